@@ -1,0 +1,369 @@
+//! Loaders: the packaged default corpus, plain-text and Markdown files, JSONL files.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::document::{Document, WIKIPEDIA_LICENSE, wikipedia_url};
+use crate::error::CorpusError;
+
+/// Files larger than this are refused rather than read into memory.
+const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// What a load produced: the documents that could be read, and a problem for each file
+/// (or line) that could not.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub documents: Vec<Document>,
+    pub problems: Vec<LoadProblem>,
+    /// Files skipped because their extension is not one we read (only inside directories).
+    pub skipped_files: usize,
+}
+
+/// A file or line that could not be read, and why. The rest of the load went on.
+#[derive(Debug)]
+pub struct LoadProblem(pub CorpusError);
+
+impl std::fmt::Display for LoadProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Deserialize)]
+struct Summary {
+    title: Option<String>,
+    extract: Option<String>,
+}
+
+/// Reads the packaged default corpus: a JSON object mapping title → `{title, extract, …}`.
+/// Entries without text are skipped; every document gets its Wikipedia URL and licence.
+pub fn load_default_corpus(path: &Path) -> Result<Vec<Document>, CorpusError> {
+    let bytes = read_bounded(path)?;
+    let entries: BTreeMap<String, Summary> =
+        serde_json::from_slice(&bytes).map_err(|source| CorpusError::Json {
+            path: path.to_owned(),
+            source,
+        })?;
+    let documents = entries
+        .into_iter()
+        .filter_map(|(key, summary)| {
+            let text = summary.extract.filter(|t| !t.trim().is_empty())?;
+            let title = summary.title.filter(|t| !t.trim().is_empty()).unwrap_or(key);
+            Some(Document {
+                id: title.clone(),
+                url: Some(wikipedia_url(&title)),
+                license: Some(WIKIPEDIA_LICENSE.to_owned()),
+                title,
+                text,
+            })
+        })
+        .collect();
+    Ok(documents)
+}
+
+/// Reads a file or, recursively, a directory (hidden entries skipped, files in name order).
+/// `.txt`, `.md` and `.markdown` files become one document each (id: the path relative to
+/// `path`; title: the first Markdown heading or the file name); `.jsonl` files give one
+/// document per line.
+pub fn load_path(path: &Path) -> LoadReport {
+    let mut report = LoadReport::default();
+    match std::fs::metadata(path) {
+        Err(source) => report.problems.push(LoadProblem(CorpusError::Io {
+            path: path.to_owned(),
+            source,
+        })),
+        Ok(meta) if meta.is_dir() => {
+            let mut files = Vec::new();
+            collect_files(path, &mut files, &mut report);
+            files.sort();
+            for file in files {
+                let relative = file.strip_prefix(path).unwrap_or(&file).to_owned();
+                if kind_of(&file).is_some() {
+                    load_file(&file, &relative, &mut report);
+                } else {
+                    report.skipped_files += 1;
+                }
+            }
+        }
+        Ok(_) => {
+            if kind_of(path).is_some() {
+                let name = path.file_name().map_or_else(|| path.to_owned(), PathBuf::from);
+                load_file(path, &name, &mut report);
+            } else {
+                report.problems.push(LoadProblem(CorpusError::Invalid {
+                    path: path.to_owned(),
+                    message: "unsupported file type (expected .txt, .md, .markdown or .jsonl)"
+                        .into(),
+                }));
+            }
+        }
+    }
+    report
+}
+
+#[derive(Clone, Copy)]
+enum FileKind {
+    Text,
+    JsonLines,
+}
+
+fn kind_of(path: &Path) -> Option<FileKind> {
+    let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+    match extension.as_str() {
+        "txt" | "md" | "markdown" => Some(FileKind::Text),
+        "jsonl" => Some(FileKind::JsonLines),
+        _ => None,
+    }
+}
+
+fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, report: &mut LoadReport) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(source) => {
+            report.problems.push(LoadProblem(CorpusError::Io {
+                path: dir.to_owned(),
+                source,
+            }));
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(source) => {
+                report.problems.push(LoadProblem(CorpusError::Io {
+                    path: dir.to_owned(),
+                    source,
+                }));
+                continue;
+            }
+        };
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => collect_files(&path, files, report),
+            Ok(_) => files.push(path),
+            Err(source) => report
+                .problems
+                .push(LoadProblem(CorpusError::Io { path, source })),
+        }
+    }
+}
+
+fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
+    let Some(kind) = kind_of(path) else { return };
+    let text = match read_text(path) {
+        Ok(text) => text,
+        Err(error) => {
+            report.problems.push(LoadProblem(error));
+            return;
+        }
+    };
+    match kind {
+        FileKind::Text => match text_document(path, relative, text) {
+            Ok(document) => report.documents.push(document),
+            Err(error) => report.problems.push(LoadProblem(error)),
+        },
+        FileKind::JsonLines => load_json_lines(path, &text, report),
+    }
+}
+
+fn read_bounded(path: &Path) -> Result<Vec<u8>, CorpusError> {
+    let io = |source| CorpusError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(CorpusError::Invalid {
+            path: path.to_owned(),
+            message: format!("file is {size} bytes, over the limit of {MAX_FILE_BYTES}"),
+        });
+    }
+    std::fs::read(path).map_err(io)
+}
+
+fn read_text(path: &Path) -> Result<String, CorpusError> {
+    let bytes = read_bounded(path)?;
+    let mut text = String::from_utf8(bytes).map_err(|_| CorpusError::NotUtf8 {
+        path: path.to_owned(),
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
+}
+
+fn text_document(path: &Path, relative: &Path, text: String) -> Result<Document, CorpusError> {
+    if text.trim().is_empty() {
+        return Err(CorpusError::Invalid {
+            path: path.to_owned(),
+            message: "file is empty".into(),
+        });
+    }
+    let heading = text
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .and_then(|line| line.strip_prefix('#'))
+        .map(|line| line.trim_start_matches('#').trim().to_owned())
+        .filter(|title| !title.is_empty());
+    let title = heading.unwrap_or_else(|| {
+        relative
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().replace(['_', '-'], " "))
+            .unwrap_or_else(|| relative.display().to_string())
+    });
+    Ok(Document {
+        id: relative.to_string_lossy().replace('\\', "/"),
+        title,
+        text,
+        url: None,
+        license: None,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonLine {
+    id: Option<serde_json::Value>,
+    title: String,
+    text: String,
+    url: Option<String>,
+    license: Option<String>,
+}
+
+fn load_json_lines(path: &Path, text: &str, report: &mut LoadReport) {
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let problem = |message: String| {
+            LoadProblem(CorpusError::Line {
+                path: path.to_owned(),
+                line: index + 1,
+                message,
+            })
+        };
+        let record: JsonLine = match serde_json::from_str(line) {
+            Ok(record) => record,
+            Err(error) => {
+                report.problems.push(problem(format!(
+                    "expected {{\"id\"?, \"title\", \"text\", \"url\"?}}: {error}"
+                )));
+                continue;
+            }
+        };
+        if record.title.trim().is_empty() || record.text.trim().is_empty() {
+            report
+                .problems
+                .push(problem("\"title\" and \"text\" must not be empty".into()));
+            continue;
+        }
+        let id = match record.id {
+            None | Some(serde_json::Value::Null) => record.title.clone(),
+            Some(serde_json::Value::String(id)) if !id.trim().is_empty() => id,
+            Some(serde_json::Value::Number(id)) => id.to_string(),
+            Some(_) => {
+                report.problems.push(problem(
+                    "\"id\" must be a non-empty string or a number".into(),
+                ));
+                continue;
+            }
+        };
+        report.documents.push(Document {
+            id,
+            title: record.title,
+            text: record.text,
+            url: record.url.filter(|url| !url.trim().is_empty()),
+            license: record.license.filter(|l| !l.trim().is_empty()),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, contents: &[u8]) -> PathBuf {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, contents).unwrap();
+        path
+    }
+
+    #[test]
+    fn default_corpus_gets_urls_and_licence() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "summaries.json",
+            br#"{"Famine": {"title": "Famine", "extract": "A famine is a scarcity of food.", "topic": "x"},
+                 "Empty": {"title": "Empty", "extract": ""}}"#,
+        );
+        let documents = load_default_corpus(&path).unwrap();
+        assert_eq!(documents.len(), 1);
+        assert_eq!(documents[0].id, "Famine");
+        assert_eq!(
+            documents[0].url.as_deref(),
+            Some("https://en.wikipedia.org/wiki/Famine")
+        );
+        assert_eq!(documents[0].license.as_deref(), Some(WIKIPEDIA_LICENSE));
+    }
+
+    #[test]
+    fn malformed_default_corpus_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "broken.json", b"{\"a\": ");
+        let error = load_default_corpus(&path).unwrap_err().to_string();
+        assert!(error.contains("broken.json"), "{error}");
+    }
+
+    #[test]
+    fn directory_load_reports_bad_files_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "good.md", b"# Why rivers flood\n\nRain falls. Rivers rise.");
+        write(dir.path(), "notes/plain_text.txt", b"Plain text without heading.");
+        write(dir.path(), "bad.txt", &[0xff, 0xfe, 0x00, 0x41]);
+        write(dir.path(), "empty.txt", b"  \n");
+        write(dir.path(), "image.png", b"\x89PNG");
+        write(dir.path(), ".hidden.txt", b"Hidden.");
+        write(
+            dir.path(),
+            "more.jsonl",
+            b"{\"title\": \"T1\", \"text\": \"First.\", \"url\": \"https://example.org/1\"}\nnot json\n\n{\"id\": 7, \"title\": \"T2\", \"text\": \"Second.\"}\n{\"title\": \"\", \"text\": \"x\"}\n",
+        );
+        let report = load_path(dir.path());
+        let ids: Vec<&str> = report.documents.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["good.md", "T1", "7", "notes/plain_text.txt"]);
+        assert_eq!(report.documents[0].title, "Why rivers flood");
+        assert_eq!(report.documents[3].title, "plain text");
+        assert_eq!(
+            report.documents[1].url.as_deref(),
+            Some("https://example.org/1")
+        );
+        assert_eq!(report.skipped_files, 1);
+        let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("bad.txt") && p.contains("UTF-8")));
+        assert!(problems.iter().any(|p| p.contains("empty.txt")));
+        assert!(problems.iter().any(|p| p.contains("more.jsonl:2")));
+        assert!(problems.iter().any(|p| p.contains("more.jsonl:5")));
+    }
+
+    #[test]
+    fn missing_path_and_unsupported_file_are_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = load_path(&dir.path().join("nope"));
+        assert!(report.problems[0].to_string().contains("nope"));
+        let png = write(dir.path(), "x.png", b"");
+        let report = load_path(&png);
+        assert!(report.problems[0].to_string().contains("unsupported"));
+    }
+}
