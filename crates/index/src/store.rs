@@ -1,0 +1,559 @@
+//! The index folder: SQLite for documents and sentences, tantivy for passages.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use corpus::{Document, split_passages, split_sentences};
+use rusqlite::{Connection, OptionalExtension, params};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+use crate::error::IndexError;
+use crate::text::{ANALYZER, Token, WeightedTerm, analyzer, tokenize};
+
+/// Bumped whenever the layout of either store changes meaning.
+const SCHEMA_VERSION: &str = "1";
+const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
+/// Title matches count this much more than body matches.
+const TITLE_BOOST: f32 = 1.6;
+
+/// An ingested document as stored, with its sentence spans.
+#[derive(Debug, Clone)]
+pub struct StoredDocument {
+    /// Internal numeric id, stable while the document exists.
+    pub id: u64,
+    /// The document's own identity ([`Document::id`]).
+    pub key: String,
+    pub title: String,
+    pub text: String,
+    pub url: Option<String>,
+    pub license: Option<String>,
+    pub sentences: Vec<SentenceSpan>,
+}
+
+impl StoredDocument {
+    pub fn sentence_text(&self, sentence: usize) -> &str {
+        &self.text[self.sentences[sentence].range.clone()]
+    }
+}
+
+/// A sentence as a byte range of its document's original text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentenceSpan {
+    pub range: Range<usize>,
+    /// Index of the passage the sentence belongs to.
+    pub passage: u32,
+}
+
+/// A passage that matched a query, with its BM25 score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassageHit {
+    pub document: u64,
+    pub passage: u32,
+    pub score: f32,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestStats {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub sentences: usize,
+    pub passages: usize,
+}
+
+/// Reported while an ingest runs: how many of the given documents have been handled.
+#[derive(Debug, Clone, Copy)]
+pub struct IngestProgress {
+    pub done: usize,
+    pub total: usize,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    document: Field,
+    passage: Field,
+    title: Field,
+    body: Field,
+}
+
+/// The index folder, open for reading and (one process at a time) ingesting.
+pub struct Index {
+    dir: PathBuf,
+    tantivy: tantivy::Index,
+    reader: IndexReader,
+    fields: Fields,
+    analyzer: TextAnalyzer,
+    db: Mutex<Connection>,
+}
+
+impl Index {
+    /// Opens an existing index; [`IndexError::NotFound`] when nothing was ingested yet.
+    pub fn open(dir: &Path) -> Result<Self, IndexError> {
+        if !dir.join("documents.sqlite").is_file() || !dir.join("tantivy/meta.json").is_file() {
+            return Err(IndexError::NotFound {
+                dir: dir.to_owned(),
+            });
+        }
+        Self::create_or_open(dir)
+    }
+
+    /// Opens the index in `dir`, creating an empty one if there is none.
+    pub fn create_or_open(dir: &Path) -> Result<Self, IndexError> {
+        let tantivy_dir = dir.join("tantivy");
+        std::fs::create_dir_all(&tantivy_dir).map_err(|source| IndexError::CreateDir {
+            dir: tantivy_dir.clone(),
+            source,
+        })?;
+        let db = Connection::open(dir.join("documents.sqlite"))?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.pragma_update(None, "synchronous", "NORMAL")?;
+        db.busy_timeout(std::time::Duration::from_secs(10))?;
+        migrate(&db, dir)?;
+
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(&tantivy_dir)
+            .map_err(|error| IndexError::Corrupt(error.to_string()))?;
+        let tantivy = tantivy::Index::open_or_create(directory, schema)?;
+        tantivy.tokenizers().register(ANALYZER, analyzer());
+        let reader = tantivy
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(Index {
+            dir: dir.to_owned(),
+            tantivy,
+            reader,
+            fields,
+            analyzer: analyzer(),
+            db: Mutex::new(db),
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Number of stored documents.
+    pub fn document_count(&self) -> Result<u64, IndexError> {
+        let db = self.db();
+        let count: i64 = db.query_row("SELECT COUNT(*) FROM documents", [], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
+    /// Splits `text` into stemmed terms exactly as the index does.
+    pub fn analyze(&self, text: &str) -> Vec<Token> {
+        tokenize(&mut self.analyzer.clone(), text)
+    }
+
+    /// Inverse document frequency of a stem over passages (BM25's form, always positive).
+    pub fn idf(&self, stem: &str) -> f32 {
+        let searcher = self.reader.searcher();
+        let total = searcher.num_docs() as f32;
+        let frequency = searcher
+            .doc_freq(&Term::from_field_text(self.fields.body, stem))
+            .unwrap_or(0) as f32;
+        (1.0 + (total - frequency + 0.5) / (frequency + 0.5)).ln()
+    }
+
+    /// BM25 search over passage bodies and titles, best first.
+    pub fn search(&self, terms: &[WeightedTerm], limit: usize) -> Result<Vec<PassageHit>, IndexError> {
+        if terms.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in terms {
+            for (field, boost) in [(self.fields.body, 1.0), (self.fields.title, TITLE_BOOST)] {
+                let query = TermQuery::new(
+                    Term::from_field_text(field, &term.stem),
+                    IndexRecordOption::WithFreqs,
+                );
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(query), boost * term.weight)),
+                ));
+            }
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher.search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(limit).order_by_score(),
+        )?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let stored: TantivyDocument = searcher.doc(address)?;
+            let number = |field| {
+                stored
+                    .get_first(field)
+                    .and_then(|value| value.as_u64())
+                    .ok_or_else(|| IndexError::Corrupt("passage without ids".into()))
+            };
+            hits.push(PassageHit {
+                document: number(self.fields.document)?,
+                passage: number(self.fields.passage)? as u32,
+                score,
+            });
+        }
+        Ok(hits)
+    }
+
+    /// A stored document with its sentences, or `None` for an unknown id.
+    pub fn document(&self, id: u64) -> Result<Option<StoredDocument>, IndexError> {
+        let db = self.db();
+        read_document(&db, "id = ?1", rusqlite::types::Value::Integer(id as i64))
+    }
+
+    /// A stored document by its own identity ([`Document::id`], e.g. a Wikipedia title).
+    pub fn document_by_key(&self, key: &str) -> Result<Option<StoredDocument>, IndexError> {
+        let db = self.db();
+        read_document(&db, "key = ?1", rusqlite::types::Value::Text(key.to_owned()))
+    }
+
+    /// Adds new documents, replaces changed ones, skips unchanged ones (by content hash).
+    pub fn ingest(
+        &self,
+        documents: impl IntoIterator<Item = Document>,
+        progress: &mut dyn FnMut(IngestProgress),
+    ) -> Result<IngestStats, IndexError> {
+        let documents: Vec<Document> = documents.into_iter().collect();
+        let mut writer: IndexWriter = self.tantivy.writer(WRITER_MEMORY_BYTES).map_err(|error| {
+            match error {
+                tantivy::TantivyError::LockFailure(..) => IndexError::Locked(error.to_string()),
+                other => IndexError::Tantivy(other),
+            }
+        })?;
+        let mut stats = IngestStats::default();
+        {
+            let mut db = self.db();
+            let tx = db.transaction()?;
+            self.reindex_unfinished(&tx, &writer, &mut stats)?;
+            for (done, document) in documents.iter().enumerate() {
+                self.ingest_one(&tx, &writer, document, &mut stats)?;
+                if done % 256 == 0 || done + 1 == documents.len() {
+                    progress(IngestProgress {
+                        done: done + 1,
+                        total: documents.len(),
+                    });
+                }
+            }
+            tx.commit()?;
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        self.db()
+            .execute("UPDATE documents SET indexed = 1 WHERE indexed = 0", [])?;
+        self.reader.reload()?;
+        Ok(stats)
+    }
+
+    fn ingest_one(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        writer: &IndexWriter,
+        document: &Document,
+        stats: &mut IngestStats,
+    ) -> Result<(), IndexError> {
+        let hash = document.content_hash();
+        let existing: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT id, hash FROM documents WHERE key = ?1",
+                [&document.id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let id = match existing {
+            Some((_, old_hash)) if old_hash == hash => {
+                stats.unchanged += 1;
+                return Ok(());
+            }
+            Some((id, _)) => {
+                tx.execute(
+                    "UPDATE documents SET title = ?2, text = ?3, url = ?4, license = ?5, hash = ?6, indexed = 0 WHERE id = ?1",
+                    params![id, document.title, document.text, document.url, document.license, hash],
+                )?;
+                tx.execute("DELETE FROM sentences WHERE document = ?1", [id])?;
+                writer.delete_term(Term::from_field_u64(self.fields.document, id as u64));
+                stats.updated += 1;
+                id
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO documents (key, title, text, url, license, hash, indexed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
+                    params![document.id, document.title, document.text, document.url, document.license, hash],
+                )?;
+                stats.added += 1;
+                tx.last_insert_rowid()
+            }
+        };
+        self.write_passages(tx, writer, id as u64, &document.title, &document.text, stats)
+    }
+
+    /// Documents marked unindexed were written to SQLite but their passages may not have
+    /// reached tantivy (an interrupted ingest): index them again.
+    fn reindex_unfinished(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        writer: &IndexWriter,
+        stats: &mut IngestStats,
+    ) -> Result<(), IndexError> {
+        let unfinished: Vec<(i64, String, String)> = tx
+            .prepare("SELECT id, title, text FROM documents WHERE indexed = 0")?
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        for (id, title, text) in unfinished {
+            tx.execute("DELETE FROM sentences WHERE document = ?1", [id])?;
+            writer.delete_term(Term::from_field_u64(self.fields.document, id as u64));
+            self.write_passages(tx, writer, id as u64, &title, &text, stats)?;
+        }
+        Ok(())
+    }
+
+    fn write_passages(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        writer: &IndexWriter,
+        id: u64,
+        title: &str,
+        text: &str,
+        stats: &mut IngestStats,
+    ) -> Result<(), IndexError> {
+        let sentences = split_sentences(text);
+        let passages = split_passages(text, &sentences);
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO sentences (document, ordinal, passage, start, end) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (number, passage) in passages.iter().enumerate() {
+            for ordinal in passage.sentences.clone() {
+                let range = &sentences[ordinal];
+                insert.execute(params![
+                    id as i64,
+                    ordinal as i64,
+                    number as i64,
+                    range.start as i64,
+                    range.end as i64
+                ])?;
+            }
+            let mut stored = TantivyDocument::default();
+            stored.add_u64(self.fields.document, id);
+            stored.add_u64(self.fields.passage, number as u64);
+            stored.add_text(self.fields.title, title);
+            stored.add_text(self.fields.body, &text[passage.range.clone()]);
+            writer.add_document(stored)?;
+        }
+        stats.sentences += sentences.len();
+        stats.passages += passages.len();
+        Ok(())
+    }
+
+    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite itself consistent (transactions roll
+        // back on drop), so a poisoned lock is safe to keep using.
+        self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let fields = Fields {
+        document: builder.add_u64_field("document", INDEXED | STORED),
+        passage: builder.add_u64_field("passage", STORED),
+        title: builder.add_text_field("title", text.clone()),
+        body: builder.add_text_field("body", text),
+    };
+    (builder.build(), fields)
+}
+
+fn migrate(db: &Connection, dir: &Path) -> Result<(), IndexError> {
+    db.execute_batch(
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+         CREATE TABLE IF NOT EXISTS documents (
+             id INTEGER PRIMARY KEY,
+             key TEXT NOT NULL UNIQUE,
+             title TEXT NOT NULL,
+             text TEXT NOT NULL,
+             url TEXT,
+             license TEXT,
+             hash TEXT NOT NULL,
+             indexed INTEGER NOT NULL
+         );
+         CREATE TABLE IF NOT EXISTS sentences (
+             document INTEGER NOT NULL REFERENCES documents(id),
+             ordinal INTEGER NOT NULL,
+             passage INTEGER NOT NULL,
+             start INTEGER NOT NULL,
+             end INTEGER NOT NULL,
+             PRIMARY KEY (document, ordinal)
+         ) WITHOUT ROWID;",
+    )?;
+    let found: Option<String> = db
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| row.get(0))
+        .optional()?;
+    match found {
+        None => {
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
+                [SCHEMA_VERSION],
+            )?;
+        }
+        Some(version) if version == SCHEMA_VERSION => {}
+        Some(version) => {
+            return Err(IndexError::IncompatibleSchema {
+                dir: dir.to_owned(),
+                found: version,
+                expected: SCHEMA_VERSION.into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn read_document(
+    db: &Connection,
+    condition: &str,
+    key: rusqlite::types::Value,
+) -> Result<Option<StoredDocument>, IndexError> {
+    let sql = format!("SELECT id, key, title, text, url, license FROM documents WHERE {condition}");
+    let document = db
+        .prepare_cached(&sql)?
+        .query_row([key], |row| {
+            Ok(StoredDocument {
+                id: row.get::<_, i64>(0)? as u64,
+                key: row.get(1)?,
+                title: row.get(2)?,
+                text: row.get(3)?,
+                url: row.get(4)?,
+                license: row.get(5)?,
+                sentences: Vec::new(),
+            })
+        })
+        .optional()?;
+    let Some(mut document) = document else {
+        return Ok(None);
+    };
+    let mut query = db.prepare_cached(
+        "SELECT passage, start, end FROM sentences WHERE document = ?1 ORDER BY ordinal",
+    )?;
+    let rows = query.query_map([document.id as i64], |row| {
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (passage, start, end) = row?;
+        let range = start as usize..end as usize;
+        if range.end > document.text.len()
+            || !document.text.is_char_boundary(range.start)
+            || !document.text.is_char_boundary(range.end)
+        {
+            return Err(IndexError::Corrupt(format!(
+                "sentence {range:?} outside document {}",
+                document.key
+            )));
+        }
+        document.sentences.push(SentenceSpan {
+            range,
+            passage: passage as u32,
+        });
+    }
+    Ok(Some(document))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(id: &str, title: &str, text: &str) -> Document {
+        Document {
+            id: id.into(),
+            title: title.into(),
+            text: text.into(),
+            url: None,
+            license: None,
+        }
+    }
+
+    fn fixture() -> Vec<Document> {
+        vec![
+            document("famine", "Famine", "A famine is a scarcity of food. It is caused by war, drought and crop failure."),
+            document("river", "River", "A river is a natural stream of water. Rivers flood after heavy rain."),
+            document("war", "War", "War is an armed conflict between states."),
+        ]
+    }
+
+    fn term(index: &Index, word: &str) -> WeightedTerm {
+        WeightedTerm {
+            stem: index.analyze(word)[0].stem.clone(),
+            weight: 1.0,
+        }
+    }
+
+    #[test]
+    fn opening_a_missing_index_says_to_ingest() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = Index::open(&dir.path().join("index")).err().unwrap().to_string();
+        assert!(error.contains("because ingest"), "{error}");
+    }
+
+    #[test]
+    fn ingest_then_search_finds_the_passage() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create_or_open(dir.path()).unwrap();
+        let stats = index.ingest(fixture(), &mut |_| {}).unwrap();
+        assert_eq!(stats.added, 3);
+        assert_eq!(stats.sentences, 5);
+        let hits = index.search(&[term(&index, "famines")], 10).unwrap();
+        assert_eq!(hits.len(), 1);
+        let found = index.document(hits[0].document).unwrap().unwrap();
+        assert_eq!(found.title, "Famine");
+        assert_eq!(found.sentence_text(1), "It is caused by war, drought and crop failure.");
+        assert!(index.idf("famin") > index.idf("a"));
+    }
+
+    #[test]
+    fn reingest_skips_unchanged_and_replaces_changed_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let index = Index::create_or_open(dir.path()).unwrap();
+            index.ingest(fixture(), &mut |_| {}).unwrap();
+        }
+        let index = Index::open(dir.path()).unwrap();
+        let stats = index.ingest(fixture(), &mut |_| {}).unwrap();
+        assert_eq!((stats.added, stats.updated, stats.unchanged), (0, 0, 3));
+
+        let mut changed = fixture();
+        changed[1].text = "A river floods. Levees hold it back.".into();
+        let stats = index.ingest(changed, &mut |_| {}).unwrap();
+        assert_eq!((stats.added, stats.updated, stats.unchanged), (0, 1, 2));
+        assert!(index.search(&[term(&index, "heavy")], 10).unwrap().is_empty());
+        let hits = index.search(&[term(&index, "levees")], 10).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(index.document_count().unwrap(), 3);
+    }
+
+    #[test]
+    fn interrupted_ingest_is_repaired() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create_or_open(dir.path()).unwrap();
+        index.ingest(fixture(), &mut |_| {}).unwrap();
+        // Simulate a crash after SQLite committed but before tantivy did.
+        index.db().execute("UPDATE documents SET indexed = 0 WHERE key = 'river'", []).unwrap();
+        let stats = index.ingest(Vec::new(), &mut |_| {}).unwrap();
+        assert_eq!(stats.passages, 1);
+        let hits = index.search(&[term(&index, "rivers")], 10).unwrap();
+        assert_eq!(hits.len(), 1, "re-indexing must not duplicate passages");
+    }
+}
