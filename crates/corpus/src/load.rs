@@ -50,7 +50,10 @@ pub fn load_default_corpus(path: &Path) -> Result<Vec<Document>, CorpusError> {
         .into_iter()
         .filter_map(|(key, summary)| {
             let text = summary.extract.filter(|t| !t.trim().is_empty())?;
-            let title = summary.title.filter(|t| !t.trim().is_empty()).unwrap_or(key);
+            let title = summary
+                .title
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or(key);
             Some(Document {
                 id: title.clone(),
                 url: Some(wikipedia_url(&title)),
@@ -89,7 +92,9 @@ pub fn load_path(path: &Path) -> LoadReport {
         }
         Ok(_) => {
             if kind_of(path).is_some() {
-                let name = path.file_name().map_or_else(|| path.to_owned(), PathBuf::from);
+                let name = path
+                    .file_name()
+                    .map_or_else(|| path.to_owned(), PathBuf::from);
                 load_file(path, &name, &mut report);
             } else {
                 report.problems.push(LoadProblem(CorpusError::Invalid {
@@ -328,8 +333,16 @@ mod tests {
     #[test]
     fn directory_load_reports_bad_files_and_keeps_the_rest() {
         let dir = tempfile::tempdir().unwrap();
-        write(dir.path(), "good.md", b"# Why rivers flood\n\nRain falls. Rivers rise.");
-        write(dir.path(), "notes/plain_text.txt", b"Plain text without heading.");
+        write(
+            dir.path(),
+            "good.md",
+            b"# Why rivers flood\n\nRain falls. Rivers rise.",
+        );
+        write(
+            dir.path(),
+            "notes/plain_text.txt",
+            b"Plain text without heading.",
+        );
         write(dir.path(), "bad.txt", &[0xff, 0xfe, 0x00, 0x41]);
         write(dir.path(), "empty.txt", b"  \n");
         write(dir.path(), "image.png", b"\x89PNG");
@@ -351,7 +364,11 @@ mod tests {
         assert_eq!(report.skipped_files, 1);
         let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
         assert_eq!(problems.len(), 4, "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("bad.txt") && p.contains("UTF-8")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("bad.txt") && p.contains("UTF-8"))
+        );
         assert!(problems.iter().any(|p| p.contains("empty.txt")));
         assert!(problems.iter().any(|p| p.contains("more.jsonl:2")));
         assert!(problems.iter().any(|p| p.contains("more.jsonl:5")));

@@ -44,10 +44,52 @@ const SOMETIMES_FINAL: &[&str] = &[
 /// Words that typically open a sentence; after an ambiguous abbreviation or an initial,
 /// one of these makes the full stop final.
 const SENTENCE_OPENERS: &[&str] = &[
-    "the", "a", "an", "it", "its", "this", "that", "these", "those", "he", "she", "they", "we",
-    "i", "in", "on", "at", "as", "after", "before", "during", "when", "while", "since", "but",
-    "however", "there", "his", "her", "their", "our", "many", "most", "some", "one", "each",
-    "both", "following", "today", "by", "for", "from", "with", "although", "because", "if",
+    "the",
+    "a",
+    "an",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "in",
+    "on",
+    "at",
+    "as",
+    "after",
+    "before",
+    "during",
+    "when",
+    "while",
+    "since",
+    "but",
+    "however",
+    "there",
+    "his",
+    "her",
+    "their",
+    "our",
+    "many",
+    "most",
+    "some",
+    "one",
+    "each",
+    "both",
+    "following",
+    "today",
+    "by",
+    "for",
+    "from",
+    "with",
+    "although",
+    "because",
+    "if",
 ];
 
 const TERMINATORS: &[char] = &['.', '!', '?', '…'];
@@ -302,7 +344,9 @@ fn word_before(text: &str, position: usize) -> &str {
     let before = &text[..position];
     let start = before
         .rfind(|c: char| !(c.is_alphabetic() || c == '.'))
-        .map_or(0, |i| i + before[i..].chars().next().map_or(1, char::len_utf8));
+        .map_or(0, |i| {
+            i + before[i..].chars().next().map_or(1, char::len_utf8)
+        });
     before[start..].trim_start_matches('.')
 }
 
@@ -342,7 +386,9 @@ mod tests {
     #[test]
     fn keeps_titles_and_latin_abbreviations() {
         assert_eq!(
-            sentences("Dr. Jones met Mr. Smith at St. Paul's. They talked, e.g. about rain, i.e. weather. Done."),
+            sentences(
+                "Dr. Jones met Mr. Smith at St. Paul's. They talked, e.g. about rain, i.e. weather. Done."
+            ),
             [
                 "Dr. Jones met Mr. Smith at St. Paul's.",
                 "They talked, e.g. about rain, i.e. weather.",
@@ -354,7 +400,9 @@ mod tests {
     #[test]
     fn keeps_decimals_and_numbers() {
         assert_eq!(
-            sentences("Some 16.4 million shares were traded. See No. 5 and p. 12 for more. It ended."),
+            sentences(
+                "Some 16.4 million shares were traded. See No. 5 and p. 12 for more. It ended."
+            ),
             [
                 "Some 16.4 million shares were traded.",
                 "See No. 5 and p. 12 for more.",
@@ -366,7 +414,9 @@ mod tests {
     #[test]
     fn keeps_initials_and_initialisms() {
         assert_eq!(
-            sentences("It was co-written with Arthur C. Clarke in 1968. J. R. R. Tolkien wrote it. The U.S. Army came."),
+            sentences(
+                "It was co-written with Arthur C. Clarke in 1968. J. R. R. Tolkien wrote it. The U.S. Army came."
+            ),
             [
                 "It was co-written with Arthur C. Clarke in 1968.",
                 "J. R. R. Tolkien wrote it.",
@@ -391,7 +441,11 @@ mod tests {
     fn etc_ends_a_sentence_only_before_an_opener() {
         assert_eq!(
             sentences("Apples, pears, etc. were sold. They sold fruit, nuts, etc. The end."),
-            ["Apples, pears, etc. were sold.", "They sold fruit, nuts, etc.", "The end."]
+            [
+                "Apples, pears, etc. were sold.",
+                "They sold fruit, nuts, etc.",
+                "The end."
+            ]
         );
     }
 
@@ -420,7 +474,9 @@ mod tests {
     #[test]
     fn brackets_keep_their_sentences_together() {
         assert_eq!(
-            sentences("The river (called the Nile. Or so they say.) floods yearly. Farmers rely on it."),
+            sentences(
+                "The river (called the Nile. Or so they say.) floods yearly. Farmers rely on it."
+            ),
             [
                 "The river (called the Nile. Or so they say.) floods yearly.",
                 "Farmers rely on it."
@@ -487,7 +543,9 @@ mod tests {
         assert_eq!(&text[passages[0].range.clone()], "One. Two.");
         assert_eq!(passages[1].sentences, 2..4);
 
-        let long: String = (0..60).map(|i| format!("Sentence number {i} is here. ")).collect();
+        let long: String = (0..60)
+            .map(|i| format!("Sentence number {i} is here. "))
+            .collect();
         let found = split_sentences(&long);
         let passages = split_passages(&long, &found);
         assert!(passages.len() > 1);
@@ -502,9 +560,9 @@ mod tests {
 
         fn tricky_text() -> impl Strategy<Value = String> {
             let pieces = prop::sample::select(vec![
-                "Dr.", "U.S.", "e.g.", "3.5", " ", " ", "\n", "\n\n", "word", "Word", ".", "!", "?",
-                "\"", "“", "”", "(", ")", "[", "]", "'", "…", "é", "日本", "#", "- ", "1. ", "\t",
-                "etc.", "A.", "The", "\u{202e}", "\u{0}",
+                "Dr.", "U.S.", "e.g.", "3.5", " ", " ", "\n", "\n\n", "word", "Word", ".", "!",
+                "?", "\"", "“", "”", "(", ")", "[", "]", "'", "…", "é", "日本", "#", "- ", "1. ",
+                "\t", "etc.", "A.", "The", "\u{202e}", "\u{0}",
             ]);
             prop::collection::vec(pieces, 0..60).prop_map(|parts| parts.concat())
         }

@@ -1,1 +1,133 @@
+//! From a why-question to a cited explainer article — the product's own idea.
+//!
+//! The pipeline, one module per step:
+//!
+//! 1. [`question`]: validate and normalise the question (its slug, its reuse key);
+//! 2. [`evidence`]: BM25 over passages, then every sentence of the best documents scored
+//!    for relevance to the question, causal content and position;
+//! 3. [`causal`]: explicit causal statements ("caused by A, B and C", "led to", "risk
+//!    factor for"), enumerations split into one item each;
+//! 4. [`factors`]: distinct reasons from those statements and from groups of strong
+//!    evidence, supported by follow-up searches, deduplicated and ranked;
+//! 5. [`compose`]: overview, one section per factor, summary, numbered sources and an
+//!    honest evidence-coverage level;
+//! 6. [`eval`]: the quality measures of DESIGN.md over a question set.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), explain::ExplainError> {
+//! let engine = explain::Engine::open(std::path::Path::new("because-data/index"))?;
+//! let question = explain::Question::parse("Why do famines happen?")?;
+//! let article = engine.ask(&question)?;
+//! println!("{}", article.to_markdown());
+//! # Ok(()) }
+//! ```
 
+pub mod article;
+pub mod causal;
+pub mod compose;
+pub mod eval;
+pub mod evidence;
+pub mod factors;
+pub mod question;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Instant;
+
+pub use article::{
+    Article, Coverage, CoverageLevel, FactorSection, Sentence, SentenceKind, Source,
+};
+pub use index::{Index, IndexError};
+pub use question::{MAX_QUESTION_CHARS, Question, QuestionError};
+
+use evidence::RetrievalConfig;
+use factors::FactorConfig;
+
+/// Everything that can stop an article from being composed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    #[error(transparent)]
+    Question(#[from] QuestionError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(
+        "the index in {dir} holds no documents: run `because ingest --default-corpus` (or `because ingest PATH`) first"
+    )]
+    EmptyIndex { dir: std::path::PathBuf },
+}
+
+/// The explainer engine over one index. Cheap to share between threads.
+pub struct Engine {
+    index: Index,
+    retrieval: RetrievalConfig,
+    factors: FactorConfig,
+}
+
+impl Engine {
+    /// Opens the index in `dir`; fails with a message that says to ingest when there is none.
+    pub fn open(dir: &Path) -> Result<Engine, ExplainError> {
+        let index = Index::open(dir)?;
+        if index.document_count()? == 0 {
+            return Err(ExplainError::EmptyIndex {
+                dir: dir.to_owned(),
+            });
+        }
+        Ok(Engine::new(index))
+    }
+
+    pub fn new(index: Index) -> Engine {
+        Engine {
+            index,
+            retrieval: RetrievalConfig::default(),
+            factors: FactorConfig::default(),
+        }
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// Composes an article, posted now.
+    pub fn ask(&self, question: &Question) -> Result<Article, ExplainError> {
+        self.ask_at(question, time::OffsetDateTime::now_utc())
+    }
+
+    /// Composes an article with the given posting time.
+    pub fn ask_at(
+        &self,
+        question: &Question,
+        posted_at: time::OffsetDateTime,
+    ) -> Result<Article, ExplainError> {
+        let started = Instant::now();
+        let mut evidence = evidence::retrieve(&self.index, &question.text, &self.retrieval)?;
+        let retrieved = Instant::now();
+        let overview = compose::select_overview(&evidence);
+        let reserved: HashSet<factors::SentenceKey> = overview.iter().copied().collect();
+        let factors =
+            factors::discover_factors(&self.index, &mut evidence, &reserved, &self.factors)?;
+        let mut article =
+            compose::compose(question, &evidence, &overview, &factors, rfc3339(posted_at));
+        let finished = Instant::now();
+        let ms = |from: Instant, to: Instant| {
+            ((to - from).as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+        };
+        article.timings_ms.retrieve = ms(started, retrieved);
+        article.timings_ms.compose = ms(retrieved, finished);
+        article.timings_ms.total = ms(started, finished);
+        Ok(article)
+    }
+}
+
+/// `2026-11-24T21:30:00Z`: UTC, whole seconds.
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}

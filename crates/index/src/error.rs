@@ -3,9 +3,13 @@ use std::path::PathBuf;
 /// Failures of the index. Messages name the folder and, where there is one, the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("no index in {dir}: run `because ingest --default-corpus` (or `because ingest PATH`) first")]
+    #[error(
+        "no index in {dir}: run `because ingest --default-corpus` (or `because ingest PATH`) first"
+    )]
     NotFound { dir: PathBuf },
-    #[error("the index in {dir} was written by an incompatible version (schema {found}, expected {expected}): delete the folder and ingest again")]
+    #[error(
+        "the index in {dir} was written by an incompatible version (schema {found}, expected {expected}): delete the folder and ingest again"
+    )]
     IncompatibleSchema {
         dir: PathBuf,
         found: String,

@@ -29,7 +29,5 @@ mod store;
 mod text;
 
 pub use error::IndexError;
-pub use store::{
-    Index, IngestProgress, IngestStats, PassageHit, SentenceSpan, StoredDocument,
-};
+pub use store::{Index, IngestProgress, IngestStats, PassageHit, SentenceSpan, StoredDocument};
 pub use text::{Token, WeightedTerm};

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use corpus::{Document, split_passages, split_sentences};
 use rusqlite::{Connection, OptionalExtension, params};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -164,11 +164,42 @@ impl Index {
     }
 
     /// BM25 search over passage bodies and titles, best first.
-    pub fn search(&self, terms: &[WeightedTerm], limit: usize) -> Result<Vec<PassageHit>, IndexError> {
+    pub fn search(
+        &self,
+        terms: &[WeightedTerm],
+        limit: usize,
+    ) -> Result<Vec<PassageHit>, IndexError> {
+        self.search_requiring(terms, &[], limit)
+    }
+
+    /// Like [`Index::search`], but only passages whose body contains at least one of the
+    /// stems in `any_of` (when it is not empty) match; those stems barely affect the score.
+    pub fn search_requiring(
+        &self,
+        terms: &[WeightedTerm],
+        any_of: &[String],
+        limit: usize,
+    ) -> Result<Vec<PassageHit>, IndexError> {
         if terms.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !any_of.is_empty() {
+            let required: Vec<(Occur, Box<dyn Query>)> = any_of
+                .iter()
+                .map(|stem| {
+                    let query: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.body, stem),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, query)
+                })
+                .collect();
+            clauses.push((
+                Occur::Must,
+                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(required)), 0.01)),
+            ));
+        }
         for term in terms {
             for (field, boost) in [(self.fields.body, 1.0), (self.fields.title, TITLE_BOOST)] {
                 let query = TermQuery::new(
@@ -178,6 +209,21 @@ impl Index {
                 clauses.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(Box::new(query), boost * term.weight)),
+                ));
+            }
+        }
+        // Adjacent query terms found side by side ("world war") count once more: a phrase
+        // says more than its words scattered through a passage.
+        for pair in terms.windows(2) {
+            for (field, boost) in [(self.fields.body, 1.0), (self.fields.title, TITLE_BOOST)] {
+                let phrase = PhraseQuery::new(vec![
+                    Term::from_field_text(field, &pair[0].stem),
+                    Term::from_field_text(field, &pair[1].stem),
+                ]);
+                let weight = boost * pair[0].weight.min(pair[1].weight);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(phrase), weight)),
                 ));
             }
         }
@@ -213,7 +259,11 @@ impl Index {
     /// A stored document by its own identity ([`Document::id`], e.g. a Wikipedia title).
     pub fn document_by_key(&self, key: &str) -> Result<Option<StoredDocument>, IndexError> {
         let db = self.db();
-        read_document(&db, "key = ?1", rusqlite::types::Value::Text(key.to_owned()))
+        read_document(
+            &db,
+            "key = ?1",
+            rusqlite::types::Value::Text(key.to_owned()),
+        )
     }
 
     /// Adds new documents, replaces changed ones, skips unchanged ones (by content hash).
@@ -223,12 +273,13 @@ impl Index {
         progress: &mut dyn FnMut(IngestProgress),
     ) -> Result<IngestStats, IndexError> {
         let documents: Vec<Document> = documents.into_iter().collect();
-        let mut writer: IndexWriter = self.tantivy.writer(WRITER_MEMORY_BYTES).map_err(|error| {
-            match error {
-                tantivy::TantivyError::LockFailure(..) => IndexError::Locked(error.to_string()),
-                other => IndexError::Tantivy(other),
-            }
-        })?;
+        let mut writer: IndexWriter =
+            self.tantivy
+                .writer(WRITER_MEMORY_BYTES)
+                .map_err(|error| match error {
+                    tantivy::TantivyError::LockFailure(..) => IndexError::Locked(error.to_string()),
+                    other => IndexError::Tantivy(other),
+                })?;
         let mut stats = IngestStats::default();
         {
             let mut db = self.db();
@@ -292,7 +343,14 @@ impl Index {
                 tx.last_insert_rowid()
             }
         };
-        self.write_passages(tx, writer, id as u64, &document.title, &document.text, stats)
+        self.write_passages(
+            tx,
+            writer,
+            id as u64,
+            &document.title,
+            &document.text,
+            stats,
+        )
     }
 
     /// Documents marked unindexed were written to SQLite but their passages may not have
@@ -355,7 +413,9 @@ impl Index {
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite itself consistent (transactions roll
         // back on drop), so a poisoned lock is safe to keep using.
-        self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.db
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -364,7 +424,7 @@ fn schema() -> (Schema, Fields) {
     let text = TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
             .set_tokenizer(ANALYZER)
-            .set_index_option(IndexRecordOption::WithFreqs),
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
     let fields = Fields {
         document: builder.add_u64_field("document", INDEXED | STORED),
@@ -398,7 +458,9 @@ fn migrate(db: &Connection, dir: &Path) -> Result<(), IndexError> {
          ) WITHOUT ROWID;",
     )?;
     let found: Option<String> = db
-        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| row.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| {
+            row.get(0)
+        })
         .optional()?;
     match found {
         None => {
@@ -488,8 +550,16 @@ mod tests {
 
     fn fixture() -> Vec<Document> {
         vec![
-            document("famine", "Famine", "A famine is a scarcity of food. It is caused by war, drought and crop failure."),
-            document("river", "River", "A river is a natural stream of water. Rivers flood after heavy rain."),
+            document(
+                "famine",
+                "Famine",
+                "A famine is a scarcity of food. It is caused by war, drought and crop failure.",
+            ),
+            document(
+                "river",
+                "River",
+                "A river is a natural stream of water. Rivers flood after heavy rain.",
+            ),
             document("war", "War", "War is an armed conflict between states."),
         ]
     }
@@ -504,7 +574,10 @@ mod tests {
     #[test]
     fn opening_a_missing_index_says_to_ingest() {
         let dir = tempfile::tempdir().unwrap();
-        let error = Index::open(&dir.path().join("index")).err().unwrap().to_string();
+        let error = Index::open(&dir.path().join("index"))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(error.contains("because ingest"), "{error}");
     }
 
@@ -517,9 +590,20 @@ mod tests {
         assert_eq!(stats.sentences, 5);
         let hits = index.search(&[term(&index, "famines")], 10).unwrap();
         assert_eq!(hits.len(), 1);
+        let caused = index.analyze("caused")[0].stem.clone();
+        let rivers = [term(&index, "river"), term(&index, "famine")];
+        let causal = index.search_requiring(&rivers, &[caused], 10).unwrap();
+        assert_eq!(
+            causal.len(),
+            1,
+            "only the passage with a causal word matches"
+        );
         let found = index.document(hits[0].document).unwrap().unwrap();
         assert_eq!(found.title, "Famine");
-        assert_eq!(found.sentence_text(1), "It is caused by war, drought and crop failure.");
+        assert_eq!(
+            found.sentence_text(1),
+            "It is caused by war, drought and crop failure."
+        );
         assert!(index.idf("famin") > index.idf("a"));
     }
 
@@ -538,7 +622,12 @@ mod tests {
         changed[1].text = "A river floods. Levees hold it back.".into();
         let stats = index.ingest(changed, &mut |_| {}).unwrap();
         assert_eq!((stats.added, stats.updated, stats.unchanged), (0, 1, 2));
-        assert!(index.search(&[term(&index, "heavy")], 10).unwrap().is_empty());
+        assert!(
+            index
+                .search(&[term(&index, "heavy")], 10)
+                .unwrap()
+                .is_empty()
+        );
         let hits = index.search(&[term(&index, "levees")], 10).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(index.document_count().unwrap(), 3);
@@ -550,7 +639,10 @@ mod tests {
         let index = Index::create_or_open(dir.path()).unwrap();
         index.ingest(fixture(), &mut |_| {}).unwrap();
         // Simulate a crash after SQLite committed but before tantivy did.
-        index.db().execute("UPDATE documents SET indexed = 0 WHERE key = 'river'", []).unwrap();
+        index
+            .db()
+            .execute("UPDATE documents SET indexed = 0 WHERE key = 'river'", [])
+            .unwrap();
         let stats = index.ingest(Vec::new(), &mut |_| {}).unwrap();
         assert_eq!(stats.passages, 1);
         let hits = index.search(&[term(&index, "rivers")], 10).unwrap();

@@ -2,9 +2,7 @@
 
 use std::ops::Range;
 
-use tantivy::tokenizer::{
-    LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer};
 
 /// Name under which the analyzer is registered with tantivy.
 pub(crate) const ANALYZER: &str = "because_en";

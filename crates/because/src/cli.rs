@@ -1,0 +1,91 @@
+//! The command line, as clap sees it. Defaults and environment variables live here, in one place.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "because",
+    version,
+    about = "Ask a why-question, get a cited explainer article"
+)]
+pub struct Cli {
+    /// Where the index and the site's database live.
+    #[arg(
+        long,
+        global = true,
+        env = "BECAUSE_DATA_DIR",
+        default_value = "because-data"
+    )]
+    pub data_dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build or update the index from the default corpus or from files.
+    Ingest(IngestArgs),
+    /// Compose an article for a question and print it.
+    Ask(AskArgs),
+    /// Serve the web site and the JSON API.
+    Serve(ServeArgs),
+    /// Report quality and latency over a question set (JSONL).
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Ingest the packaged default corpus (Wikipedia lead summaries).
+    #[arg(long)]
+    pub default_corpus: bool,
+
+    /// Where `scripts/install-assets.sh` put the default assets.
+    #[arg(long, env = "BECAUSE_ASSETS_DIR", default_value = "assets")]
+    pub assets_dir: PathBuf,
+
+    /// Files or directories: .txt, .md, .markdown, .jsonl ({"id"?, "title", "text", "url"?} per line).
+    #[arg(required_unless_present = "default_corpus")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AskArgs {
+    /// The question, for example "Why do famines happen?".
+    pub question: String,
+
+    #[arg(long, value_enum, default_value_t = Format::Markdown)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Markdown,
+    Json,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BECAUSE_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// A JSONL file of {"q", "sources": [titles], "key_points": [[alternatives…], …]}.
+    pub file: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Json,
+}

@@ -1,0 +1,20 @@
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::{AskArgs, Format};
+
+pub fn run(data_dir: &Path, args: AskArgs) -> anyhow::Result<()> {
+    let question = explain::Question::parse(&args.question)?;
+    let engine = super::open_engine(data_dir)?;
+    let article = engine.ask(&question)?;
+    match args.format {
+        Format::Markdown => print!("{}", article.to_markdown()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&article).context("serialising the article")?
+        ),
+        Format::Html => print!("{}", site::render_standalone(&article)?),
+    }
+    Ok(())
+}

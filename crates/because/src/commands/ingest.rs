@@ -1,0 +1,88 @@
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::IngestArgs;
+
+/// File name of the corpus inside the assets folder (see scripts/install-assets.sh).
+const DEFAULT_CORPUS_FILE: &str = "corpus/summaries_en-us.json";
+
+pub fn run(data_dir: &Path, args: IngestArgs) -> anyhow::Result<()> {
+    let mut documents = Vec::new();
+    let mut problems = 0;
+    if args.default_corpus {
+        let path = args.assets_dir.join(DEFAULT_CORPUS_FILE);
+        if !path.is_file() {
+            bail!(
+                "the default corpus is not installed at {}: run `scripts/install-assets.sh` (or `make assets`) first",
+                path.display()
+            );
+        }
+        documents.extend(corpus::load_default_corpus(&path)?);
+    }
+    for path in &args.paths {
+        let report = corpus::load_path(path);
+        for problem in &report.problems {
+            eprintln!("warning: skipped {problem}");
+        }
+        problems += report.problems.len();
+        if report.skipped_files > 0 {
+            eprintln!(
+                "note: ignored {} file(s) in {} that are not .txt, .md, .markdown or .jsonl",
+                report.skipped_files,
+                path.display()
+            );
+        }
+        documents.extend(report.documents);
+    }
+    if documents.is_empty() {
+        bail!("nothing to ingest: no readable documents ({problems} problem(s) reported above)");
+    }
+
+    let index_dir = super::index_dir(data_dir);
+    let index = index::Index::create_or_open(&index_dir)
+        .with_context(|| format!("cannot open the index in {}", index_dir.display()))?;
+    let total = documents.len();
+    let started = std::time::Instant::now();
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(total as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} ingesting [{bar:40}] {pos}/{len} documents ({eta} left)",
+            )
+            .expect("the progress template is valid")
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let mut last_logged = 0;
+    let stats = index.ingest(documents, &mut |progress| match &bar {
+        Some(bar) => bar.set_position(progress.done as u64),
+        None => {
+            if progress.done - last_logged >= 2000 || progress.done == progress.total {
+                eprintln!("ingest: {}/{} documents", progress.done, progress.total);
+                last_logged = progress.done;
+            }
+        }
+    })?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    println!(
+        "ingested {total} documents in {:.1} s: {} added, {} updated, {} unchanged ({} sentences, {} passages indexed){}",
+        started.elapsed().as_secs_f64(),
+        stats.added,
+        stats.updated,
+        stats.unchanged,
+        stats.sentences,
+        stats.passages,
+        if problems > 0 {
+            format!("; {problems} problem(s) reported above")
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,25 @@
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::cli::ServeArgs;
+
+pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
+    let engine = super::open_engine(data_dir)?;
+    let store = site::Store::open(&super::site_db(data_dir))
+        .with_context(|| format!("cannot open the site database in {}", data_dir.display()))?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.addr))?;
+        let address = listener.local_addr()?;
+        eprintln!("because: serving on http://{address}/");
+        site::serve(
+            listener,
+            site::AppState::new(engine, store),
+            site::shutdown_signal(),
+        )
+        .await
+    })
+}

@@ -1,0 +1,611 @@
+//! Explicit causal statements: "X is caused by A, B and C", "due to", "led to", "risk
+//! factor for" … Each statement yields its cue, its direction and the enumerated items,
+//! as byte ranges of the sentence so that headings are drawn from the evidence itself.
+
+use std::ops::Range;
+
+/// Which side of the cue the items are on, relative to what the sentence is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// The items are causes: "famine is caused by *war, drought*".
+    Cause,
+    /// The items are consequences: "hypertension is a risk factor for *stroke, dementia*".
+    Effect,
+}
+
+/// One explicit causal statement found in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CausalStatement {
+    pub cue: &'static str,
+    pub direction: Direction,
+    /// Byte range of the cue within the sentence.
+    pub cue_range: Range<usize>,
+    /// The clause before the cue (what causes or is caused).
+    pub antecedent: Range<usize>,
+    /// The enumerated items after the cue, one per cause or consequence.
+    pub items: Vec<Range<usize>>,
+}
+
+/// Cues, longest first where one is a prefix of another.
+const CUES: &[(&str, Direction)] = &[
+    ("risk factors include", Direction::Cause),
+    ("risk factors including", Direction::Cause),
+    ("factors include", Direction::Cause),
+    ("factors including", Direction::Cause),
+    ("causes include", Direction::Cause),
+    ("causes including", Direction::Cause),
+    ("caused primarily by", Direction::Cause),
+    ("caused mainly by", Direction::Cause),
+    ("caused mostly by", Direction::Cause),
+    ("caused by", Direction::Cause),
+    ("due to", Direction::Cause),
+    ("because of", Direction::Cause),
+    ("owing to", Direction::Cause),
+    ("as a result of", Direction::Cause),
+    ("as a consequence of", Direction::Cause),
+    ("is a result of", Direction::Cause),
+    ("resulting from", Direction::Cause),
+    ("results from", Direction::Cause),
+    ("resulted from", Direction::Cause),
+    ("result from", Direction::Cause),
+    ("driven by", Direction::Cause),
+    ("triggered by", Direction::Cause),
+    ("brought about by", Direction::Cause),
+    ("attributed to", Direction::Cause),
+    ("stems from", Direction::Cause),
+    ("stemmed from", Direction::Cause),
+    ("arises from", Direction::Cause),
+    ("arose from", Direction::Cause),
+    ("spread by", Direction::Cause),
+    ("spread through", Direction::Cause),
+    ("spreads through", Direction::Cause),
+    ("transmitted by", Direction::Cause),
+    ("transmitted through", Direction::Cause),
+    ("occurs when", Direction::Cause),
+    ("happens when", Direction::Cause),
+    ("because", Direction::Cause),
+    ("risk factor for", Direction::Effect),
+    ("leading cause of", Direction::Effect),
+    ("major cause of", Direction::Effect),
+    ("main cause of", Direction::Effect),
+    ("cause of", Direction::Effect),
+    ("led to", Direction::Effect),
+    ("leads to", Direction::Effect),
+    ("lead to", Direction::Effect),
+    ("leading to", Direction::Effect),
+    ("resulted in", Direction::Effect),
+    ("results in", Direction::Effect),
+    ("resulting in", Direction::Effect),
+    ("result in", Direction::Effect),
+    ("contributed to", Direction::Effect),
+    ("contributes to", Direction::Effect),
+    ("contributing to", Direction::Effect),
+    ("gave rise to", Direction::Effect),
+    ("gives rise to", Direction::Effect),
+    ("triggered", Direction::Effect),
+    ("causing", Direction::Effect),
+    ("causes", Direction::Effect),
+    ("caused", Direction::Effect),
+];
+
+/// After a comma, these words open a new clause rather than another list item.
+const CLAUSE_OPENERS: &[&str] = &[
+    "which",
+    "who",
+    "whom",
+    "whose",
+    "where",
+    "while",
+    "though",
+    "although",
+    "but",
+    "whereas",
+    "resulting",
+    "leading",
+    "causing",
+    "making",
+    "with",
+    "as",
+    "when",
+    "thus",
+    "so",
+    "since",
+    "after",
+    "before",
+    "in",
+    "on",
+    "at",
+    "from",
+    "by",
+    "this",
+    "it",
+    "they",
+    "raising",
+    "reducing",
+    "creating",
+    "killing",
+    "allowing",
+];
+
+/// Words dropped from the front of an item.
+const LEADING_FILLERS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "either",
+    "both",
+    "its",
+    "their",
+    "his",
+    "her",
+    "also",
+    "mainly",
+    "primarily",
+    "mostly",
+    "largely",
+    "partly",
+    "usually",
+    "often",
+    "such",
+    "as",
+    "by",
+    "through",
+    "to",
+    "of",
+    "from",
+    "being",
+    "various",
+    "several",
+    "other",
+];
+
+/// Finds every explicit causal statement in `sentence`.
+pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
+    let lower = sentence.to_ascii_lowercase();
+    let mut found: Vec<(Range<usize>, &'static str, Direction)> = Vec::new();
+    let mut position = 0;
+    while position < lower.len() {
+        let at_word_start = position == 0
+            || !lower[..position]
+                .chars()
+                .next_back()
+                .is_some_and(is_word_char);
+        if at_word_start {
+            let matched = CUES.iter().find(|(cue, _)| {
+                lower[position..].starts_with(cue)
+                    && !lower[position + cue.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(is_word_char)
+            });
+            if let Some((cue, direction)) = matched {
+                found.push((position..position + cue.len(), cue, *direction));
+                position += cue.len();
+                continue;
+            }
+        }
+        position += lower[position..].chars().next().map_or(1, char::len_utf8);
+    }
+
+    let mut statements = Vec::new();
+    for (index, (cue_range, cue, direction)) in found.iter().enumerate() {
+        let limit = found
+            .get(index + 1)
+            .map_or(sentence.len(), |(next, _, _)| next.start);
+        let phrase = phrase_after(sentence, cue_range.end, limit);
+        let items = split_items(sentence, phrase);
+        let clause_start = sentence[..cue_range.start]
+            .rfind(['.', ';', ':'])
+            .map_or(0, |i| i + 1);
+        let antecedent = trim_range(sentence, clause_start..cue_range.start);
+        if items.is_empty() {
+            continue;
+        }
+        statements.push(CausalStatement {
+            cue,
+            direction: *direction,
+            cue_range: cue_range.clone(),
+            antecedent,
+            items,
+        });
+    }
+    statements
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-'
+}
+
+/// The phrase that follows a cue: up to the end of its clause.
+fn phrase_after(sentence: &str, start: usize, limit: usize) -> Range<usize> {
+    let mut phrase = start..limit;
+    // "several factors, including, but not limited to: war, …" → "war, …".
+    let head_len = floor_char_boundary(&sentence[phrase.clone()], 90);
+    let head = sentence[phrase.start..phrase.start + head_len].to_ascii_lowercase();
+    // Only a lead-in within the first few words ("several possible factors, including");
+    // later, "including" starts a detail of an item, not the list.
+    let lead_in = ["including", "such as", ":"]
+        .iter()
+        .filter_map(|marker| head.find(marker).map(|i| i + marker.len()))
+        .filter(|&end| head[..end].split_whitespace().count() <= 6)
+        .max();
+    if let Some(cut) = lead_in {
+        phrase.start += cut;
+    }
+    let skip_separators = |phrase: &mut Range<usize>| {
+        let text = &sentence[phrase.clone()];
+        phrase.start += text.len() - text.trim_start_matches([' ', ',', ':']).len();
+    };
+    skip_separators(&mut phrase);
+    if sentence[phrase.clone()]
+        .to_ascii_lowercase()
+        .starts_with("but not limited to")
+    {
+        phrase.start += "but not limited to".len();
+        skip_separators(&mut phrase);
+    }
+
+    let text = &sentence[phrase.clone()];
+    let mut end = text.len();
+    for stop in [";", " (", "[", " – ", " — ", " - ", "?", "!"] {
+        if let Some(i) = text.find(stop) {
+            end = end.min(i);
+        }
+    }
+    // A comma followed by a clause opener ends the phrase.
+    let mut search = 0;
+    while let Some(i) = text[search..end].find(", ") {
+        let at = search + i;
+        let next_word = text[at + 2..]
+            .split(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if CLAUSE_OPENERS.contains(&next_word.as_str()) {
+            end = at;
+            break;
+        }
+        search = at + 2;
+    }
+    trim_range(sentence, phrase.start..phrase.start + end)
+}
+
+fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// Splits an enumeration ("war, natural disasters, crop failure or government policies")
+/// into one range per item.
+fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
+    let text = &sentence[phrase.clone()];
+    let has_comma = text.contains(", ");
+    let mut pieces: Vec<Range<usize>> = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let separator = if rest.starts_with(", and ") {
+            Some(6)
+        } else if rest.starts_with(", or ") {
+            Some(5)
+        } else if rest.starts_with(", ") {
+            Some(2)
+        } else if has_comma && (rest.starts_with(" and ") || rest.starts_with(" or ")) {
+            Some(if rest.starts_with(" and ") { 5 } else { 4 })
+        } else {
+            None
+        };
+        // Without a list, ", and" starts a new clause: stop there.
+        if !has_comma_before(text, i) && rest.starts_with(", and ") && pieces.is_empty() {
+            pieces.push(start..i);
+            start = text.len();
+            break;
+        }
+        match separator {
+            Some(len) => {
+                pieces.push(start..i);
+                i += len;
+                start = i;
+            }
+            None => i += 1,
+        }
+        while i < text.len() && !text.is_char_boundary(i) {
+            i += 1;
+        }
+    }
+    if start < text.len() {
+        pieces.push(start..text.len());
+    }
+    if pieces.len() == 1 {
+        // "A and B" with short sides is a pair of items.
+        let only = &text[pieces[0].clone()];
+        for joiner in [" and ", " or "] {
+            if let Some(at) = only.find(joiner) {
+                let (left, right) = (&only[..at], &only[at + joiner.len()..]);
+                if word_count(left) <= 3
+                    && word_count(right) <= 3
+                    && !right.contains(joiner)
+                    && is_usable_item(left)
+                {
+                    pieces = vec![0..at, at + joiner.len()..only.len()];
+                }
+                break;
+            }
+        }
+    }
+    pieces
+        .into_iter()
+        .map(|piece| {
+            strip_fillers(
+                sentence,
+                phrase.start + piece.start..phrase.start + piece.end,
+            )
+        })
+        .filter(|item| is_usable_item(&sentence[item.clone()]))
+        .collect()
+}
+
+fn has_comma_before(text: &str, at: usize) -> bool {
+    text[..at].contains(", ")
+}
+
+fn strip_fillers(sentence: &str, mut range: Range<usize>) -> Range<usize> {
+    range = trim_range(sentence, range);
+    for existential in ["there was ", "there were ", "there is ", "there are "] {
+        if sentence[range.clone()]
+            .to_ascii_lowercase()
+            .starts_with(existential)
+        {
+            range.start += existential.len();
+        }
+    }
+    loop {
+        let text = &sentence[range.clone()];
+        let first = text.split(' ').next().unwrap_or("");
+        if first.len() < text.len()
+            && LEADING_FILLERS.contains(&first.to_ascii_lowercase().as_str())
+        {
+            range.start += first.len() + 1;
+            range = trim_range(sentence, range);
+        } else {
+            return range;
+        }
+    }
+}
+
+fn is_usable_item(item: &str) -> bool {
+    let first = item.split(' ').next().unwrap_or("").to_ascii_lowercase();
+    let pronoun_or_question = [
+        "who", "what", "which", "how", "it", "this", "that", "these", "those", "they", "there",
+        "he", "she", "we", "you", "one", "others",
+    ];
+    item.chars().any(char::is_alphabetic)
+        && !pronoun_or_question.contains(&first.as_str())
+        && word_count(item) <= 25
+}
+
+fn word_count(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// Shrinks a range so that it neither starts nor ends with spaces, commas, quotes or full stops.
+pub(crate) fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
+    let slice = &text[range.clone()];
+    let junk =
+        |c: char| c.is_whitespace() || matches!(c, ',' | '.' | ':' | ';' | '"' | '“' | '”' | '\'');
+    let start = range.start + (slice.len() - slice.trim_start_matches(junk).len());
+    let end = range.end - (slice.len() - slice.trim_end_matches(junk).len());
+    if start >= end {
+        start..start
+    } else {
+        start..end
+    }
+}
+
+/// The cause named by the clause before an effect cue, when it is an appositive:
+/// "… after the assassination of Archduke Franz Ferdinand, the proximate cause of the war"
+/// gives "the assassination of Archduke Franz Ferdinand".
+pub fn appositive_cause(antecedent: &str) -> Option<&str> {
+    let (before, tail) = antecedent.rsplit_once(", ")?;
+    let tail_words: Vec<&str> = tail.split_whitespace().collect();
+    let determiner = tail_words
+        .first()
+        .is_some_and(|w| matches!(w.to_ascii_lowercase().as_str(), "the" | "a" | "an" | "its"));
+    if !determiner || tail_words.len() > 3 {
+        return None;
+    }
+    let segment = before.rsplit_once(", ").map_or(before, |(_, s)| s);
+    let lower = segment.to_ascii_lowercase();
+    let start = [" the ", " a ", " an "]
+        .iter()
+        .filter_map(|d| lower.find(d).map(|i| i + 1))
+        .min()
+        .unwrap_or(0);
+    let cause = segment[start..].trim();
+    (!cause.is_empty()).then_some(cause)
+}
+
+/// Does the clause refer back to something named earlier ("The incident was …", "It …")?
+pub fn is_anaphoric(clause: &str) -> bool {
+    let words: Vec<String> = clause
+        .split_whitespace()
+        .take(3)
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    match words.as_slice() {
+        [first, ..]
+            if [
+                "it", "this", "these", "they", "he", "she", "such", "that", "those",
+            ]
+            .contains(&first.as_str()) =>
+        {
+            true
+        }
+        [the, noun, verb, ..] => {
+            the == "the"
+                && noun.chars().all(char::is_lowercase)
+                && ["was", "is", "were", "are", "had", "has", "became", "also"]
+                    .contains(&verb.as_str())
+        }
+        _ => false,
+    }
+}
+
+/// A short heading drawn from an evidence phrase: at most six words, cut before a
+/// preposition or relative clause when longer, first letter capitalised.
+pub fn heading_from_phrase(phrase: &str) -> String {
+    const BREAKS: &[&str] = &[
+        "in", "on", "at", "to", "from", "with", "by", "for", "that", "which", "who", "whose",
+        "where", "when", "while", "is", "are", "was", "were", "has", "have", "had", "can", "could",
+        "may", "might", "will", "would", "as", "into", "prevent", "prevents",
+    ];
+    let words: Vec<&str> = phrase.split_whitespace().collect();
+    let mut keep = words.len();
+    if keep > 6 {
+        keep = words
+            .iter()
+            .enumerate()
+            .skip(2)
+            .find(|(_, w)| BREAKS.contains(&w.to_ascii_lowercase().as_str()))
+            .map_or(6, |(i, _)| i)
+            .min(6);
+    }
+    let mut heading = words[..keep].join(" ");
+    while heading.ends_with([',', '.', ';', ':', '"', '\'', '”']) {
+        heading.pop();
+    }
+    let mut chars = heading.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => heading,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(sentence: &str) -> Vec<Vec<&str>> {
+        find_causal_statements(sentence)
+            .into_iter()
+            .map(|s| s.items.into_iter().map(|r| &sentence[r]).collect())
+            .collect()
+    }
+
+    #[test]
+    fn enumeration_after_caused_by_gives_one_item_each() {
+        let s = "A famine is a widespread scarcity of food caused by several possible factors, including, but not limited to: war, natural disasters, crop failure, widespread poverty, an economic catastrophe or government policies.";
+        assert_eq!(
+            items(s),
+            [vec![
+                "war",
+                "natural disasters",
+                "crop failure",
+                "widespread poverty",
+                "economic catastrophe",
+                "government policies"
+            ]]
+        );
+        let statement = &find_causal_statements(s)[0];
+        assert_eq!(statement.direction, Direction::Cause);
+        assert_eq!(
+            &s[statement.antecedent.clone()],
+            "A famine is a widespread scarcity of food"
+        );
+    }
+
+    #[test]
+    fn two_due_to_clauses_stay_apart() {
+        let s = "There are two main types of stroke: ischemic, due to lack of blood flow, and hemorrhagic, due to bleeding.";
+        assert_eq!(items(s), [vec!["lack of blood flow"], vec!["bleeding"]]);
+    }
+
+    #[test]
+    fn relative_clause_ends_the_item() {
+        let s = "The disease was caused by the bacterium Yersinia pestis, which is primarily spread by flea bites, though it may also spread through contact with infected tissues or fluids.";
+        let found = items(s);
+        assert_eq!(found[0], ["bacterium Yersinia pestis"]);
+        assert_eq!(found[1], ["flea bites"]);
+        assert_eq!(found[2], ["contact with infected tissues or fluids"]);
+    }
+
+    #[test]
+    fn effects_after_risk_factor_for() {
+        let s = "It is, however, a major risk factor for stroke, coronary artery disease, heart failure, and dementia.";
+        let statements = find_causal_statements(s);
+        assert_eq!(statements[0].direction, Direction::Effect);
+        assert_eq!(
+            items(s),
+            [vec![
+                "stroke",
+                "coronary artery disease",
+                "heart failure",
+                "dementia"
+            ]]
+        );
+    }
+
+    #[test]
+    fn because_clause_and_led_to() {
+        let s = "The term cold war is used because there was no direct fighting between the two superpowers, though each supported proxy wars.";
+        assert_eq!(
+            items(s),
+            [vec!["no direct fighting between the two superpowers"]]
+        );
+        let s = "The incident was one of the key events that led to World War I.";
+        let statement = &find_causal_statements(s)[0];
+        assert_eq!(statement.direction, Direction::Effect);
+        assert_eq!(&s[statement.items[0].clone()], "World War I");
+        assert_eq!(
+            &s[statement.antecedent.clone()],
+            "The incident was one of the key events that"
+        );
+    }
+
+    #[test]
+    fn words_containing_cues_do_not_match() {
+        assert!(find_causal_statements("The because-less becausefully leads.").is_empty());
+        assert!(find_causal_statements("Nothing here at all.").is_empty());
+    }
+
+    #[test]
+    fn pronoun_items_are_dropped() {
+        let s = "They flee because of who they are, or because of armed conflict, violence or serious public disorder.\"";
+        let found = items(s);
+        assert_eq!(
+            found.last().unwrap(),
+            &["armed conflict", "violence", "serious public disorder"]
+        );
+    }
+
+    #[test]
+    fn appositive_and_anaphoric_antecedents() {
+        assert_eq!(
+            appositive_cause(
+                "It was signed exactly five years after the assassination of Archduke Franz Ferdinand, the proximate"
+            ),
+            Some("the assassination of Archduke Franz Ferdinand")
+        );
+        assert_eq!(appositive_cause("The war began"), None);
+        assert!(is_anaphoric("The incident was one of the key events that"));
+        assert!(is_anaphoric("It"));
+        assert!(!is_anaphoric("The assassination of the archduke"));
+    }
+
+    #[test]
+    fn headings_are_short_and_capitalised() {
+        assert_eq!(heading_from_phrase("crop failure"), "Crop failure");
+        assert_eq!(
+            heading_from_phrase(
+                "heat-trapping gases in a planet's atmosphere prevent the planet from losing heat"
+            ),
+            "Heat-trapping gases"
+        );
+        assert_eq!(heading_from_phrase("a b c d e f g h i"), "A b c d e f");
+    }
+}

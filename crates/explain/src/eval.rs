@@ -1,0 +1,267 @@
+//! Quality measures over a question set (the format of `shared/eval/*.jsonl`):
+//! key-point recall, source recall, citation validity, duplicate sentences, factor
+//! novelty, coverage and latency, per question and overall.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::article::{Article, SentenceKind};
+use crate::question::Question;
+use crate::{Engine, ExplainError};
+
+/// One line of an eval file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvalCase {
+    pub q: String,
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Each key point is a list of alternatives; one appearing is enough.
+    #[serde(default)]
+    pub key_points: Vec<Vec<String>>,
+}
+
+/// Parses an eval file; errors name the line.
+pub fn parse_cases(text: &str) -> Result<Vec<EvalCase>, String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| serde_json::from_str(line).map_err(|e| format!("line {}: {e}", i + 1)))
+        .collect()
+}
+
+/// The measures for one question.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseReport {
+    pub question: String,
+    pub key_point_recall: f64,
+    pub source_recall: f64,
+    pub citation_validity: f64,
+    pub duplicate_sentences: usize,
+    pub factor_novelty: f64,
+    pub factors: usize,
+    pub coverage: String,
+    pub latency_ms: f64,
+    pub missed_key_points: Vec<String>,
+    pub missed_sources: Vec<String>,
+}
+
+/// Measures over the whole set.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    pub cases: Vec<CaseReport>,
+    pub key_point_recall: f64,
+    pub source_recall: f64,
+    pub citation_validity: f64,
+    pub duplicate_sentences: usize,
+    pub factor_novelty: f64,
+    pub latency_p50_ms: f64,
+    pub latency_p95_ms: f64,
+}
+
+/// Runs every case (after one warm-up question) and measures the articles.
+pub fn run(engine: &Engine, cases: &[EvalCase]) -> Result<EvalReport, ExplainError> {
+    if let Some(first) = cases.first() {
+        engine.ask(&Question::parse(&first.q)?)?;
+    }
+    let mut reports = Vec::new();
+    for case in cases {
+        let question = Question::parse(&case.q)?;
+        let started = Instant::now();
+        let article = engine.ask(&question)?;
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        reports.push(measure(engine, case, &article, latency_ms)?);
+    }
+    let mean = |f: &dyn Fn(&CaseReport) -> f64| {
+        if reports.is_empty() {
+            0.0
+        } else {
+            reports.iter().map(f).sum::<f64>() / reports.len() as f64
+        }
+    };
+    let mut latencies: Vec<f64> = reports.iter().map(|r| r.latency_ms).collect();
+    latencies.sort_by(f64::total_cmp);
+    Ok(EvalReport {
+        key_point_recall: mean(&|r| r.key_point_recall),
+        source_recall: mean(&|r| r.source_recall),
+        citation_validity: mean(&|r| r.citation_validity),
+        duplicate_sentences: reports.iter().map(|r| r.duplicate_sentences).sum(),
+        factor_novelty: mean(&|r| r.factor_novelty),
+        latency_p50_ms: percentile(&latencies, 0.50),
+        latency_p95_ms: percentile(&latencies, 0.95),
+        cases: reports,
+    })
+}
+
+/// Nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[f64], quantile: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (quantile * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn contains_any(haystack: &str, alternatives: &[String]) -> bool {
+    alternatives
+        .iter()
+        .any(|a| haystack.contains(&a.to_lowercase()))
+}
+
+/// Measures one article against its case.
+pub fn measure(
+    engine: &Engine,
+    case: &EvalCase,
+    article: &Article,
+    latency_ms: f64,
+) -> Result<CaseReport, ExplainError> {
+    let mut visible = String::new();
+    for sentence in &article.overview {
+        visible.push_str(&sentence.text.to_lowercase());
+        visible.push('\n');
+    }
+    let mut section_texts = Vec::new();
+    for factor in &article.factors {
+        let mut text = factor.heading.to_lowercase();
+        for sentence in &factor.sentences {
+            text.push('\n');
+            text.push_str(&sentence.text.to_lowercase());
+        }
+        visible.push_str(&text);
+        visible.push('\n');
+        section_texts.push(text);
+    }
+    let missed_key_points: Vec<String> = case
+        .key_points
+        .iter()
+        .filter(|alternatives| !contains_any(&visible, alternatives))
+        .map(|alternatives| alternatives.join(" | "))
+        .collect();
+    let key_point_recall = ratio(
+        case.key_points.len() - missed_key_points.len(),
+        case.key_points.len(),
+    );
+
+    let cited: HashSet<&str> = article.sources.iter().map(|s| s.title.as_str()).collect();
+    let missed_sources: Vec<String> = case
+        .sources
+        .iter()
+        .filter(|title| !cited.contains(title.as_str()))
+        .cloned()
+        .collect();
+    let source_recall = ratio(
+        case.sources.len() - missed_sources.len(),
+        case.sources.len(),
+    );
+
+    let mut quotes = 0;
+    let mut valid = 0;
+    for sentence in article
+        .sentences()
+        .filter(|s| s.kind == SentenceKind::Quote)
+    {
+        quotes += 1;
+        let source = sentence
+            .cites
+            .first()
+            .and_then(|n| article.sources.iter().find(|s| s.n == *n));
+        if let Some(source) = source {
+            if let Some(document) = engine.index().document_by_key(&source.id)? {
+                if document.text.contains(&sentence.text) {
+                    valid += 1;
+                }
+            }
+        }
+    }
+    let citation_validity = ratio(valid, quotes);
+
+    let mut seen = HashSet::new();
+    let duplicate_sentences = article
+        .sentences()
+        .filter(|s| s.kind == SentenceKind::Quote)
+        .filter(|s| !seen.insert(s.text.as_str()))
+        .count();
+
+    let mut covered: HashSet<usize> = HashSet::new();
+    let mut novel = 0;
+    for text in &section_texts {
+        let mut new = false;
+        for (i, alternatives) in case.key_points.iter().enumerate() {
+            if contains_any(text, alternatives) && covered.insert(i) {
+                new = true;
+            }
+        }
+        if new {
+            novel += 1;
+        }
+    }
+    Ok(CaseReport {
+        question: case.q.clone(),
+        key_point_recall,
+        source_recall,
+        citation_validity,
+        duplicate_sentences,
+        factor_novelty: ratio(novel, section_texts.len()),
+        factors: article.factors.len(),
+        coverage: article.coverage.level.as_str().to_owned(),
+        latency_ms,
+        missed_key_points,
+        missed_sources,
+    })
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        1.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+impl EvalReport {
+    /// A plain-text table, one line per question, then the overall measures.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        out.push_str(
+            "key-pts  sources  cites  dups  novelty  factors  coverage  ms      question\n",
+        );
+        for case in &self.cases {
+            out.push_str(&format!(
+                "{:>7.2}  {:>7.2}  {:>5.2}  {:>4}  {:>7.2}  {:>7}  {:<8}  {:>6.1}  {}\n",
+                case.key_point_recall,
+                case.source_recall,
+                case.citation_validity,
+                case.duplicate_sentences,
+                case.factor_novelty,
+                case.factors,
+                case.coverage,
+                case.latency_ms,
+                case.question
+            ));
+            if !case.missed_key_points.is_empty() {
+                out.push_str(&format!(
+                    "         missed key points: {}\n",
+                    case.missed_key_points.join("; ")
+                ));
+            }
+            if !case.missed_sources.is_empty() {
+                out.push_str(&format!(
+                    "         missed sources: {}\n",
+                    case.missed_sources.join("; ")
+                ));
+            }
+        }
+        out.push_str(&format!(
+            "\noverall: key-point recall {:.3}, source recall {:.3}, citation validity {:.3}, duplicate sentences {}, factor novelty {:.3}\n",
+            self.key_point_recall, self.source_recall, self.citation_validity, self.duplicate_sentences, self.factor_novelty
+        ));
+        out.push_str(&format!(
+            "latency: p50 {:.1} ms, p95 {:.1} ms over {} questions\n",
+            self.latency_p50_ms,
+            self.latency_p95_ms,
+            self.cases.len()
+        ));
+        out
+    }
+}

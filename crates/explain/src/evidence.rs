@@ -1,0 +1,369 @@
+//! Retrieval: from a question to scored evidence sentences and their documents.
+
+use std::collections::HashSet;
+
+use index::{Index, StoredDocument, WeightedTerm};
+
+use crate::ExplainError;
+use crate::causal::{CausalStatement, find_causal_statements};
+
+/// Function words and the frame words of why-questions: they say what kind of answer is
+/// wanted, not what it is about.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "and", "or",
+    "but", "as", "into", "about", "so", "such", "that", "this", "these", "those", "it", "its",
+    "why", "what", "how", "when", "where", "who", "whom", "which", "whose", "do", "does", "did",
+    "done", "doing", "is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had",
+    "having", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "didn",
+    "doesn", "don", "isn", "aren", "wasn", "weren", "hasn", "haven", "hadn", "won", "wouldn",
+    "couldn", "shouldn", "cannot", "t", "s", "not", "no", "there", "their", "they", "them", "he",
+    "she", "his", "her", "we", "our", "you", "your", "my", "me", "cause", "causes", "caused",
+    "causing", "happen", "happens", "happened", "reason", "reasons", "explain", "many", "much",
+    "very", "some", "any", "all", "ever", "often", "still", "really", "just", "also", "then",
+    "than", "if", "because", "start", "starts", "started", "begin", "begins", "began", "occur",
+    "occurs", "occurred", "arise", "arises", "arose", "become", "becomes", "became", "exist",
+    "exists",
+];
+
+/// Words that mark a causal statement; a second search requires one of them.
+const CAUSAL_WORDS: &str = "cause caused causes causing due because result resulted resulting led lead leads leading triggered driven factor factors contributed attributed owing spread stems arises";
+
+pub(crate) fn is_stopword(word: &str) -> bool {
+    STOPWORDS.contains(&word)
+}
+
+/// Words that ask about consequences ("Why is hypertension dangerous?").
+const EFFECT_WORDS: &[&str] = &[
+    "dangerous",
+    "harmful",
+    "matter",
+    "matters",
+    "mattered",
+    "important",
+    "significant",
+    "bad",
+    "deadly",
+    "serious",
+    "consequences",
+    "effects",
+    "impact",
+    "risky",
+    "fatal",
+];
+
+/// Whether the question asks for causes or for consequences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Causes,
+    Effects,
+}
+
+/// A content term of the question.
+#[derive(Debug, Clone)]
+pub struct QueryTerm {
+    pub stem: String,
+    /// The word as the question spelled it.
+    pub word: String,
+    pub weight: f32,
+}
+
+/// A retrieved document.
+#[derive(Debug, Clone)]
+pub struct EvidenceDocument {
+    pub stored: StoredDocument,
+    /// Retrieval strength relative to the best document (0..=1).
+    pub score: f32,
+    /// Every content word of the title is in the question: the document is about the subject.
+    pub about_subject: bool,
+    pub title_stems: HashSet<String>,
+}
+
+/// A candidate sentence with its features.
+#[derive(Debug, Clone)]
+pub struct EvidenceSentence {
+    pub document: usize,
+    pub ordinal: usize,
+    /// Share of the question's term weight present in the sentence (its document's title
+    /// counting for part), 0..=1.
+    pub relevance: f32,
+    pub score: f32,
+    pub causal: Vec<CausalStatement>,
+    pub stems: Vec<String>,
+}
+
+/// What retrieval found for one question.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub terms: Vec<QueryTerm>,
+    pub focus: Focus,
+    pub documents: Vec<EvidenceDocument>,
+    /// Best first.
+    pub sentences: Vec<EvidenceSentence>,
+}
+
+/// Retrieval settings.
+#[derive(Debug, Clone)]
+pub struct RetrievalConfig {
+    /// Passages asked of each search.
+    pub passages: usize,
+    /// Documents kept from the plain search.
+    pub documents: usize,
+    /// Further documents kept from the search among causal passages.
+    pub causal_documents: usize,
+}
+
+impl Default for RetrievalConfig {
+    fn default() -> Self {
+        RetrievalConfig {
+            passages: 60,
+            documents: 12,
+            causal_documents: 10,
+        }
+    }
+}
+
+impl Evidence {
+    pub fn text(&self, sentence: &EvidenceSentence) -> &str {
+        self.documents[sentence.document]
+            .stored
+            .sentence_text(sentence.ordinal)
+    }
+
+    pub fn total_weight(&self) -> f32 {
+        self.terms
+            .iter()
+            .map(|t| t.weight)
+            .sum::<f32>()
+            .max(f32::EPSILON)
+    }
+
+    pub fn is_question_stem(&self, stem: &str) -> bool {
+        self.terms.iter().any(|t| t.stem == stem)
+    }
+
+    /// Index of the sentence `(document, ordinal)` in `sentences`, if it is a candidate.
+    pub fn find(&self, document: usize, ordinal: usize) -> Option<usize> {
+        self.sentences
+            .iter()
+            .position(|s| s.document == document && s.ordinal == ordinal)
+    }
+
+    /// Adds a document found by a follow-up search (or returns the one already there)
+    /// and scores its sentences.
+    pub fn add_document(&mut self, index: &Index, stored: StoredDocument, score: f32) -> usize {
+        if let Some(existing) = self.documents.iter().position(|d| d.stored.id == stored.id) {
+            return existing;
+        }
+        let position = self.documents.len();
+        let document = evidence_document(index, &self.terms, stored, score);
+        let mut sentences = score_sentences(index, &self.terms, &document, position);
+        self.documents.push(document);
+        self.sentences.append(&mut sentences);
+        self.sentences.sort_by(|a, b| b.score.total_cmp(&a.score));
+        position
+    }
+}
+
+/// Content terms of a question, weighted by inverse document frequency.
+pub fn query_terms(index: &Index, question: &str) -> (Vec<QueryTerm>, Focus) {
+    let tokens = index.analyze(question);
+    let mut focus = Focus::Causes;
+    let mut terms: Vec<QueryTerm> = Vec::new();
+    for token in &tokens {
+        let word = question[token.range.clone()].to_lowercase();
+        let is_effect_word = EFFECT_WORDS.contains(&word.as_str());
+        if is_effect_word {
+            focus = Focus::Effects;
+        }
+        if STOPWORDS.contains(&word.as_str()) || terms.iter().any(|t| t.stem == token.stem) {
+            continue;
+        }
+        // A lone letter ("World War I") says little on its own.
+        let damp = if is_effect_word || word.chars().count() == 1 {
+            0.3
+        } else {
+            1.0
+        };
+        let weight = relevance_weight(index, &token.stem) * damp;
+        terms.push(QueryTerm {
+            stem: token.stem.clone(),
+            word: question[token.range.clone()].to_owned(),
+            weight,
+        });
+    }
+    if terms.is_empty() {
+        // Nothing but frame words ("Why?"): search with what there is.
+        for token in tokens {
+            if !terms.iter().any(|t| t.stem == token.stem) {
+                terms.push(QueryTerm {
+                    weight: relevance_weight(index, &token.stem),
+                    word: question[token.range.clone()].to_owned(),
+                    stem: token.stem,
+                });
+            }
+        }
+    }
+    (terms, focus)
+}
+
+/// Squared IDF: rare words (the subject) dominate common ones ("people", "become") when
+/// judging whether a sentence is about the question.
+fn relevance_weight(index: &Index, stem: &str) -> f32 {
+    let idf = index.idf(stem);
+    idf * idf
+}
+
+/// BM25 over passages, grouped into documents, then every sentence of the best documents
+/// scored for relevance, causal content and position.
+pub fn retrieve(
+    index: &Index,
+    question: &str,
+    config: &RetrievalConfig,
+) -> Result<Evidence, ExplainError> {
+    let (terms, focus) = query_terms(index, question);
+    let weighted: Vec<WeightedTerm> = terms
+        .iter()
+        .map(|t| WeightedTerm {
+            stem: t.stem.clone(),
+            // BM25 weighs by IDF itself; only the effect words are damped.
+            weight: if EFFECT_WORDS.contains(&t.word.to_lowercase().as_str()) {
+                0.3
+            } else {
+                1.0
+            },
+        })
+        .collect();
+    // Two searches: the question as asked, and the same among passages that state a cause
+    // or effect, which a why-question is after. Each is normalised to its best hit.
+    let causal_stems: Vec<String> = index
+        .analyze(CAUSAL_WORDS)
+        .into_iter()
+        .map(|t| t.stem)
+        .collect();
+    let plain = index.search(&weighted, config.passages)?;
+    let causal = index.search_requiring(&weighted, &causal_stems, config.passages)?;
+    // The best documents of each search are kept in their own right, so that a short
+    // causal statement is not crowded out by many long documents that merely share words.
+    let mut chosen: Vec<(u64, f32)> = Vec::new();
+    for (hits, keep, factor) in [
+        (&plain, config.documents, 1.0),
+        (&causal, config.causal_documents, 0.9),
+    ] {
+        let top = hits.first().map_or(1.0, |h| h.score).max(f32::EPSILON);
+        let mut kept = 0;
+        for hit in hits.iter() {
+            let score = factor * hit.score / top;
+            match chosen.iter_mut().find(|(id, _)| *id == hit.document) {
+                Some((_, best)) => *best = best.max(score),
+                None if kept < keep => {
+                    chosen.push((hit.document, score));
+                    kept += 1;
+                }
+                None => {}
+            }
+        }
+    }
+    let mut documents = Vec::new();
+    for (id, score) in chosen {
+        if let Some(stored) = index.document(id)? {
+            documents.push(evidence_document(index, &terms, stored, score));
+        }
+    }
+    // Documents about the subject itself rank first among near-equals.
+    for document in &mut documents {
+        if document.about_subject {
+            document.score *= 1.5;
+        }
+    }
+    documents.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let top = documents.first().map_or(1.0, |d| d.score).max(f32::EPSILON);
+    for document in &mut documents {
+        document.score /= top;
+    }
+    let mut sentences = Vec::new();
+    for (position, document) in documents.iter().enumerate() {
+        sentences.extend(score_sentences(index, &terms, document, position));
+    }
+    sentences.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(Evidence {
+        terms,
+        focus,
+        documents,
+        sentences,
+    })
+}
+
+fn evidence_document(
+    index: &Index,
+    terms: &[QueryTerm],
+    stored: StoredDocument,
+    score: f32,
+) -> EvidenceDocument {
+    let title_stems: HashSet<String> = index
+        .analyze(&stored.title)
+        .into_iter()
+        .filter(|t| !STOPWORDS.contains(&stored.title[t.range.clone()].to_lowercase().as_str()))
+        .map(|t| t.stem)
+        .collect();
+    let about_subject = !title_stems.is_empty()
+        && title_stems
+            .iter()
+            .all(|stem| terms.iter().any(|t| &t.stem == stem));
+    EvidenceDocument {
+        stored,
+        score,
+        about_subject,
+        title_stems,
+    }
+}
+
+fn score_sentences(
+    index: &Index,
+    terms: &[QueryTerm],
+    document: &EvidenceDocument,
+    position: usize,
+) -> Vec<EvidenceSentence> {
+    let total: f32 = terms
+        .iter()
+        .map(|t| t.weight)
+        .sum::<f32>()
+        .max(f32::EPSILON);
+    let mut sentences = Vec::new();
+    for ordinal in 0..document.stored.sentences.len() {
+        let text = document.stored.sentence_text(ordinal);
+        if !is_quotable(text) {
+            continue;
+        }
+        let stems: Vec<String> = index.analyze(text).into_iter().map(|t| t.stem).collect();
+        let mut matched = 0.0;
+        for term in terms {
+            if stems.contains(&term.stem) {
+                matched += term.weight;
+            } else if document.title_stems.contains(&term.stem) {
+                matched += 0.7 * term.weight;
+            }
+        }
+        let relevance = (matched / total).min(1.0);
+        let causal: Vec<CausalStatement> = find_causal_statements(text);
+        let causal_bonus = if causal.is_empty() { 0.0 } else { 0.25 };
+        let lead_bonus = if ordinal == 0 { 0.08 } else { 0.0 };
+        let score =
+            relevance * (0.5 + 0.5 * document.score) + (causal_bonus + lead_bonus) * relevance;
+        sentences.push(EvidenceSentence {
+            document: position,
+            ordinal,
+            relevance,
+            score,
+            causal,
+            stems,
+        });
+    }
+    sentences
+}
+
+/// Headings, list fragments and very short lines are not quoted as evidence.
+fn is_quotable(text: &str) -> bool {
+    let words = text.split_whitespace().count();
+    let ends_well = text.ends_with(['.', '!', '?', '"', '”', ')', '…']);
+    !text.starts_with('#') && words >= 4 && (ends_well || words >= 8)
+}
