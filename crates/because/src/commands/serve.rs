@@ -9,17 +9,15 @@ pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
     let store = site::Store::open(&super::site_db(data_dir))
         .with_context(|| format!("cannot open the site database in {}", data_dir.display()))?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", args.addr))?;
-        let address = listener.local_addr()?;
-        eprintln!("because: serving on http://{address}/");
-        site::serve(
-            listener,
-            site::AppState::new(engine, store),
-            site::shutdown_signal(),
-        )
+    runtime.block_on(serve(args, site::AppState::new(engine, store)))
+}
+
+async fn serve(args: ServeArgs, state: site::AppState) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(args.addr)
         .await
-    })
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    eprintln!("because: serving on http://{}/", listener.local_addr()?);
+    site::serve(listener, state, site::shutdown_signal())
+        .await
+        .with_context(|| format!("serving on {}", args.addr))
 }

@@ -1,0 +1,513 @@
+//! The HTTP surface (routes of DESIGN.md). Handlers parse and validate, then call the
+//! engine (on a blocking thread: composing is CPU work) and the store.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{ApiError, AppError};
+use crate::feedback::{FeedbackError, Submission};
+use crate::render::{FEEDBACK_JS, FeedbackView, STYLE_CSS, templates};
+use crate::store::StoredArticle;
+
+/// Feedback and API bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 4 * 1024;
+/// Name of the cookie holding the anonymous visitor id.
+pub const VISITOR_COOKIE: &str = "because_visitor";
+pub const THANKS: &str = "Thanks for your feedback!";
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/ask", get(ask_page))
+        .route("/a/{slug}", get(article_page))
+        .route(
+            "/a/{slug}/feedback",
+            post(feedback).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
+        .route("/api/v1/articles/{slug}", get(article_json))
+        .route(
+            "/api/v1/ask",
+            post(ask_json).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
+        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/static/style.css",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    STYLE_CSS,
+                )
+            }),
+        )
+        .route(
+            "/static/feedback.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    FEEDBACK_JS,
+                )
+            }),
+        )
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(security_headers))
+        .with_state(state)
+}
+
+/// Every response: no inline or foreign scripts, no framing, no MIME sniffing.
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    let store = state.store.clone();
+    let (recent, helpful) =
+        blocking(move || Ok((store.recent(10)?, store.most_helpful(10)?))).await?;
+    Ok(Html(templates().home(&recent, &helpful)?))
+}
+
+#[derive(Deserialize)]
+struct AskQuery {
+    q: Option<String>,
+}
+
+async fn ask_page(
+    State(state): State<AppState>,
+    Query(query): Query<AskQuery>,
+) -> Result<Redirect, AppError> {
+    let raw = query.q.unwrap_or_default();
+    let question = explain::Question::parse(&raw).map_err(|reason| AppError::BadQuestion {
+        message: format!("Your question could not be asked: {reason}."),
+        question: raw.chars().take(explain::MAX_QUESTION_CHARS).collect(),
+    })?;
+    let stored = compose_or_reuse(&state, question).await?;
+    Ok(Redirect::to(&format!("/a/{}", stored.article.slug)))
+}
+
+#[derive(Deserialize)]
+struct AskBody {
+    question: String,
+}
+
+async fn ask_json(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(body_error)?;
+    let request: AskBody = serde_json::from_slice(&body).map_err(|error| {
+        AppError::BadRequest(format!("expected {{\"question\": \"…\"}}: {error}"))
+    })?;
+    let question = explain::Question::parse(&request.question)
+        .map_err(|reason| AppError::BadRequest(reason.to_string()))?;
+    let stored = compose_or_reuse(&state, question).await?;
+    let store = state.store.clone();
+    let feedback = blocking(move || Ok(store.feedback(stored.id)?)).await?;
+    Ok(Json(with_feedback(&stored.article, feedback)).into_response())
+}
+
+/// The article already published for this question, or a new one.
+async fn compose_or_reuse(
+    state: &AppState,
+    question: explain::Question,
+) -> Result<StoredArticle, AppError> {
+    let store = state.store.clone();
+    let normalized = question.normalized.clone();
+    if let Some(existing) = blocking(move || Ok(store.find_by_question(&normalized)?)).await? {
+        return Ok(existing);
+    }
+    let engine = state.engine.clone();
+    let store = state.store.clone();
+    blocking(move || {
+        let article = engine.ask(&question)?;
+        Ok(store.publish(&question.normalized, &article)?)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct ArticleQuery {
+    feedback: Option<String>,
+}
+
+async fn article_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    Query(query): Query<ArticleQuery>,
+    headers: HeaderMap,
+) -> Result<Html<String>, AppError> {
+    let visitor = visitor_id(&headers);
+    let store = state.store.clone();
+    let (stored, counts, vote) = blocking(move || {
+        let stored = store.find_by_slug(&slug)?.ok_or(AppError::NotFound)?;
+        let counts = store.feedback(stored.id)?;
+        let vote = match &visitor {
+            Some(visitor) => store.vote_of(stored.id, visitor)?,
+            None => None,
+        };
+        Ok((stored, counts, vote))
+    })
+    .await?;
+    // After a form POST (no JavaScript) the redirect says what to show.
+    let after_vote = vote.is_some() && query.feedback.is_some();
+    let asked_reason = query.feedback.as_deref() == Some("no");
+    let view = FeedbackView {
+        counts,
+        show_reason: vote.as_ref().is_some_and(|v| !v.helpful),
+        message: after_vote.then(|| {
+            if asked_reason {
+                format!("{THANKS} If you have a moment, tell us what was wrong.")
+            } else {
+                THANKS.to_owned()
+            }
+        }),
+        vote,
+        comment_draft: None,
+    };
+    Ok(Html(templates().article(&stored.article, &view)?))
+}
+
+async fn article_json(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, ApiError> {
+    let store = state.store.clone();
+    let (stored, feedback) = blocking(move || {
+        let stored = store.find_by_slug(&slug)?.ok_or(AppError::NotFound)?;
+        let feedback = store.feedback(stored.id)?;
+        Ok((stored, feedback))
+    })
+    .await?;
+    Ok(Json(with_feedback(&stored.article, feedback)).into_response())
+}
+
+fn with_feedback(
+    article: &explain::Article,
+    feedback: crate::store::Feedback,
+) -> serde_json::Value {
+    let mut value = serde_json::to_value(article).expect("an article always serialises");
+    value["feedback"] = serde_json::json!(feedback);
+    value
+}
+
+/// `POST /a/{slug}/feedback`: a form post (answered with a redirect back to the article) or
+/// JSON (answered with JSON).
+async fn feedback(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let wants_json = is_json(&headers);
+    match record_feedback(&state, &slug, &headers, body, wants_json).await {
+        Ok(response) => response,
+        Err(FeedbackFailure::Plain(error)) if wants_json => error.into_json(),
+        Err(FeedbackFailure::Plain(error)) => error.into_response(),
+        Err(FeedbackFailure::Form { status, page }) => (status, Html(page)).into_response(),
+    }
+}
+
+enum FeedbackFailure {
+    Plain(AppError),
+    /// A refused form submission: the article page again, with the message and what the
+    /// visitor typed.
+    Form {
+        status: StatusCode,
+        page: String,
+    },
+}
+
+impl From<AppError> for FeedbackFailure {
+    fn from(error: AppError) -> Self {
+        FeedbackFailure::Plain(error)
+    }
+}
+
+async fn record_feedback(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    wants_json: bool,
+) -> Result<Response, FeedbackFailure> {
+    refuse_cross_site(headers)?;
+    let body = body.map_err(body_error)?;
+    let submission: Submission = if wants_json {
+        serde_json::from_slice(&body).map_err(|error| {
+            AppError::BadRequest(format!(
+                "expected {{\"helpful\": true|false, \"reason\"?, \"comment\"?}}: {error}"
+            ))
+        })?
+    } else {
+        serde_urlencoded_form(&body)?
+    };
+    let draft = submission.comment.clone();
+    let store = state.store.clone();
+    let slug_owned = slug.to_owned();
+    let stored =
+        blocking(move || store.find_by_slug(&slug_owned)?.ok_or(AppError::NotFound)).await?;
+    let vote = match submission.validate() {
+        Ok(vote) => vote,
+        Err(reason) => {
+            let status = match reason {
+                FeedbackError::CommentTooLong { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            if wants_json {
+                return Err(FeedbackFailure::Plain(AppError::BadRequest(
+                    reason.to_string(),
+                )));
+            }
+            let store = state.store.clone();
+            let id = stored.id;
+            let counts = blocking(move || Ok(store.feedback(id)?)).await?;
+            let view = FeedbackView {
+                counts,
+                vote: None,
+                show_reason: true,
+                message: Some(format!("Your feedback was not saved: {reason}.")),
+                comment_draft: draft,
+            };
+            let page = templates()
+                .article(&stored.article, &view)
+                .map_err(AppError::from)?;
+            let _ = status;
+            return Err(FeedbackFailure::Form { status, page });
+        }
+    };
+    let (visitor, new_visitor) = match visitor_id(headers) {
+        Some(visitor) => (visitor, false),
+        None => (new_visitor_id().map_err(AppError::internal)?, true),
+    };
+    let store = state.store.clone();
+    let id = stored.id;
+    let now = explain::rfc3339(time::OffsetDateTime::now_utc());
+    let vote_to_store = vote.clone();
+    let visitor_for_store = visitor.clone();
+    let counts = blocking(move || {
+        store.record_vote(id, &visitor_for_store, &vote_to_store, &now)?;
+        Ok(store.feedback(id)?)
+    })
+    .await?;
+
+    let mut response = if wants_json {
+        Json(serde_json::json!({ "ok": true, "message": THANKS, "vote": vote, "feedback": counts }))
+            .into_response()
+    } else {
+        let next = if !vote.helpful && vote.reason.is_none() && vote.comment.is_none() {
+            "no"
+        } else {
+            "thanks"
+        };
+        Redirect::to(&format!(
+            "/a/{}?feedback={next}#feedback",
+            stored.article.slug
+        ))
+        .into_response()
+    };
+    if new_visitor {
+        let cookie =
+            format!("{VISITOR_COOKIE}={visitor}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
+}
+
+fn serde_urlencoded_form(body: &[u8]) -> Result<Submission, AppError> {
+    let form: Vec<(String, String)> = form_urlencoded(body)
+        .ok_or_else(|| AppError::BadRequest("the form could not be read".into()))?;
+    let field = |name: &str| {
+        form.iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let helpful = field("helpful")
+        .ok_or_else(|| AppError::BadRequest(FeedbackError::MissingHelpful.to_string()))?;
+    Ok(Submission {
+        helpful: serde_json::Value::String(helpful),
+        reason: field("reason"),
+        comment: field("comment"),
+    })
+}
+
+/// Decodes `application/x-www-form-urlencoded` (axum's `Form` uses the same rules; we decode
+/// by hand only to keep the raw body for our own error handling).
+fn form_urlencoded(body: &[u8]) -> Option<Vec<(String, String)>> {
+    let text = std::str::from_utf8(body).ok()?;
+    let decode = |part: &str| -> Option<String> {
+        let bytes = part.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+                    out.push(u8::from_str_radix(hex, 16).ok()?);
+                    i += 2;
+                }
+                byte => out.push(byte),
+            }
+            i += 1;
+        }
+        String::from_utf8(out).ok()
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((decode(key)?, decode(value)?))
+        })
+        .collect()
+}
+
+fn body_error(rejection: BytesRejection) -> AppError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge(format!(
+            "The request is larger than {MAX_BODY_BYTES} bytes."
+        ))
+    } else {
+        AppError::BadRequest(rejection.body_text())
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        })
+}
+
+/// Browsers send `Origin` (or at least `Referer`) on cross-site posts: refuse a post whose
+/// origin is not this site. Clients that send neither (curl, scripts) are not browsers.
+fn refuse_cross_site(headers: &HeaderMap) -> Result<(), AppError> {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let origin = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|v| v.to_str().ok());
+    match (origin, host) {
+        (Some(origin), Some(host)) => {
+            let authority = origin
+                .split_once("://")
+                .map_or(origin, |(_, rest)| rest)
+                .split('/')
+                .next()
+                .unwrap_or("");
+            if authority.eq_ignore_ascii_case(host) {
+                Ok(())
+            } else {
+                Err(AppError::Forbidden(
+                    "Feedback from another site is refused.".into(),
+                ))
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The visitor id from the cookie, if it is one we could have issued (32 hex digits).
+fn visitor_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == VISITOR_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|value| value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+fn new_visitor_id() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Runs blocking work (SQLite, composing) off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(AppError::internal)?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_decoding_handles_escapes() {
+        let form = form_urlencoded(b"helpful=no&comment=a+b%3Cscript%3E%26").unwrap();
+        assert_eq!(form[1], ("comment".into(), "a b<script>&".into()));
+        assert!(form_urlencoded(b"comment=%zz").is_none());
+        assert!(form_urlencoded(&[0xff]).is_none());
+    }
+
+    #[test]
+    fn cross_site_posts_are_refused() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(refuse_cross_site(&headers).is_ok());
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:8080"),
+        );
+        assert!(refuse_cross_site(&headers).is_ok());
+        headers.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("https://evil.example"),
+        );
+        assert!(refuse_cross_site(&headers).is_err());
+    }
+
+    #[test]
+    fn only_well_formed_visitor_ids_are_read() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=b; because_visitor=0123456789abcdef0123456789abcdef"),
+        );
+        assert_eq!(
+            visitor_id(&headers).as_deref(),
+            Some("0123456789abcdef0123456789abcdef")
+        );
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("because_visitor=' OR 1=1"),
+        );
+        assert_eq!(visitor_id(&headers), None);
+    }
+}
