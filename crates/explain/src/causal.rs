@@ -283,12 +283,20 @@ fn floor_char_boundary(text: &str, at: usize) -> usize {
 /// into one range per item.
 fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
     let text = &sentence[phrase.clone()];
-    let has_comma = text.contains(", ");
+    // A ", and" with no comma before it joins clauses, not list items: the list ends there.
+    let list_end = text
+        .find(", and ")
+        .filter(|&at| !text[..at].contains(", "))
+        .unwrap_or(text.len());
+    let has_comma = text[..list_end].contains(", ");
     let mut pieces: Vec<Range<usize>> = Vec::new();
     let mut start = 0;
     let mut i = 0;
     while i < text.len() {
         let rest = &text[i..];
+        if i >= list_end {
+            break;
+        }
         let separator = if rest.starts_with(", and ") {
             Some(6)
         } else if rest.starts_with(", or ") {
@@ -300,12 +308,6 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
         } else {
             None
         };
-        // Without a list, ", and" starts a new clause: stop there.
-        if !has_comma_before(text, i) && rest.starts_with(", and ") && pieces.is_empty() {
-            pieces.push(start..i);
-            start = text.len();
-            break;
-        }
         match separator {
             Some(len) => {
                 pieces.push(start..i);
@@ -318,8 +320,8 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
             i += 1;
         }
     }
-    if start < text.len() {
-        pieces.push(start..text.len());
+    if start < list_end {
+        pieces.push(start..list_end);
     }
     if pieces.len() == 1 {
         // "A and B" with short sides is a pair of items.
@@ -348,10 +350,6 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
         })
         .filter(|item| is_usable_item(&sentence[item.clone()]))
         .collect()
-}
-
-fn has_comma_before(text: &str, at: usize) -> bool {
-    text[..at].contains(", ")
 }
 
 fn strip_fillers(sentence: &str, mut range: Range<usize>) -> Range<usize> {
@@ -421,13 +419,42 @@ pub fn appositive_cause(antecedent: &str) -> Option<&str> {
     }
     let segment = before.rsplit_once(", ").map_or(before, |(_, s)| s);
     let lower = segment.to_ascii_lowercase();
+    // The named cause is a noun phrase: it starts at a determiner ("after the assassination
+    // of …"); a segment without one ("however") names nothing.
     let start = [" the ", " a ", " an "]
         .iter()
         .filter_map(|d| lower.find(d).map(|i| i + 1))
-        .min()
-        .unwrap_or(0);
+        .chain(
+            ["the ", "a ", "an "]
+                .iter()
+                .filter(|d| lower.starts_with(**d))
+                .map(|_| 0),
+        )
+        .min()?;
     let cause = segment[start..].trim();
-    (!cause.is_empty()).then_some(cause)
+    (cause.split_whitespace().count() >= 2).then_some(cause)
+}
+
+/// Can the clause before an effect cue name a cause? Not when it is passive ("can be
+/// triggered by") or a long clause rather than a noun phrase.
+pub fn names_a_cause(antecedent: &str) -> bool {
+    let words: Vec<String> = antecedent
+        .split_whitespace()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let passive = words.last().is_some_and(|w| {
+        [
+            "be", "been", "being", "is", "are", "was", "were", "can", "may",
+        ]
+        .contains(&w.as_str())
+    });
+    let connective = words.first().is_some_and(|w| {
+        [
+            "however,", "but", "and", "thereby", "while", "although", "so",
+        ]
+        .contains(&w.as_str())
+    });
+    !words.is_empty() && !passive && !connective && words.len() <= 10
 }
 
 /// Does the clause refer back to something named earlier ("The incident was …", "It …")?
@@ -474,6 +501,22 @@ pub fn heading_from_phrase(phrase: &str) -> String {
             .find(|(_, w)| BREAKS.contains(&w.to_ascii_lowercase().as_str()))
             .map_or(6, |(i, _)| i)
             .min(6);
+    }
+    // Never end on a word that needs a continuation ("boundary between").
+    const DANGLING: &[&str] = &[
+        "a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "for", "by", "with", "from",
+        "between", "into", "its", "their", "his", "her", "as", "than", "that", "which", "be", "is",
+        "are", "was", "were", "can", "could", "may",
+    ];
+    while keep > 1
+        && DANGLING.contains(
+            &words[keep - 1]
+                .trim_end_matches([',', ';', ':'])
+                .to_ascii_lowercase()
+                .as_str(),
+        )
+    {
+        keep -= 1;
     }
     let mut heading = words[..keep].join(" ");
     while heading.ends_with([',', '.', ';', ':', '"', '\'', '”']) {
@@ -568,6 +611,26 @@ mod tests {
     }
 
     #[test]
+    fn a_clause_level_and_ends_the_list() {
+        let s = "It was caused by a rupture along the fault between the Burma plate and the Indian plate, and reached intensity IX.";
+        assert_eq!(
+            items(s),
+            [vec![
+                "rupture along the fault between the Burma plate and the Indian plate"
+            ]]
+        );
+    }
+
+    #[test]
+    fn passive_or_long_clauses_name_no_cause() {
+        assert!(!names_a_cause("Avalanches can be"));
+        assert!(!names_a_cause(
+            "However, she must empty the bowl when it is full and the venom that drips"
+        ));
+        assert!(names_a_cause("The Great Leap Forward"));
+    }
+
+    #[test]
     fn words_containing_cues_do_not_match() {
         assert!(find_causal_statements("The because-less becausefully leads.").is_empty());
         assert!(find_causal_statements("Nothing here at all.").is_empty());
@@ -592,6 +655,7 @@ mod tests {
             Some("the assassination of Archduke Franz Ferdinand")
         );
         assert_eq!(appositive_cause("The war began"), None);
+        assert_eq!(appositive_cause("It is, however, a major"), None);
         assert!(is_anaphoric("The incident was one of the key events that"));
         assert!(is_anaphoric("It"));
         assert!(!is_anaphoric("The assassination of the archduke"));
@@ -607,5 +671,9 @@ mod tests {
             "Heat-trapping gases"
         );
         assert_eq!(heading_from_phrase("a b c d e f g h i"), "A b c d e f");
+        assert_eq!(
+            heading_from_phrase("rupture along the fault boundary between the Burma plate"),
+            "Rupture along the fault boundary"
+        );
     }
 }

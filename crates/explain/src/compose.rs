@@ -240,7 +240,9 @@ fn join_headings(headings: &[&str]) -> String {
         .collect();
     match shown.as_slice() {
         [one] => one.clone(),
-        [rest @ .., last] if headings.len() <= 4 => format!("{} and {}", rest.join(", "), last),
+        [rest @ .., last] if headings.len() == shown.len() => {
+            format!("{} and {}", rest.join(", "), last)
+        }
         all => format!("{} and more", all.join(", ")),
     }
 }

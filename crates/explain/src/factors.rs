@@ -57,7 +57,7 @@ impl Default for FactorConfig {
         FactorConfig {
             max_factors: 7,
             min_relevance: 0.3,
-            min_cluster_relevance: 0.5,
+            min_cluster_relevance: 0.4,
             max_cluster_factors: 3,
             follow_up_searches: 8,
         }
@@ -123,7 +123,7 @@ fn causal_candidates(index: &Index, evidence: &Evidence, config: &FactorConfig) 
                     heading_from_phrase(strip_determiner(cause))
                 } else if !document.about_subject && is_anaphoric(antecedent) {
                     document.stored.title.clone()
-                } else if !is_anaphoric(antecedent) {
+                } else if !is_anaphoric(antecedent) && crate::causal::names_a_cause(antecedent) {
                     heading_from_phrase(antecedent)
                 } else {
                     continue;
@@ -363,6 +363,22 @@ fn cluster_candidates(
     config: &FactorConfig,
 ) -> Vec<Factor> {
     let top = evidence.sentences.first().map_or(0.0, |s| s.score);
+    // Words of the documents about the subject (beyond the question's own): evidence from
+    // elsewhere must share some of them to be on topic ("Four-stroke engine" shares only
+    // the word "stroke" with "Stroke").
+    let subject_vocabulary: HashSet<&str> = evidence
+        .sentences
+        .iter()
+        .filter(|s| evidence.documents[s.document].about_subject)
+        .flat_map(|s| s.stems.iter().map(String::as_str))
+        .filter(|stem| !evidence.is_question_stem(stem) && index.idf(stem) >= 3.0)
+        .collect();
+    let on_topic = |stems: &[String]| {
+        subject_vocabulary.is_empty()
+            || stems
+                .iter()
+                .any(|s| subject_vocabulary.contains(s.as_str()))
+    };
     // Only strong evidence from the best-retrieved documents: a passing mention of the
     // subject elsewhere in the corpus is not a reason.
     let pool: Vec<_> = evidence
@@ -370,7 +386,8 @@ fn cluster_candidates(
         .iter()
         .filter(|s| {
             let document = &evidence.documents[s.document];
-            document.about_subject || (document.score >= 0.5 && s.relevance >= 0.7)
+            document.about_subject
+                || (document.score >= 0.5 && s.relevance >= 0.4 && on_topic(&s.stems))
         })
         .filter(|s| s.relevance >= config.min_cluster_relevance && s.score >= 0.4 * top)
         .filter(|s| {
