@@ -292,18 +292,23 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
     let mut pieces: Vec<Range<usize>> = Vec::new();
     let mut start = 0;
     let mut i = 0;
+    // A list has one final conjunction ("A, B and C"); an "or" after it belongs to the item
+    // ("the failure of dams or levees").
+    let mut conjunction_seen = false;
     while i < text.len() {
         let rest = &text[i..];
         if i >= list_end {
             break;
         }
-        let separator = if rest.starts_with(", and ") {
-            Some(6)
-        } else if rest.starts_with(", or ") {
-            Some(5)
+        let separator = if conjunction_seen {
+            None
+        } else if rest.starts_with(", and ") || rest.starts_with(", or ") {
+            conjunction_seen = true;
+            Some(if rest.starts_with(", and ") { 6 } else { 5 })
         } else if rest.starts_with(", ") {
             Some(2)
         } else if has_comma && (rest.starts_with(" and ") || rest.starts_with(" or ")) {
+            conjunction_seen = true;
             Some(if rest.starts_with(" and ") { 5 } else { 4 })
         } else {
             None

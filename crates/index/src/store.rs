@@ -184,22 +184,6 @@ impl Index {
             return Ok(Vec::new());
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if !any_of.is_empty() {
-            let required: Vec<(Occur, Box<dyn Query>)> = any_of
-                .iter()
-                .map(|stem| {
-                    let query: Box<dyn Query> = Box::new(TermQuery::new(
-                        Term::from_field_text(self.fields.body, stem),
-                        IndexRecordOption::Basic,
-                    ));
-                    (Occur::Should, query)
-                })
-                .collect();
-            clauses.push((
-                Occur::Must,
-                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(required)), 0.01)),
-            ));
-        }
         for term in terms {
             for (field, boost) in [(self.fields.body, 1.0), (self.fields.title, TITLE_BOOST)] {
                 let query = TermQuery::new(
@@ -227,11 +211,27 @@ impl Index {
                 ));
             }
         }
+        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+        if !any_of.is_empty() {
+            // Both must hold: some query term matches, and some required stem is present.
+            let required: Vec<(Occur, Box<dyn Query>)> = any_of
+                .iter()
+                .map(|stem| {
+                    let term: Box<dyn Query> = Box::new(TermQuery::new(
+                        Term::from_field_text(self.fields.body, stem),
+                        IndexRecordOption::Basic,
+                    ));
+                    (Occur::Should, term)
+                })
+                .collect();
+            let required = BoostQuery::new(Box::new(BooleanQuery::new(required)), 0.01);
+            query = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, query),
+                (Occur::Must, Box::new(required)),
+            ]));
+        }
         let searcher = self.reader.searcher();
-        let top = searcher.search(
-            &BooleanQuery::new(clauses),
-            &TopDocs::with_limit(limit).order_by_score(),
-        )?;
+        let top = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let stored: TantivyDocument = searcher.doc(address)?;

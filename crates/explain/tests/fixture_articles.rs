@@ -1,0 +1,201 @@
+//! Articles over the small fixture corpus in `tests/fixtures/corpus` (written for these tests):
+//! the whole pipeline with a real index, checked against what the fixture texts say.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use explain::{Article, CoverageLevel, Engine, Question, SentenceKind};
+
+fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/corpus")
+}
+
+fn engine(dir: &Path) -> Engine {
+    let report = corpus::load_path(&fixture_dir());
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let index = index::Index::create_or_open(dir).unwrap();
+    index.ingest(report.documents, &mut |_| {}).unwrap();
+    Engine::new(index)
+}
+
+fn ask(engine: &Engine, question: &str) -> Article {
+    engine.ask(&Question::parse(question).unwrap()).unwrap()
+}
+
+fn visible_text(article: &Article) -> String {
+    let mut text: Vec<String> = article.overview.iter().map(|s| s.text.clone()).collect();
+    for factor in &article.factors {
+        text.push(factor.heading.clone());
+        text.extend(factor.sentences.iter().map(|s| s.text.clone()));
+    }
+    text.join("\n").to_lowercase()
+}
+
+/// The contract every article keeps: citations resolve, quotes are verbatim in the first
+/// source they cite, no sentence appears twice.
+fn assert_contract(engine: &Engine, article: &Article) {
+    let numbers: HashSet<u32> = article.sources.iter().map(|s| s.n).collect();
+    let mut seen = HashSet::new();
+    for sentence in article.sentences() {
+        assert!(
+            !sentence.cites.is_empty(),
+            "uncited sentence: {}",
+            sentence.text
+        );
+        for n in &sentence.cites {
+            assert!(numbers.contains(n), "citation [{n}] has no source");
+        }
+        if sentence.kind == SentenceKind::Quote {
+            assert!(
+                seen.insert(sentence.text.clone()),
+                "repeated: {}",
+                sentence.text
+            );
+            let source = article
+                .sources
+                .iter()
+                .find(|s| s.n == sentence.cites[0])
+                .unwrap();
+            let document = engine.index().document_by_key(&source.id).unwrap().unwrap();
+            assert!(
+                document.text.contains(&sentence.text),
+                "not verbatim: {}",
+                sentence.text
+            );
+        }
+    }
+    let expected: Vec<u32> = (1..=article.sources.len() as u32).collect();
+    let mut actual: Vec<u32> = article.sources.iter().map(|s| s.n).collect();
+    actual.sort_unstable();
+    assert_eq!(actual, expected, "sources are numbered 1..n");
+}
+
+#[test]
+fn causes_from_an_enumeration_and_from_another_source_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let article = ask(&engine, "Why does coral bleaching happen?");
+    assert_contract(&engine, &article);
+    let text = visible_text(&article);
+    for cause in [
+        "rising water temperatures",
+        "pollution",
+        "sunlight",
+        "marine heatwave",
+    ] {
+        assert!(text.contains(cause), "missing {cause} in:\n{text}");
+    }
+    let titles: Vec<&str> = article.sources.iter().map(|s| s.title.as_str()).collect();
+    assert!(titles.contains(&"Coral bleaching"), "{titles:?}");
+    assert!(titles.contains(&"Marine heatwave"), "{titles:?}");
+    assert_ne!(article.coverage.level, CoverageLevel::Thin);
+}
+
+#[test]
+fn each_enumerated_item_becomes_its_own_factor() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let question = Question::parse("Why do river floods happen?").unwrap();
+    let mut evidence =
+        explain::evidence::retrieve(engine.index(), &question.text, &Default::default()).unwrap();
+    let factors = explain::factors::discover_factors(
+        engine.index(),
+        &mut evidence,
+        &HashSet::new(),
+        &Default::default(),
+    )
+    .unwrap();
+    let headings: Vec<String> = factors.iter().map(|f| f.heading.to_lowercase()).collect();
+    for item in [
+        "heavy rainfall",
+        "rapid snowmelt",
+        "failure of dams or levees",
+    ] {
+        assert!(
+            headings.iter().any(|h| h == item),
+            "no factor {item:?} in {headings:?}"
+        );
+    }
+}
+
+#[test]
+fn sections_do_not_repeat_each_other_or_the_overview() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    for question in [
+        "Why do river floods happen?",
+        "Why does soil erosion happen?",
+        "What causes tides?",
+    ] {
+        let article = ask(&engine, question);
+        assert_contract(&engine, &article);
+        let headings: HashSet<String> = article
+            .factors
+            .iter()
+            .map(|f| f.heading.to_lowercase())
+            .collect();
+        assert_eq!(
+            headings.len(),
+            article.factors.len(),
+            "repeated heading in {question}"
+        );
+        assert!(article.factors.len() <= 7);
+        assert_eq!(article.summary.len(), 1);
+        assert_eq!(article.summary[0].kind, SentenceKind::Template);
+    }
+}
+
+#[test]
+fn thin_evidence_article_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let article = ask(
+        &engine,
+        "Why did the lighthouse keepers of Mars go on strike?",
+    );
+    assert_contract(&engine, &article);
+    assert_eq!(article.coverage.level, CoverageLevel::Thin);
+    let note = article.coverage.note.as_deref().unwrap_or_default();
+    assert!(note.contains("little direct evidence"), "{note}");
+    assert!(
+        note.contains("Mars"),
+        "the note names what is not covered: {note}"
+    );
+    assert!(article.to_markdown().contains("Evidence coverage: thin"));
+}
+
+#[test]
+fn question_without_any_match_gives_an_empty_honest_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let article = ask(&engine, "Why is zyxxq blorf?");
+    assert!(article.sources.is_empty());
+    assert!(article.factors.is_empty());
+    assert_eq!(article.coverage.level, CoverageLevel::Thin);
+}
+
+#[test]
+fn json_matches_the_design_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let at = time::macros::datetime!(2026-11-24 21:30:00 UTC);
+    let article = engine
+        .ask_at(&Question::parse("Why do river floods happen?").unwrap(), at)
+        .unwrap();
+    let json = serde_json::to_value(&article).unwrap();
+    assert_eq!(json["question"], "Why do river floods happen?");
+    assert_eq!(json["slug"], "why-do-river-floods-happen");
+    assert_eq!(json["posted_at"], "2026-11-24T21:30:00Z");
+    assert!(["strong", "partial", "thin"].contains(&json["coverage"]["level"].as_str().unwrap()));
+    assert!(json["coverage"]["score"].is_number());
+    assert_eq!(json["overview"][0]["kind"], "quote");
+    assert!(json["factors"][0]["heading"].is_string());
+    assert!(json["factors"][0]["support"].is_number());
+    assert!(json["sources"][0]["n"] == 1);
+    assert_eq!(json["generator"]["mode"], "extractive");
+    for key in ["retrieve", "compose", "total"] {
+        assert!(json["timings_ms"][key].is_number());
+    }
+    let back: Article = serde_json::from_value(json).unwrap();
+    assert_eq!(back, article);
+}
