@@ -211,6 +211,56 @@ pub fn measure(
     })
 }
 
+/// Every way an article breaks its contract: a citation without a source, sources not
+/// numbered 1..n, a sentence without citation, a quote that is not verbatim in the first
+/// source it cites, a sentence that appears twice. Empty when the article is sound.
+pub fn contract_violations(
+    engine: &Engine,
+    article: &Article,
+) -> Result<Vec<String>, ExplainError> {
+    let mut violations = Vec::new();
+    let mut numbers: Vec<u32> = article.sources.iter().map(|s| s.n).collect();
+    numbers.sort_unstable();
+    if numbers != (1..=article.sources.len() as u32).collect::<Vec<_>>() {
+        violations.push(format!("sources are not numbered 1..n: {numbers:?}"));
+    }
+    let mut seen = HashSet::new();
+    for sentence in article.sentences() {
+        if sentence.cites.is_empty() {
+            violations.push(format!("uncited sentence: {}", sentence.text));
+        }
+        for n in &sentence.cites {
+            if !numbers.contains(n) {
+                violations.push(format!("citation [{n}] has no source: {}", sentence.text));
+            }
+        }
+        if sentence.kind != SentenceKind::Quote {
+            continue;
+        }
+        if !seen.insert(sentence.text.as_str()) {
+            violations.push(format!("sentence appears twice: {}", sentence.text));
+        }
+        let source = sentence
+            .cites
+            .first()
+            .and_then(|n| article.sources.iter().find(|s| s.n == *n));
+        let verbatim = match source {
+            Some(source) => engine
+                .index()
+                .document_by_key(&source.id)?
+                .is_some_and(|document| document.text.contains(&sentence.text)),
+            None => false,
+        };
+        if !verbatim {
+            violations.push(format!(
+                "quote not verbatim in its first source: {}",
+                sentence.text
+            ));
+        }
+    }
+    Ok(violations)
+}
+
 fn ratio(part: usize, whole: usize) -> f64 {
     if whole == 0 {
         1.0
