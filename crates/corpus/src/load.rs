@@ -210,13 +210,7 @@ fn text_document(path: &Path, relative: &Path, text: String) -> Result<Document,
             message: "file is empty".into(),
         });
     }
-    let heading = text
-        .lines()
-        .map(str::trim)
-        .find(|line| !line.is_empty())
-        .and_then(|line| line.strip_prefix('#'))
-        .map(|line| line.trim_start_matches('#').trim().to_owned())
-        .filter(|title| !title.is_empty());
+    let heading = first_line_title(&text);
     let title = heading.unwrap_or_else(|| {
         relative
             .file_stem()
@@ -230,6 +224,21 @@ fn text_document(path: &Path, relative: &Path, text: String) -> Result<Document,
         url: None,
         license: None,
     })
+}
+
+/// A Markdown heading on the first line, or a short first line without a full stop that is
+/// followed by a blank line (a plain-text title).
+fn first_line_title(text: &str) -> Option<String> {
+    let mut lines = text.lines().skip_while(|line| line.trim().is_empty());
+    let first = lines.next()?.trim();
+    if let Some(heading) = first.strip_prefix('#') {
+        let title = heading.trim_start_matches('#').trim();
+        return (!title.is_empty()).then(|| title.to_owned());
+    }
+    let blank_after = lines.next().is_none_or(|line| line.trim().is_empty());
+    let short = first.split_whitespace().count() <= 12 && first.len() <= 120;
+    let sentence = first.ends_with(['.', '!', '?', ',', ';', ':']);
+    (blank_after && short && !sentence).then(|| first.to_owned())
 }
 
 #[derive(Deserialize)]
@@ -343,6 +352,7 @@ mod tests {
             "notes/plain_text.txt",
             b"Plain text without heading.",
         );
+        write(dir.path(), "titled.txt", b"River floods\n\nA river floods.");
         write(dir.path(), "bad.txt", &[0xff, 0xfe, 0x00, 0x41]);
         write(dir.path(), "empty.txt", b"  \n");
         write(dir.path(), "image.png", b"\x89PNG");
@@ -354,9 +364,13 @@ mod tests {
         );
         let report = load_path(dir.path());
         let ids: Vec<&str> = report.documents.iter().map(|d| d.id.as_str()).collect();
-        assert_eq!(ids, ["good.md", "T1", "7", "notes/plain_text.txt"]);
+        assert_eq!(
+            ids,
+            ["good.md", "T1", "7", "notes/plain_text.txt", "titled.txt"]
+        );
         assert_eq!(report.documents[0].title, "Why rivers flood");
         assert_eq!(report.documents[3].title, "plain text");
+        assert_eq!(report.documents[4].title, "River floods");
         assert_eq!(
             report.documents[1].url.as_deref(),
             Some("https://example.org/1")

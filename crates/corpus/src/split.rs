@@ -179,12 +179,12 @@ impl<'a> Splitter<'a> {
                 }
                 _ => {}
             }
-            if TERMINATORS.contains(&ch) {
-                if let Some(end) = self.sentence_end(position) {
-                    self.finish(end);
-                    position = end;
-                    continue;
-                }
+            if TERMINATORS.contains(&ch)
+                && let Some(end) = self.sentence_end(position)
+            {
+                self.finish(end);
+                position = end;
+                continue;
             }
             position = next;
         }

@@ -162,16 +162,8 @@ pub fn measure(
         .filter(|s| s.kind == SentenceKind::Quote)
     {
         quotes += 1;
-        let source = sentence
-            .cites
-            .first()
-            .and_then(|n| article.sources.iter().find(|s| s.n == *n));
-        if let Some(source) = source {
-            if let Some(document) = engine.index().document_by_key(&source.id)? {
-                if document.text.contains(&sentence.text) {
-                    valid += 1;
-                }
-            }
+        if is_verbatim(engine, article, sentence)? {
+            valid += 1;
         }
     }
     let citation_validity = ratio(valid, quotes);
@@ -240,18 +232,7 @@ pub fn contract_violations(
         if !seen.insert(sentence.text.as_str()) {
             violations.push(format!("sentence appears twice: {}", sentence.text));
         }
-        let source = sentence
-            .cites
-            .first()
-            .and_then(|n| article.sources.iter().find(|s| s.n == *n));
-        let verbatim = match source {
-            Some(source) => engine
-                .index()
-                .document_by_key(&source.id)?
-                .is_some_and(|document| document.text.contains(&sentence.text)),
-            None => false,
-        };
-        if !verbatim {
+        if !is_verbatim(engine, article, sentence)? {
             violations.push(format!(
                 "quote not verbatim in its first source: {}",
                 sentence.text
@@ -259,6 +240,25 @@ pub fn contract_violations(
         }
     }
     Ok(violations)
+}
+
+/// Is the sentence found word for word in the text of the first source it cites?
+fn is_verbatim(
+    engine: &Engine,
+    article: &Article,
+    sentence: &crate::article::Sentence,
+) -> Result<bool, ExplainError> {
+    let source = sentence
+        .cites
+        .first()
+        .and_then(|n| article.sources.iter().find(|s| s.n == *n));
+    Ok(match source {
+        Some(source) => engine
+            .index()
+            .document_by_key(&source.id)?
+            .is_some_and(|document| document.text.contains(&sentence.text)),
+        None => false,
+    })
 }
 
 fn ratio(part: usize, whole: usize) -> f64 {

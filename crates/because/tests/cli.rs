@@ -1,0 +1,185 @@
+//! The `because` binary as a user runs it: exit codes, one-line errors, formats.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn because(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_because"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("BECAUSE_DATA_DIR")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn ingest_fixtures(data: &Path) {
+    let corpus = repo().join("tests/fixtures/corpus");
+    let output = because(data, &["ingest", corpus.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn ingest_is_idempotent() {
+    let data = tempfile::tempdir().unwrap();
+    let corpus = repo().join("tests/fixtures/corpus");
+    let first = because(data.path(), &["ingest", corpus.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("6 added, 0 updated, 0 unchanged"),
+        "{}",
+        stdout(&first)
+    );
+    let second = because(data.path(), &["ingest", corpus.to_str().unwrap()]);
+    assert!(
+        stdout(&second).contains("0 added, 0 updated, 6 unchanged"),
+        "{}",
+        stdout(&second)
+    );
+}
+
+#[test]
+fn malformed_files_are_reported_by_name_and_the_rest_is_ingested() {
+    let data = tempfile::tempdir().unwrap();
+    let broken = repo().join("tests/fixtures/broken");
+    let output = because(data.path(), &["ingest", broken.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("binary.txt") && errors.contains("UTF-8"),
+        "{errors}"
+    );
+    assert!(errors.contains("half.jsonl:2"), "{errors}");
+    assert!(stdout(&output).contains("2 added"), "{}", stdout(&output));
+}
+
+#[test]
+fn asking_before_ingesting_says_what_to_run() {
+    let data = tempfile::tempdir().unwrap();
+    let output = because(data.path(), &["ask", "Why do floods happen?"]);
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert_eq!(message.trim().lines().count(), 1, "one line: {message}");
+    assert!(
+        message.contains("because ingest --default-corpus"),
+        "{message}"
+    );
+}
+
+#[test]
+fn bad_questions_fail_with_one_line() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    for (question, expected) in [
+        ("", "empty"),
+        ("  \t ", "empty"),
+        (&"why ".repeat(80)[..], "limit is 300"),
+    ] {
+        let output = because(data.path(), &["ask", question]);
+        assert!(!output.status.success());
+        let message = stderr(&output);
+        assert!(message.contains(expected), "{message}");
+        assert_eq!(message.trim().lines().count(), 1);
+    }
+}
+
+#[test]
+fn ask_prints_markdown_json_and_html() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    let markdown = because(data.path(), &["ask", "Why do river floods happen?"]);
+    assert!(markdown.status.success(), "{}", stderr(&markdown));
+    let text = stdout(&markdown);
+    assert!(text.starts_with("# Why do river floods happen?\n"));
+    assert!(text.contains("*Posted on "));
+    assert!(text.contains("## Sources"));
+
+    let json = because(
+        data.path(),
+        &["ask", "Why do river floods happen?", "--format", "json"],
+    );
+    let article: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(article["slug"], "why-do-river-floods-happen");
+    assert_eq!(article["generator"]["mode"], "extractive");
+
+    let html = because(
+        data.path(),
+        &[
+            "ask",
+            "<i>Why</i> do river floods happen?",
+            "--format",
+            "html",
+        ],
+    );
+    let page = stdout(&html);
+    assert!(page.starts_with("<!doctype html>"));
+    assert!(page.contains("&lt;i&gt;Why&lt;&#x2f;i&gt;"));
+    assert!(!page.contains("<i>Why</i>"));
+    assert!(
+        !page.contains("Was this helpful?"),
+        "a printed page has no widget to post to"
+    );
+}
+
+#[test]
+fn missing_default_corpus_says_how_to_install_it() {
+    let data = tempfile::tempdir().unwrap();
+    let assets = tempfile::tempdir().unwrap();
+    let output = because(
+        data.path(),
+        &[
+            "ingest",
+            "--default-corpus",
+            "--assets-dir",
+            assets.path().to_str().unwrap(),
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("install-assets.sh"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn eval_reports_measures() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    let set = data.path().join("set.jsonl");
+    std::fs::write(
+        &set,
+        "{\"q\": \"Why do river floods happen?\", \"sources\": [\"River floods\"], \"key_points\": [[\"heavy rainfall\"], [\"snowmelt\"]]}\n\
+         {\"q\": \"Why does coral bleaching happen?\", \"sources\": [\"Coral bleaching\", \"Marine heatwave\"], \"key_points\": [[\"temperature\"]]}\n",
+    )
+    .unwrap();
+    let output = because(data.path(), &["eval", set.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(report.contains("overall: key-point recall 1.000, source recall 1.000, citation validity 1.000, duplicate sentences 0"), "{report}");
+    assert!(report.contains("latency: p50"));
+
+    let json = because(
+        data.path(),
+        &["eval", set.to_str().unwrap(), "--format", "json"],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["cases"].as_array().unwrap().len(), 2);
+
+    std::fs::write(&set, "{\"q\": \"x\"}\nnot json\n").unwrap();
+    let output = because(data.path(), &["eval", set.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("line 2"), "{}", stderr(&output));
+}

@@ -1,0 +1,56 @@
+//! The real default corpus (about 10,000 Wikipedia lead summaries) and the development
+//! question set of `../shared/eval/why-dev.jsonl`: every article keeps its contract, and the
+//! quality floors of the end-to-end issue hold. Skips, saying so, when the installed assets
+//! or `../shared` are absent.
+
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
+    let corpus_file = repo().join("assets/corpus/summaries_en-us.json");
+    let questions_file = repo().join("../shared/eval/why-dev.jsonl");
+    if !corpus_file.is_file() || !questions_file.is_file() {
+        eprintln!(
+            "skipped: needs {} (scripts/install-assets.sh) and {}",
+            corpus_file.display(),
+            questions_file.display()
+        );
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let documents = corpus::load_default_corpus(&corpus_file).unwrap();
+    assert!(documents.len() > 9_000, "{} documents", documents.len());
+    let index = index::Index::create_or_open(data.path()).unwrap();
+    index.ingest(documents, &mut |_| {}).unwrap();
+    let engine = explain::Engine::new(index);
+
+    let cases =
+        explain::eval::parse_cases(&std::fs::read_to_string(&questions_file).unwrap()).unwrap();
+    for case in &cases {
+        let article = engine
+            .ask(&explain::Question::parse(&case.q).unwrap())
+            .unwrap();
+        let violations = explain::eval::contract_violations(&engine, &article).unwrap();
+        assert!(violations.is_empty(), "{}: {violations:#?}", case.q);
+        assert!(!article.overview.is_empty(), "{}: no overview", case.q);
+    }
+
+    let report = explain::eval::run(&engine, &cases).unwrap();
+    eprintln!("{}", report.to_text());
+    assert_eq!(report.citation_validity, 1.0);
+    assert_eq!(report.duplicate_sentences, 0);
+    assert!(
+        report.key_point_recall >= 0.75,
+        "key-point recall {}",
+        report.key_point_recall
+    );
+    assert!(
+        report.source_recall >= 0.85,
+        "source recall {}",
+        report.source_recall
+    );
+}
