@@ -1,0 +1,33 @@
+# The two commands of README.md:
+#   make demo   install the pinned assets, build, ingest the default corpus, serve on 127.0.0.1:8080
+#   make test   everything CI checks (formatting, lints, the whole test suite)
+CARGO ?= cargo
+DATA_DIR ?= because-data
+ADDR ?= 127.0.0.1:8080
+
+.PHONY: demo test assets build bench fmt clean
+
+demo: assets build
+	./target/release/because --data-dir $(DATA_DIR) ingest --default-corpus
+	./target/release/because --data-dir $(DATA_DIR) serve --addr $(ADDR)
+
+test: assets
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) test --workspace
+
+assets:
+	scripts/install-assets.sh
+
+build:
+	$(CARGO) build --release --bin because
+
+bench: assets
+	$(CARGO) run --release -p bench -- --out BENCHMARKS.md
+
+fmt:
+	$(CARGO) fmt --all
+
+clean:
+	$(CARGO) clean
+	rm -rf $(DATA_DIR)

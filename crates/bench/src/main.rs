@@ -1,0 +1,318 @@
+//! `make bench`: measures ingest of the default corpus, warm `ask` latency, and quality on
+//! the development set side by side with the naive baseline of DESIGN.md (the 10 BM25-best
+//! sentences of the 5 BM25-best documents). Prints a report and writes it to BENCHMARKS.md.
+//!
+//! Usage: because-bench [--out FILE] [--assets DIR] [--questions FILE] [--rounds N]
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use explain::article::{
+    Article, Coverage, CoverageLevel, Generator, Sentence, SentenceKind, Source, Timings,
+};
+use explain::eval::{EvalCase, percentile};
+use explain::{Engine, Question};
+
+/// Questions beyond the development set, so latency is not measured on tuned questions only.
+const EXTRA_QUESTIONS: &[&str] = &[
+    "Why do famines happen?",
+    "Why do volcanoes erupt?",
+    "Why did the Roman Empire fall?",
+    "Why is the sky blue?",
+    "Why did the Soviet Union collapse?",
+    "Why do leaves change colour in autumn?",
+    "Why did the dinosaurs go extinct?",
+    "Why do people get cancer?",
+];
+
+struct Options {
+    out: Option<PathBuf>,
+    assets: PathBuf,
+    questions: PathBuf,
+    rounds: usize,
+}
+
+fn options() -> anyhow::Result<Options> {
+    let mut options = Options {
+        out: None,
+        assets: PathBuf::from("assets"),
+        questions: PathBuf::from("../shared/eval/why-dev.jsonl"),
+        rounds: 20,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--out" => options.out = Some(PathBuf::from(value()?)),
+            "--assets" => options.assets = PathBuf::from(value()?),
+            "--questions" => options.questions = PathBuf::from(value()?),
+            "--rounds" => options.rounds = value()?.parse().context("--rounds takes a number")?,
+            other => bail!("unknown argument {other}"),
+        }
+    }
+    Ok(options)
+}
+
+fn main() -> anyhow::Result<()> {
+    let options = options()?;
+    let corpus_file = options.assets.join("corpus/summaries_en-us.json");
+    if !corpus_file.is_file() {
+        bail!(
+            "{} is missing: run scripts/install-assets.sh first",
+            corpus_file.display()
+        );
+    }
+    let mut report = String::new();
+
+    // Ingest: three fresh runs (load, split, index), then one re-ingest of unchanged documents.
+    let mut ingest_seconds = Vec::new();
+    let keep = tempfile::tempdir()?;
+    let mut stats = None;
+    for run in 0..3 {
+        let dir = if run == 2 {
+            keep.path().to_owned()
+        } else {
+            tempfile::tempdir()?.keep()
+        };
+        let started = Instant::now();
+        let documents = corpus::load_default_corpus(&corpus_file)?;
+        let index = index::Index::create_or_open(&dir)?;
+        stats = Some(index.ingest(documents, &mut |_| {})?);
+        ingest_seconds.push(started.elapsed().as_secs_f64());
+        if run != 2 {
+            std::fs::remove_dir_all(&dir).ok();
+        }
+    }
+    let stats = stats.expect("three runs happened");
+    let started = Instant::now();
+    let index = index::Index::open(keep.path())?;
+    index.ingest(corpus::load_default_corpus(&corpus_file)?, &mut |_| {})?;
+    let reingest = started.elapsed().as_secs_f64();
+    ingest_seconds.sort_by(f64::total_cmp);
+
+    report.push_str("## Ingest of the default corpus\n\n");
+    report.push_str(&format!(
+        "{} documents, {} sentences, {} passages. Fresh ingest (load JSON, split, index, commit), 3 runs: median **{:.2} s** (min {:.2}, max {:.2}). Re-ingest with nothing changed: {:.2} s. Target: ≤ 60 s.\n\n",
+        stats.added, stats.sentences, stats.passages, ingest_seconds[1], ingest_seconds[0], ingest_seconds[2], reingest
+    ));
+
+    let engine = Engine::new(index);
+    let cases: Vec<EvalCase> = match std::fs::read_to_string(&options.questions) {
+        Ok(text) => explain::eval::parse_cases(&text).map_err(anyhow::Error::msg)?,
+        Err(_) => {
+            eprintln!(
+                "note: {} not found; quality is not measured",
+                options.questions.display()
+            );
+            Vec::new()
+        }
+    };
+
+    // Latency: every question, `rounds` times, after one warm-up pass.
+    let questions: Vec<Question> = cases
+        .iter()
+        .map(|c| c.q.as_str())
+        .chain(EXTRA_QUESTIONS.iter().copied())
+        .map(Question::parse)
+        .collect::<Result<_, _>>()?;
+    for question in &questions {
+        engine.ask(question)?;
+    }
+    let mut latencies = Vec::new();
+    for _ in 0..options.rounds {
+        for question in &questions {
+            let started = Instant::now();
+            engine.ask(question)?;
+            latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    report.push_str("## `ask` latency (warm, in-process)\n\n");
+    report.push_str(&format!(
+        "{} questions × {} rounds = {} asks: p50 **{:.2} ms**, p95 {:.2} ms, max {:.2} ms. Target: p50 ≤ 100 ms.\n\n",
+        questions.len(),
+        options.rounds,
+        latencies.len(),
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.95),
+        latencies.last().copied().unwrap_or(0.0)
+    ));
+
+    if !cases.is_empty() {
+        let ours = explain::eval::run(&engine, &cases)?;
+        let mut naive = Vec::new();
+        for case in &cases {
+            let article = naive_article(&engine, &Question::parse(&case.q)?)?;
+            naive.push(explain::eval::measure(&engine, case, &article, 0.0)?);
+        }
+        let mean = |values: Vec<f64>| values.iter().sum::<f64>() / values.len().max(1) as f64;
+        let naive_kp = mean(naive.iter().map(|r| r.key_point_recall).collect());
+        let naive_sr = mean(naive.iter().map(|r| r.source_recall).collect());
+        let naive_cv = mean(naive.iter().map(|r| r.citation_validity).collect());
+        report.push_str(&format!(
+            "## Quality on `{}`\n\n",
+            options.questions.display()
+        ));
+        report.push_str("| measure | because | naive dump (10 BM25 sentences of 5 BM25 documents) | target |\n|---|---|---|---|\n");
+        report.push_str(&format!(
+            "| key-point recall | **{:.3}** | {:.3} | ≥ 0.75 |\n",
+            ours.key_point_recall, naive_kp
+        ));
+        report.push_str(&format!(
+            "| source recall | **{:.3}** | {:.3} | ≥ 0.85 |\n",
+            ours.source_recall, naive_sr
+        ));
+        report.push_str(&format!(
+            "| citation validity | **{:.3}** | {:.3} | 1.0 |\n",
+            ours.citation_validity, naive_cv
+        ));
+        report.push_str(&format!(
+            "| duplicate sentences | **{}** | – | 0 |\n",
+            ours.duplicate_sentences
+        ));
+        report.push_str(&format!(
+            "| factor novelty | {:.3} | – (no sections) | – |\n\n",
+            ours.factor_novelty
+        ));
+        let coverage: Vec<String> = ours
+            .cases
+            .iter()
+            .map(|c| format!("{}: {}", c.question, c.coverage))
+            .collect();
+        report.push_str(&format!("Coverage levels: {}.\n\n", coverage.join("; ")));
+    }
+
+    let full = format!("{}\n{}", header()?, report);
+    print!("{full}");
+    if let Some(out) = options.out {
+        std::fs::write(&out, &full).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+/// The baseline of DESIGN.md: no structure at all, just the 10 BM25-best sentences of the 5
+/// BM25-best documents, each cited.
+fn naive_article(engine: &Engine, question: &Question) -> anyhow::Result<Article> {
+    let index = engine.index();
+    let (terms, _) = explain::evidence::query_terms(index, &question.text);
+    let weighted: Vec<index::WeightedTerm> = terms
+        .iter()
+        .map(|t| index::WeightedTerm {
+            stem: t.stem.clone(),
+            weight: 1.0,
+        })
+        .collect();
+    let mut documents = Vec::new();
+    for hit in index.search(&weighted, 50)? {
+        if documents.len() == 5 {
+            break;
+        }
+        if !documents
+            .iter()
+            .any(|d: &index::StoredDocument| d.id == hit.document)
+            && let Some(document) = index.document(hit.document)?
+        {
+            documents.push(document);
+        }
+    }
+    let stems: HashSet<&str> = terms.iter().map(|t| t.stem.as_str()).collect();
+    let mut scored = Vec::new();
+    for (position, document) in documents.iter().enumerate() {
+        for ordinal in 0..document.sentences.len() {
+            let text = document.sentence_text(ordinal);
+            let score: f32 = index
+                .analyze(text)
+                .iter()
+                .filter(|t| stems.contains(t.stem.as_str()))
+                .map(|t| index.idf(&t.stem))
+                .sum();
+            scored.push((score, position, text.to_owned()));
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.truncate(10);
+    let overview = scored
+        .into_iter()
+        .map(|(_, position, text)| Sentence {
+            text,
+            cites: vec![position as u32 + 1],
+            kind: SentenceKind::Quote,
+        })
+        .collect();
+    let sources = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Source {
+            n: i as u32 + 1,
+            title: d.title.clone(),
+            id: d.key.clone(),
+            url: d.url.clone(),
+            license: d.license.clone(),
+        })
+        .collect();
+    Ok(Article {
+        question: question.text.clone(),
+        slug: question.slug(),
+        posted_at: String::new(),
+        coverage: Coverage {
+            level: CoverageLevel::Partial,
+            score: 0.0,
+            note: None,
+        },
+        overview,
+        factors: Vec::new(),
+        summary: Vec::new(),
+        sources,
+        generator: Generator {
+            mode: "naive".into(),
+            version: String::new(),
+        },
+        timings_ms: Timings {
+            retrieve: 0.0,
+            compose: 0.0,
+            total: 0.0,
+        },
+    })
+}
+
+/// Machine, date, commit and command.
+fn header() -> anyhow::Result<String> {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().next().map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse::<u64>()
+                    .unwrap_or(0)
+            })
+        })
+        .map(|kib| format!("{:.0} GiB", kib as f64 / 1024.0 / 1024.0))
+        .unwrap_or_else(|| "unknown memory".into());
+    let commit = std::process::Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let today = time::OffsetDateTime::now_utc().date();
+    Ok(format!(
+        "# Benchmarks\n\nWritten by `make bench` (`cargo run --release -p bench -- --out BENCHMARKS.md`); do not edit by hand.\n\n\
+         - Date: {today}\n- Commit: {commit}\n- Machine: {cpu}, {cores} cores available, {memory} memory (a shared, noisy machine: compare figures taken in one run)\n- Build: release profile\n",
+    ))
+}
