@@ -381,7 +381,17 @@ fn strip_fillers(sentence: &str, mut range: Range<usize>) -> Range<usize> {
     }
 }
 
+/// Common verbs that, alone, are never a cause ("what they believe in or say").
+const BARE_VERBS: &[&str] = &[
+    "say", "do", "make", "go", "get", "see", "know", "think", "take", "come", "want", "use",
+    "find", "give", "tell", "work", "try", "ask", "need", "feel", "leave", "put", "mean", "keep",
+    "let", "seem", "help", "show", "hear", "believe", "hold", "bring", "happen", "write", "stay",
+];
+
 fn is_usable_item(item: &str) -> bool {
+    if BARE_VERBS.contains(&item.trim().to_ascii_lowercase().as_str()) {
+        return false;
+    }
     let first = item.split(' ').next().unwrap_or("").to_ascii_lowercase();
     let pronoun_or_question = [
         "who", "what", "which", "how", "it", "this", "that", "these", "those", "they", "there",

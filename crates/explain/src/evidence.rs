@@ -305,10 +305,23 @@ fn evidence_document(
         .filter(|t| !STOPWORDS.contains(&stored.title[t.range.clone()].to_lowercase().as_str()))
         .map(|t| t.stem)
         .collect();
+    // About the subject: every title word is in the question, and the title is more than
+    // one common word of it ("Black Death", not "Death", for "Why did the Black Death kill …?").
+    let total: f32 = terms
+        .iter()
+        .map(|t| t.weight)
+        .sum::<f32>()
+        .max(f32::EPSILON);
+    let title_weight: f32 = terms
+        .iter()
+        .filter(|t| title_stems.contains(&t.stem))
+        .map(|t| t.weight)
+        .sum();
     let about_subject = !title_stems.is_empty()
         && title_stems
             .iter()
-            .all(|stem| terms.iter().any(|t| &t.stem == stem));
+            .all(|stem| terms.iter().any(|t| &t.stem == stem))
+        && (title_stems.len() >= 2 || title_weight / total >= 0.35);
     EvidenceDocument {
         stored,
         score,

@@ -107,8 +107,11 @@ fn causal_candidates(index: &Index, evidence: &Evidence, config: &FactorConfig) 
         let text = evidence.text(sentence);
         let document = &evidence.documents[sentence.document];
         for statement in &sentence.causal {
+            // An item names the subject when it carries most of the question's weight
+            // ("World War I", "the Great Chinese Famine"), not merely a common word of it
+            // ("the deaths of two million people" for the Black Death).
             let names_subject = |range: &std::ops::Range<usize>| {
-                subject_share(index, evidence, &text[range.clone()]) > 0.0
+                subject_weight(evidence, &content_stems(index, &text[range.clone()])) >= 0.5
             };
             let antecedent = &text[statement.antecedent.clone()];
             let antecedent_is_subject = subject_share(index, evidence, antecedent) >= 0.5;
@@ -373,11 +376,19 @@ fn cluster_candidates(
         .flat_map(|s| s.stems.iter().map(String::as_str))
         .filter(|stem| !evidence.is_question_stem(stem) && index.idf(stem) >= 3.0)
         .collect();
-    let on_topic = |stems: &[String]| {
-        subject_vocabulary.is_empty()
-            || stems
-                .iter()
-                .any(|s| subject_vocabulary.contains(s.as_str()))
+    // A document elsewhere is on topic when it shares several rarer words with them.
+    let on_topic = |document: usize| {
+        if subject_vocabulary.is_empty() {
+            return true;
+        }
+        let shared: HashSet<&str> = evidence
+            .sentences
+            .iter()
+            .filter(|s| s.document == document)
+            .flat_map(|s| s.stems.iter().map(String::as_str))
+            .filter(|stem| subject_vocabulary.contains(stem))
+            .collect();
+        shared.len() >= 4
     };
     // Only strong evidence from the best-retrieved documents: a passing mention of the
     // subject elsewhere in the corpus is not a reason.
@@ -387,7 +398,7 @@ fn cluster_candidates(
         .filter(|s| {
             let document = &evidence.documents[s.document];
             document.about_subject
-                || (document.score >= 0.5 && s.relevance >= 0.4 && on_topic(&s.stems))
+                || (document.score >= 0.5 && s.relevance >= 0.4 && on_topic(s.document))
         })
         .filter(|s| s.relevance >= config.min_cluster_relevance && s.score >= 0.4 * top)
         .filter(|s| {
