@@ -20,8 +20,8 @@ const ANAPHORS: &[&str] = &[
 ];
 
 /// Chooses the overview: the best sentence of the best document about the subject (the
-/// most direct answer, which may well name several causes at once), with the sentence
-/// before it when it opens with a pronoun.
+/// most direct answer, which may well name several causes at once), after the document's
+/// first sentence or, when it opens with a pronoun, the sentence before it.
 pub fn select_overview(evidence: &Evidence) -> Vec<SentenceKey> {
     let home = evidence
         .documents
@@ -37,10 +37,20 @@ pub fn select_overview(evidence: &Evidence) -> Vec<SentenceKey> {
         return Vec::new();
     };
     let mut keys = Vec::new();
+    // The document's first sentence (usually what the subject is) comes first when it is
+    // relevant, or when the chosen sentence leans on the one before it.
+    let lead_is_relevant = evidence
+        .find(chosen.document, 0)
+        .is_some_and(|i| evidence.sentences[i].relevance >= 0.5);
     if chosen.ordinal > 0 && starts_with_anaphor(evidence.text(chosen)) {
         keys.push(SentenceKey {
             document: chosen.document,
             ordinal: chosen.ordinal - 1,
+        });
+    } else if chosen.ordinal > 0 && lead_is_relevant {
+        keys.push(SentenceKey {
+            document: chosen.document,
+            ordinal: 0,
         });
     }
     keys.push(SentenceKey {
