@@ -23,7 +23,7 @@ pub struct Article {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
     pub level: CoverageLevel,
-    pub score: f32,
+    pub score: f64,
     /// A plain statement for readers when coverage is not strong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -71,7 +71,7 @@ pub enum SentenceKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactorSection {
     pub heading: String,
-    pub support: f32,
+    pub support: f64,
     pub sentences: Vec<Sentence>,
 }
 

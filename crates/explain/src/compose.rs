@@ -166,7 +166,7 @@ pub fn compose(
         }
         sections.push(FactorSection {
             heading: join_headings(&headings),
-            support: (factor.support * 100.0).round() / 100.0,
+            support: (f64::from(factor.support) * 100.0).round() / 100.0,
             sentences,
         });
     }
@@ -268,7 +268,7 @@ fn coverage(
     let breadth = (citations.sources.len() as f32 / 3.0).min(1.0);
     let causal = (explicit as f32 / 2.0).min(1.0);
     let score = 0.6 * answer + 0.25 * causal + 0.15 * breadth;
-    let score = (score * 100.0).round() / 100.0;
+    let score = (f64::from(score) * 100.0).round() / 100.0;
     let level = if answer < 0.5 || score < 0.45 {
         CoverageLevel::Thin
     } else if score < 0.7 {
