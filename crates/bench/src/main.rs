@@ -98,6 +98,8 @@ fn main() -> anyhow::Result<()> {
         stats.added, stats.sentences, stats.passages, ingest_seconds[1], ingest_seconds[0], ingest_seconds[2], reingest
     ));
 
+    report.push_str(&embedding_throughput(&options.assets, &corpus_file)?);
+
     let engine = Engine::new(index);
     let cases: Vec<EvalCase> = match std::fs::read_to_string(&options.questions) {
         Ok(text) => explain::eval::parse_cases(&text).map_err(anyhow::Error::msg)?,
@@ -191,6 +193,49 @@ fn main() -> anyhow::Result<()> {
         eprintln!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// Sentences per second of the embedder on 2,000 default-corpus sentences (every 18th
+/// sentence in title order), with all cores and with one.
+fn embedding_throughput(
+    assets: &std::path::Path,
+    corpus_file: &std::path::Path,
+) -> anyhow::Result<String> {
+    let model = assets.join("model");
+    let embedder = embed::Embedder::load(&model)?;
+    let mut sentences: Vec<String> = Vec::new();
+    for document in corpus::load_default_corpus(corpus_file)? {
+        for range in corpus::split_sentences(&document.text) {
+            sentences.push(document.text[range].to_owned());
+        }
+    }
+    let sample: Vec<&str> = sentences
+        .iter()
+        .step_by(18)
+        .take(2000)
+        .map(String::as_str)
+        .collect();
+    let pieces: usize = sample
+        .iter()
+        .map(|s| embedder.tokenize(s).map(|ids| ids.len()))
+        .sum::<Result<usize, _>>()?;
+    embedder.embed(&sample[..64])?;
+    let mut out = String::from("## Sentence embeddings (all-MiniLM-L6-v2, `crates/embed`)\n\n");
+    out.push_str(&format!("{} sentences, {} word pieces (tokenizing included in the timings).\n\n| threads | sentences/s | word pieces/s |\n|---|---|---|\n", sample.len(), pieces));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    for threads in [cores, 1] {
+        let embedder = embed::Embedder::load(&model)?.with_threads(threads);
+        let started = Instant::now();
+        embedder.embed(&sample)?;
+        let seconds = started.elapsed().as_secs_f64();
+        out.push_str(&format!(
+            "| {threads} | **{:.0}** | {:.0} |\n",
+            sample.len() as f64 / seconds,
+            pieces as f64 / seconds
+        ));
+    }
+    out.push_str("\nFor scale (quoted in issue 3, measured on this kind of machine, not in this run): sentence-transformers on PyTorch with 2 threads, 264 sentences/s; candle 0.9's stock BertModel, 19 sentences/s.\n\n");
+    Ok(out)
 }
 
 /// The baseline of DESIGN.md: no structure at all, just the 10 BM25-best sentences of the 5

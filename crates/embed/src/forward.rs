@@ -90,7 +90,11 @@ impl Bert {
             path: config_path.to_owned(),
             message: e.to_string(),
         })?;
-        if config.hidden_act != "gelu" || config.hidden_size % config.num_attention_heads != 0 {
+        if config.hidden_act != "gelu"
+            || !config
+                .hidden_size
+                .is_multiple_of(config.num_attention_heads)
+        {
             return Err(EmbedError::Model {
                 path: config_path.to_owned(),
                 message: format!(
