@@ -29,4 +29,6 @@ pub enum IndexError {
     Locked(String),
     #[error("corrupt index: {0}")]
     Corrupt(String),
+    #[error(transparent)]
+    Embed(#[from] embed::EmbedError),
 }

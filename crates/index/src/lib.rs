@@ -27,7 +27,11 @@
 mod error;
 mod store;
 mod text;
+mod vectors;
 
 pub use error::IndexError;
-pub use store::{Index, IngestProgress, IngestStats, PassageHit, SentenceSpan, StoredDocument};
+pub use store::{
+    Index, IngestPhase, IngestProgress, IngestStats, PassageHit, SentenceSpan, StoredDocument,
+};
 pub use text::{Token, WeightedTerm};
+pub use vectors::DenseHit;

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use corpus::{Document, split_passages, split_sentences};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -16,9 +16,12 @@ use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::error::IndexError;
 use crate::text::{ANALYZER, Token, WeightedTerm, analyzer, tokenize};
+use crate::vectors::{DenseHit, VectorMatrix, encode};
 
 /// Bumped whenever the layout of either store changes meaning.
-const SCHEMA_VERSION: &str = "1";
+const SCHEMA_VERSION: &str = "2";
+/// Sentences embedded (and committed) together during ingest.
+const EMBED_BATCH: usize = 1024;
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// Title matches count this much more than body matches.
 const TITLE_BOOST: f32 = 1.6;
@@ -67,13 +70,23 @@ pub struct IngestStats {
     pub unchanged: usize,
     pub sentences: usize,
     pub passages: usize,
+    /// Sentences given a vector by this ingest.
+    pub embedded: usize,
 }
 
 /// Reported while an ingest runs: how many of the given documents have been handled.
 #[derive(Debug, Clone, Copy)]
 pub struct IngestProgress {
+    pub phase: IngestPhase,
     pub done: usize,
     pub total: usize,
+}
+
+/// The two passes of an ingest: documents into the text index, then sentences into vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestPhase {
+    Indexing,
+    Embedding,
 }
 
 #[derive(Clone, Copy)]
@@ -92,6 +105,9 @@ pub struct Index {
     fields: Fields,
     analyzer: TextAnalyzer,
     db: Mutex<Connection>,
+    embedder: Option<Arc<embed::Embedder>>,
+    /// All sentence vectors, loaded on the first dense search and after each ingest.
+    vectors: RwLock<Option<Arc<VectorMatrix>>>,
 }
 
 impl Index {
@@ -134,7 +150,74 @@ impl Index {
             fields,
             analyzer: analyzer(),
             db: Mutex::new(db),
+            embedder: None,
+            vectors: RwLock::new(None),
         })
+    }
+
+    /// Gives the index a sentence embedder: ingest then stores a vector per sentence and
+    /// [`Index::dense_search`] works.
+    pub fn with_embedder(mut self, embedder: Arc<embed::Embedder>) -> Index {
+        self.embedder = Some(embedder);
+        self
+    }
+
+    pub fn embedder(&self) -> Option<&embed::Embedder> {
+        self.embedder.as_deref()
+    }
+
+    /// The question's vector, when there is an embedder.
+    pub fn embed_query(&self, text: &str) -> Result<Option<Vec<f32>>, IndexError> {
+        match &self.embedder {
+            Some(embedder) => Ok(embedder.embed(&[text])?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    /// The sentences most similar to a query vector, by exact search over all stored vectors.
+    pub fn dense_search(&self, query: &[f32], limit: usize) -> Result<Vec<DenseHit>, IndexError> {
+        Ok(self.vector_matrix()?.search(query, limit))
+    }
+
+    /// Number of sentences that have a vector.
+    pub fn vector_count(&self) -> Result<usize, IndexError> {
+        Ok(self.vector_matrix()?.len())
+    }
+
+    fn vector_matrix(&self) -> Result<Arc<VectorMatrix>, IndexError> {
+        if let Some(matrix) = self
+            .vectors
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            return Ok(matrix.clone());
+        }
+        let dimension = self.embedder.as_ref().map_or(384, |e| e.dimension());
+        let mut matrix = VectorMatrix::new(dimension);
+        {
+            let db = self.db();
+            let mut query = db.prepare(
+                "SELECT document, ordinal, vector FROM vectors ORDER BY document, ordinal",
+            )?;
+            let mut rows = query.query([])?;
+            while let Some(row) = rows.next()? {
+                let document: i64 = row.get(0)?;
+                let ordinal: i64 = row.get(1)?;
+                let bytes: Vec<u8> = row.get(2)?;
+                matrix
+                    .push(document as u64, ordinal as u32, &bytes)
+                    .ok_or_else(|| {
+                        IndexError::Corrupt(format!(
+                            "vector of document {document} has {} bytes",
+                            bytes.len()
+                        ))
+                    })?;
+            }
+        }
+        let matrix = Arc::new(matrix);
+        *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = Some(matrix.clone());
+        Ok(matrix)
     }
 
     pub fn dir(&self) -> &Path {
@@ -289,6 +372,7 @@ impl Index {
                 self.ingest_one(&tx, &writer, document, &mut stats)?;
                 if done % 256 == 0 || done + 1 == documents.len() {
                     progress(IngestProgress {
+                        phase: IngestPhase::Indexing,
                         done: done + 1,
                         total: documents.len(),
                     });
@@ -301,7 +385,93 @@ impl Index {
         self.db()
             .execute("UPDATE documents SET indexed = 1 WHERE indexed = 0", [])?;
         self.reader.reload()?;
+        if let Some(embedder) = &self.embedder {
+            stats.embedded = self.embed_missing(embedder, progress)?;
+        }
+        *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(stats)
+    }
+
+    /// Embeds the sentences of every document that has no vectors yet (new, changed, or
+    /// ingested without a model), committing batch by batch so that an interrupted ingest
+    /// resumes where it stopped.
+    fn embed_missing(
+        &self,
+        embedder: &embed::Embedder,
+        progress: &mut dyn FnMut(IngestProgress),
+    ) -> Result<usize, IndexError> {
+        let pending: Vec<(i64, String)> = {
+            let db = self.db();
+            let mut query =
+                db.prepare("SELECT id, text FROM documents WHERE embedded = 0 ORDER BY id")?;
+            query
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        let mut spans: Vec<(i64, Vec<(i64, Range<usize>)>)> = Vec::with_capacity(pending.len());
+        {
+            let db = self.db();
+            let mut query = db.prepare_cached(
+                "SELECT ordinal, start, end FROM sentences WHERE document = ?1 ORDER BY ordinal",
+            )?;
+            for (id, _) in &pending {
+                let rows = query
+                    .query_map([id], |row| {
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            row.get::<_, i64>(1)? as usize..row.get::<_, i64>(2)? as usize,
+                        ))
+                    })?
+                    .collect::<Result<Vec<_>, _>>()?;
+                spans.push((*id, rows));
+            }
+        }
+        let total: usize = spans.iter().map(|(_, rows)| rows.len()).sum();
+        let mut done = 0;
+        let mut start = 0;
+        while start < pending.len() {
+            // A batch of whole documents, about EMBED_BATCH sentences.
+            let mut end = start;
+            let mut count = 0;
+            while end < pending.len() && (count == 0 || count + spans[end].1.len() <= EMBED_BATCH) {
+                count += spans[end].1.len();
+                end += 1;
+            }
+            let mut texts = Vec::with_capacity(count);
+            for ((_, text), (_, rows)) in pending[start..end].iter().zip(&spans[start..end]) {
+                for (_, range) in rows {
+                    let sentence = text.get(range.clone()).ok_or_else(|| {
+                        IndexError::Corrupt("sentence outside its document".into())
+                    })?;
+                    texts.push(sentence);
+                }
+            }
+            let vectors = embedder.embed(&texts)?;
+            let mut db = self.db();
+            let tx = db.transaction()?;
+            {
+                let mut insert = tx.prepare_cached("INSERT OR REPLACE INTO vectors (document, ordinal, vector) VALUES (?1, ?2, ?3)")?;
+                let mut vectors = vectors.iter();
+                for (id, rows) in &spans[start..end] {
+                    for (ordinal, _) in rows {
+                        let vector = vectors.next().ok_or_else(|| {
+                            IndexError::Corrupt("embedder returned too few vectors".into())
+                        })?;
+                        insert.execute(params![id, ordinal, encode(vector)])?;
+                    }
+                    tx.execute("UPDATE documents SET embedded = 1 WHERE id = ?1", [id])?;
+                }
+            }
+            tx.commit()?;
+            done += count;
+            progress(IngestProgress {
+                phase: IngestPhase::Embedding,
+                done,
+                total,
+            });
+            start = end;
+        }
+        Ok(done)
     }
 
     fn ingest_one(
@@ -326,10 +496,11 @@ impl Index {
             }
             Some((id, _)) => {
                 tx.execute(
-                    "UPDATE documents SET title = ?2, text = ?3, url = ?4, license = ?5, hash = ?6, indexed = 0 WHERE id = ?1",
+                    "UPDATE documents SET title = ?2, text = ?3, url = ?4, license = ?5, hash = ?6, indexed = 0, embedded = 0 WHERE id = ?1",
                     params![id, document.title, document.text, document.url, document.license, hash],
                 )?;
                 tx.execute("DELETE FROM sentences WHERE document = ?1", [id])?;
+                tx.execute("DELETE FROM vectors WHERE document = ?1", [id])?;
                 writer.delete_term(Term::from_field_u64(self.fields.document, id as u64));
                 stats.updated += 1;
                 id
@@ -446,8 +617,15 @@ fn migrate(db: &Connection, dir: &Path) -> Result<(), IndexError> {
              url TEXT,
              license TEXT,
              hash TEXT NOT NULL,
-             indexed INTEGER NOT NULL
+             indexed INTEGER NOT NULL,
+             embedded INTEGER NOT NULL DEFAULT 0
          );
+         CREATE TABLE IF NOT EXISTS vectors (
+             document INTEGER NOT NULL REFERENCES documents(id),
+             ordinal INTEGER NOT NULL,
+             vector BLOB NOT NULL,
+             PRIMARY KEY (document, ordinal)
+         ) WITHOUT ROWID;
          CREATE TABLE IF NOT EXISTS sentences (
              document INTEGER NOT NULL REFERENCES documents(id),
              ordinal INTEGER NOT NULL,
@@ -631,6 +809,47 @@ mod tests {
         let hits = index.search(&[term(&index, "levees")], 10).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(index.document_count().unwrap(), 3);
+    }
+
+    #[test]
+    fn sentences_get_vectors_and_dense_search_finds_meaning() {
+        let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/model");
+        if !model.join("model.safetensors").is_file() {
+            eprintln!(
+                "skipped: needs {} (scripts/install-assets.sh)",
+                model.display()
+            );
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let embedder = Arc::new(embed::Embedder::load(&model).unwrap());
+        {
+            // Ingested first without a model: the next ingest with one adds the vectors.
+            let index = Index::create_or_open(dir.path()).unwrap();
+            index.ingest(fixture(), &mut |_| {}).unwrap();
+            assert_eq!(index.vector_count().unwrap(), 0);
+        }
+        let index = Index::open(dir.path()).unwrap().with_embedder(embedder);
+        let stats = index.ingest(fixture(), &mut |_| {}).unwrap();
+        assert_eq!((stats.unchanged, stats.embedded), (3, 5));
+        assert_eq!(index.vector_count().unwrap(), 5);
+        // No word in common with "It is caused by war, drought and crop failure.".
+        let query = index
+            .embed_query("harvests ruined by lack of rain")
+            .unwrap()
+            .unwrap();
+        let hits = index.dense_search(&query, 2).unwrap();
+        let best = index.document(hits[0].document).unwrap().unwrap();
+        assert_eq!(best.title, "Famine", "{hits:?}");
+
+        let mut changed = fixture();
+        changed[1].text = "A river floods. Levees hold it back. Dams store water.".into();
+        let stats = index.ingest(changed, &mut |_| {}).unwrap();
+        assert_eq!(
+            stats.embedded, 3,
+            "only the changed document is embedded again"
+        );
+        assert_eq!(index.vector_count().unwrap(), 6);
     }
 
     #[test]

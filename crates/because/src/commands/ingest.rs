@@ -2,6 +2,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, bail};
+use index::IngestPhase;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::IngestArgs;
@@ -42,28 +43,55 @@ pub fn run(data_dir: &Path, args: IngestArgs) -> anyhow::Result<()> {
     }
 
     let index_dir = super::index_dir(data_dir);
-    let index = index::Index::create_or_open(&index_dir)
+    let mut index = index::Index::create_or_open(&index_dir)
         .with_context(|| format!("cannot open the index in {}", index_dir.display()))?;
+    if args.model_dir.join("model.safetensors").is_file() {
+        let embedder = embed::Embedder::load(&args.model_dir).with_context(|| {
+            format!(
+                "cannot load the embedding model in {}",
+                args.model_dir.display()
+            )
+        })?;
+        index = index.with_embedder(std::sync::Arc::new(embedder));
+    } else {
+        eprintln!(
+            "warning: no embedding model in {}: sentences get no vectors and only lexical search works (run `scripts/install-assets.sh`)",
+            args.model_dir.display()
+        );
+    }
     let total = documents.len();
     let started = std::time::Instant::now();
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(total as u64);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} ingesting [{bar:40}] {pos}/{len} documents ({eta} left)",
-            )
-            .expect("the progress template is valid")
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({eta} left)")
+                .expect("the progress template is valid")
+                .progress_chars("=> "),
         );
         bar
     });
-    let mut last_logged = 0;
-    let stats = index.ingest(documents, &mut |progress| match &bar {
-        Some(bar) => bar.set_position(progress.done as u64),
-        None => {
-            if progress.done - last_logged >= 2000 || progress.done == progress.total {
-                eprintln!("ingest: {}/{} documents", progress.done, progress.total);
-                last_logged = progress.done;
+    let mut last_logged = (IngestPhase::Indexing, 0);
+    let stats = index.ingest(documents, &mut |progress| {
+        let what = match progress.phase {
+            IngestPhase::Indexing => "documents indexed",
+            IngestPhase::Embedding => "sentences embedded",
+        };
+        match &bar {
+            Some(bar) => {
+                bar.set_message(what);
+                bar.set_length(progress.total as u64);
+                bar.set_position(progress.done as u64);
+            }
+            None => {
+                let (phase, logged) = last_logged;
+                let step = progress.total.div_ceil(5).max(1);
+                if phase != progress.phase
+                    || progress.done - logged >= step
+                    || progress.done == progress.total
+                {
+                    eprintln!("ingest: {}/{} {what}", progress.done, progress.total);
+                    last_logged = (progress.phase, progress.done);
+                }
             }
         }
     })?;
@@ -71,13 +99,14 @@ pub fn run(data_dir: &Path, args: IngestArgs) -> anyhow::Result<()> {
         bar.finish_and_clear();
     }
     println!(
-        "ingested {total} documents in {:.1} s: {} added, {} updated, {} unchanged ({} sentences, {} passages indexed){}",
+        "ingested {total} documents in {:.1} s: {} added, {} updated, {} unchanged ({} sentences, {} passages indexed, {} sentences embedded){}",
         started.elapsed().as_secs_f64(),
         stats.added,
         stats.updated,
         stats.unchanged,
         stats.sentences,
         stats.passages,
+        stats.embedded,
         if problems > 0 {
             format!("; {problems} problem(s) reported above")
         } else {
