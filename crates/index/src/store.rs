@@ -26,6 +26,9 @@ const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// Title matches count this much more than body matches.
 const TITLE_BOOST: f32 = 1.6;
 
+/// A sentence of a stored document: its ordinal and byte range.
+type SentenceRow = (i64, Range<usize>);
+
 /// An ingested document as stored, with its sentence spans.
 #[derive(Debug, Clone)]
 pub struct StoredDocument {
@@ -408,7 +411,7 @@ impl Index {
                 .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<Result<_, _>>()?
         };
-        let mut spans: Vec<(i64, Vec<(i64, Range<usize>)>)> = Vec::with_capacity(pending.len());
+        let mut spans: Vec<(i64, Vec<SentenceRow>)> = Vec::with_capacity(pending.len());
         {
             let db = self.db();
             let mut query = db.prepare_cached(
