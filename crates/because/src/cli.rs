@@ -21,6 +21,15 @@ pub struct Cli {
     )]
     pub data_dir: PathBuf,
 
+    /// The sentence-embedding model (all-MiniLM-L6-v2); without it only lexical search works.
+    #[arg(
+        long,
+        global = true,
+        env = "BECAUSE_MODEL_DIR",
+        default_value = "assets/model"
+    )]
+    pub model_dir: PathBuf,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -46,10 +55,6 @@ pub struct IngestArgs {
     /// Where `scripts/install-assets.sh` put the default assets.
     #[arg(long, env = "BECAUSE_ASSETS_DIR", default_value = "assets")]
     pub assets_dir: PathBuf,
-
-    /// The sentence-embedding model (all-MiniLM-L6-v2); without it only lexical search works.
-    #[arg(long, env = "BECAUSE_MODEL_DIR", default_value = "assets/model")]
-    pub model_dir: PathBuf,
 
     /// Files or directories: .txt, .md, .markdown, .jsonl ({"id"?, "title", "text", "url"?} per line).
     #[arg(required_unless_present = "default_corpus")]

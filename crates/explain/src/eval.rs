@@ -40,6 +40,11 @@ pub struct CaseReport {
     pub citation_validity: f64,
     pub duplicate_sentences: usize,
     pub factor_novelty: f64,
+    /// Largest and mean cosine similarity between two factor sections (each section's
+    /// heading and sentences embedded); `None` without an embedding model or with fewer than
+    /// two sections.
+    pub redundancy_max: Option<f64>,
+    pub redundancy_mean: Option<f64>,
     pub factors: usize,
     pub coverage: String,
     pub latency_ms: f64,
@@ -56,6 +61,10 @@ pub struct EvalReport {
     pub citation_validity: f64,
     pub duplicate_sentences: usize,
     pub factor_novelty: f64,
+    /// The largest section-to-section similarity over all articles, and the mean of the
+    /// articles' means.
+    pub redundancy_max: Option<f64>,
+    pub redundancy_mean: Option<f64>,
     pub latency_p50_ms: f64,
     pub latency_p95_ms: f64,
 }
@@ -88,6 +97,14 @@ pub fn run(engine: &Engine, cases: &[EvalCase]) -> Result<EvalReport, ExplainErr
         citation_validity: mean(&|r| r.citation_validity),
         duplicate_sentences: reports.iter().map(|r| r.duplicate_sentences).sum(),
         factor_novelty: mean(&|r| r.factor_novelty),
+        redundancy_max: reports
+            .iter()
+            .filter_map(|r| r.redundancy_max)
+            .reduce(f64::max),
+        redundancy_mean: {
+            let means: Vec<f64> = reports.iter().filter_map(|r| r.redundancy_mean).collect();
+            (!means.is_empty()).then(|| means.iter().sum::<f64>() / means.len() as f64)
+        },
         latency_p50_ms: percentile(&latencies, 0.50),
         latency_p95_ms: percentile(&latencies, 0.95),
         cases: reports,
@@ -188,8 +205,11 @@ pub fn measure(
             novel += 1;
         }
     }
+    let (redundancy_max, redundancy_mean) = redundancy(engine, article)?;
     Ok(CaseReport {
         question: case.q.clone(),
+        redundancy_max,
+        redundancy_mean,
         key_point_recall,
         source_recall,
         citation_validity,
@@ -201,6 +221,40 @@ pub fn measure(
         missed_key_points,
         missed_sources,
     })
+}
+
+/// Largest and mean cosine similarity between the factor sections of an article, each
+/// embedded as its heading and sentences.
+pub fn redundancy(
+    engine: &Engine,
+    article: &Article,
+) -> Result<(Option<f64>, Option<f64>), ExplainError> {
+    let Some(embedder) = engine.index().embedder() else {
+        return Ok((None, None));
+    };
+    if article.factors.len() < 2 {
+        return Ok((None, None));
+    }
+    let texts: Vec<String> = article
+        .factors
+        .iter()
+        .map(|f| {
+            let sentences: Vec<&str> = f.sentences.iter().map(|s| s.text.as_str()).collect();
+            format!("{}. {}", f.heading, sentences.join(" "))
+        })
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let vectors = embedder.embed(&refs).map_err(index::IndexError::from)?;
+    let mut similarities = Vec::new();
+    for i in 0..vectors.len() {
+        for j in i + 1..vectors.len() {
+            let cosine: f32 = vectors[i].iter().zip(&vectors[j]).map(|(a, b)| a * b).sum();
+            similarities.push(f64::from(cosine));
+        }
+    }
+    let max = similarities.iter().copied().reduce(f64::max);
+    let mean = similarities.iter().sum::<f64>() / similarities.len() as f64;
+    Ok((max, Some(mean)))
 }
 
 /// Every way an article breaks its contract: a citation without a source, sources not
@@ -274,16 +328,18 @@ impl EvalReport {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         out.push_str(
-            "key-pts  sources  cites  dups  novelty  factors  coverage  ms      question\n",
+            "key-pts  sources  cites  dups  novelty  redund  factors  coverage  ms      question\n",
         );
         for case in &self.cases {
             out.push_str(&format!(
-                "{:>7.2}  {:>7.2}  {:>5.2}  {:>4}  {:>7.2}  {:>7}  {:<8}  {:>6.1}  {}\n",
+                "{:>7.2}  {:>7.2}  {:>5.2}  {:>4}  {:>7.2}  {:>6}  {:>7}  {:<8}  {:>6.1}  {}\n",
                 case.key_point_recall,
                 case.source_recall,
                 case.citation_validity,
                 case.duplicate_sentences,
                 case.factor_novelty,
+                case.redundancy_max
+                    .map_or("-".to_owned(), |r| format!("{r:.2}")),
                 case.factors,
                 case.coverage,
                 case.latency_ms,
@@ -306,6 +362,11 @@ impl EvalReport {
             "\noverall: key-point recall {:.3}, source recall {:.3}, citation validity {:.3}, duplicate sentences {}, factor novelty {:.3}\n",
             self.key_point_recall, self.source_recall, self.citation_validity, self.duplicate_sentences, self.factor_novelty
         ));
+        if let (Some(max), Some(mean)) = (self.redundancy_max, self.redundancy_mean) {
+            out.push_str(&format!(
+                "redundancy between sections: largest {max:.3}, mean {mean:.3}\n"
+            ));
+        }
         out.push_str(&format!(
             "latency: p50 {:.1} ms, p95 {:.1} ms over {} questions\n",
             self.latency_p50_ms,

@@ -89,12 +89,18 @@ pub struct EvidenceSentence {
     pub score: f32,
     pub causal: Vec<CausalStatement>,
     pub stems: Vec<String>,
+    /// The sentence's vector and its cosine similarity to the question, when the index has
+    /// vectors.
+    pub vector: Option<Vec<f32>>,
+    pub similarity: Option<f32>,
 }
 
 /// What retrieval found for one question.
 #[derive(Debug, Clone)]
 pub struct Evidence {
     pub terms: Vec<QueryTerm>,
+    /// The question's embedding, when the index has vectors.
+    pub query_vector: Option<Vec<f32>>,
     pub focus: Focus,
     pub documents: Vec<EvidenceDocument>,
     /// Best first.
@@ -110,6 +116,8 @@ pub struct RetrievalConfig {
     pub documents: usize,
     /// Further documents kept from the search among causal passages.
     pub causal_documents: usize,
+    /// Further documents kept from the dense (embedding) search over sentences.
+    pub dense_documents: usize,
 }
 
 impl Default for RetrievalConfig {
@@ -118,6 +126,7 @@ impl Default for RetrievalConfig {
             passages: 60,
             documents: 12,
             causal_documents: 10,
+            dense_documents: 6,
         }
     }
 }
@@ -135,6 +144,15 @@ impl Evidence {
             .map(|t| t.weight)
             .sum::<f32>()
             .max(f32::EPSILON)
+    }
+
+    /// The words that name the subject: the title of the best document about it, when there
+    /// is one ("World War I" for "Why did World War I start?").
+    pub fn subject_stems(&self) -> Option<&HashSet<String>> {
+        self.documents
+            .iter()
+            .find(|d| d.about_subject)
+            .map(|d| &d.title_stems)
     }
 
     pub fn is_question_stem(&self, stem: &str) -> bool {
@@ -156,7 +174,13 @@ impl Evidence {
         }
         let position = self.documents.len();
         let document = evidence_document(index, &self.terms, stored, score);
-        let mut sentences = score_sentences(index, &self.terms, &document, position);
+        let mut sentences = score_sentences(
+            index,
+            &self.terms,
+            self.query_vector.as_deref(),
+            &document,
+            position,
+        );
         self.documents.push(document);
         self.sentences.append(&mut sentences);
         self.sentences.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -244,10 +268,30 @@ pub fn retrieve(
     let causal = index.search_requiring(&weighted, &causal_stems, config.passages)?;
     // The best documents of each search are kept in their own right, so that a short
     // causal statement is not crowded out by many long documents that merely share words.
+    // The dense search ranks sentences by meaning; its documents, in order of their best
+    // sentence, are a third list (which finds sources that share no word with the question).
+    let query_vector = if index.vector_count()? > 0 {
+        index.embed_query(question)?
+    } else {
+        None
+    };
+    let mut dense: Vec<index::PassageHit> = Vec::new();
+    if let Some(vector) = &query_vector {
+        for hit in index.dense_search(vector, config.passages)? {
+            if !dense.iter().any(|d| d.document == hit.document) {
+                dense.push(index::PassageHit {
+                    document: hit.document,
+                    passage: 0,
+                    score: hit.similarity.max(0.0),
+                });
+            }
+        }
+    }
     let mut chosen: Vec<(u64, f32)> = Vec::new();
     for (hits, keep, factor) in [
         (&plain, config.documents, 1.0),
         (&causal, config.causal_documents, 0.9),
+        (&dense, config.dense_documents, 0.9),
     ] {
         let top = hits.first().map_or(1.0, |h| h.score).max(f32::EPSILON);
         let mut kept = 0;
@@ -282,11 +326,18 @@ pub fn retrieve(
     }
     let mut sentences = Vec::new();
     for (position, document) in documents.iter().enumerate() {
-        sentences.extend(score_sentences(index, &terms, document, position));
+        sentences.extend(score_sentences(
+            index,
+            &terms,
+            query_vector.as_deref(),
+            document,
+            position,
+        ));
     }
     sentences.sort_by(|a, b| b.score.total_cmp(&a.score));
     Ok(Evidence {
         terms,
+        query_vector,
         focus,
         documents,
         sentences,
@@ -333,6 +384,7 @@ fn evidence_document(
 fn score_sentences(
     index: &Index,
     terms: &[QueryTerm],
+    query_vector: Option<&[f32]>,
     document: &EvidenceDocument,
     position: usize,
 ) -> Vec<EvidenceSentence> {
@@ -356,7 +408,26 @@ fn score_sentences(
                 matched += 0.7 * term.weight;
             }
         }
-        let relevance = (matched / total).min(1.0);
+        let lexical = (matched / total).min(1.0);
+        let vector = query_vector.and_then(|_| {
+            index
+                .sentence_vector(document.stored.id, ordinal)
+                .ok()
+                .flatten()
+        });
+        let similarity = query_vector
+            .zip(vector.as_deref())
+            .map(|(q, v)| q.iter().zip(v).map(|(a, b)| a * b).sum::<f32>());
+        // Meaning can raise relevance (a sentence that answers in other words), never lower
+        // what the words already show. Cosine 0.15 or less means unrelated for this model,
+        // 0.65 or more a close paraphrase.
+        let relevance = match similarity {
+            Some(cosine) => {
+                let semantic = ((cosine - 0.15) / 0.5).clamp(0.0, 1.0);
+                lexical.max(0.5 * lexical + 0.5 * semantic)
+            }
+            None => lexical,
+        };
         let causal: Vec<CausalStatement> = find_causal_statements(text);
         let causal_bonus = if causal.is_empty() { 0.0 } else { 0.25 };
         let lead_bonus = if ordinal == 0 { 0.08 } else { 0.0 };
@@ -369,6 +440,8 @@ fn score_sentences(
             score,
             causal,
             stems,
+            vector,
+            similarity,
         });
     }
     sentences

@@ -110,8 +110,14 @@ fn causal_candidates(index: &Index, evidence: &Evidence, config: &FactorConfig) 
             // An item names the subject when it carries most of the question's weight
             // ("World War I", "the Great Chinese Famine"), not merely a common word of it
             // ("the deaths of two million people" for the Black Death).
+            // ("World War II" does not name "World War I": the subject's own title words
+            // must all be there when a document about the subject was found.)
             let names_subject = |range: &std::ops::Range<usize>| {
-                subject_weight(evidence, &content_stems(index, &text[range.clone()])) >= 0.5
+                let stems = content_stems(index, &text[range.clone()]);
+                match evidence.subject_stems() {
+                    Some(subject) => subject.is_subset(&stems),
+                    None => subject_weight(evidence, &stems) >= 0.5,
+                }
             };
             let antecedent = &text[statement.antecedent.clone()];
             let antecedent_is_subject = subject_share(index, evidence, antecedent) >= 0.5;
@@ -411,9 +417,9 @@ fn cluster_candidates(
         .collect();
     let mut clusters: Vec<Vec<usize>> = Vec::new();
     for (i, sentence) in pool.iter().enumerate() {
-        let home = clusters.iter_mut().find(|cluster| {
-            similarity(index, evidence, &pool[cluster[0]].stems, &sentence.stems) >= 0.3
-        });
+        let home = clusters
+            .iter_mut()
+            .find(|cluster| same_reason(index, evidence, pool[cluster[0]], sentence));
         match home {
             Some(cluster) => cluster.push(i),
             None => clusters.push(vec![i]),
@@ -451,6 +457,20 @@ fn cluster_candidates(
         .filter(|f| !f.heading.is_empty())
         .take(config.max_cluster_factors)
         .collect()
+}
+
+/// Do two evidence sentences give the same reason? By meaning when both have vectors
+/// (cosine ≥ 0.6), else by shared rare words.
+fn same_reason(
+    index: &Index,
+    evidence: &Evidence,
+    a: &crate::evidence::EvidenceSentence,
+    b: &crate::evidence::EvidenceSentence,
+) -> bool {
+    match (&a.vector, &b.vector) {
+        (Some(x), Some(y)) => x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>() >= 0.6,
+        _ => similarity(index, evidence, &a.stems, &b.stems) >= 0.3,
+    }
 }
 
 /// IDF-weighted cosine similarity of two stem lists, ignoring the question's own terms

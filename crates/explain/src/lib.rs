@@ -75,6 +75,17 @@ impl Engine {
         Ok(Engine::new(index))
     }
 
+    /// Opens the index with the sentence-embedding model in `model_dir` (when it is there
+    /// and the index has vectors): retrieval then also searches by meaning.
+    pub fn open_with_model(dir: &Path, model_dir: &Path) -> Result<Engine, ExplainError> {
+        let mut engine = Engine::open(dir)?;
+        if model_dir.join("model.safetensors").is_file() && engine.index.vector_count()? > 0 {
+            let embedder = embed::Embedder::load(model_dir).map_err(IndexError::from)?;
+            engine.index = engine.index.with_embedder(std::sync::Arc::new(embedder));
+        }
+        Ok(engine)
+    }
+
     pub fn new(index: Index) -> Engine {
         Engine {
             index,

@@ -166,3 +166,46 @@ fn json_matches_the_design_contract() {
     let back: Article = serde_json::from_value(json).unwrap();
     assert_eq!(back, article);
 }
+
+#[test]
+fn meaning_finds_a_source_that_shares_no_word_with_the_question() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/model");
+    if !model.join("model.safetensors").is_file() {
+        eprintln!(
+            "skipped: needs {} (scripts/install-assets.sh)",
+            model.display()
+        );
+        return;
+    }
+    let question = "Why are beacon towers unmanned nowadays?";
+    let cited = |engine: &Engine| -> Vec<String> {
+        ask(engine, question)
+            .sources
+            .iter()
+            .map(|s| s.title.clone())
+            .collect()
+    };
+
+    let lexical_dir = tempfile::tempdir().unwrap();
+    let lexical = engine(lexical_dir.path());
+    assert!(
+        !cited(&lexical).contains(&"Lighthouse keeping".to_owned()),
+        "words alone cannot find it"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let embedder = std::sync::Arc::new(embed::Embedder::load(&model).unwrap());
+        let index = index::Index::create_or_open(dir.path())
+            .unwrap()
+            .with_embedder(embedder);
+        index
+            .ingest(corpus::load_path(&fixture_dir()).documents, &mut |_| {})
+            .unwrap();
+    }
+    let hybrid = Engine::open_with_model(dir.path(), &model).unwrap();
+    let article = ask(&hybrid, question);
+    assert_contract(&hybrid, &article);
+    let titles: Vec<&str> = article.sources.iter().map(|s| s.title.as_str()).collect();
+    assert!(titles.contains(&"Lighthouse keeping"), "{titles:?}");
+}

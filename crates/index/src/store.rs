@@ -182,6 +182,15 @@ impl Index {
         Ok(self.vector_matrix()?.search(query, limit))
     }
 
+    /// The stored vector of one sentence, if it has one.
+    pub fn sentence_vector(
+        &self,
+        document: u64,
+        ordinal: usize,
+    ) -> Result<Option<Vec<f32>>, IndexError> {
+        Ok(self.vector_matrix()?.vector(document, ordinal as u32))
+    }
+
     /// Number of sentences that have a vector.
     pub fn vector_count(&self) -> Result<usize, IndexError> {
         Ok(self.vector_matrix()?.len())

@@ -28,6 +28,7 @@ pub fn encode(vector: &[f32]) -> Vec<u8> {
 pub struct VectorMatrix {
     pub dimension: usize,
     rows: Vec<(u64, u32)>,
+    row_of: std::collections::HashMap<(u64, u32), usize>,
     scales: Vec<f32>,
     components: Vec<i8>,
 }
@@ -54,6 +55,7 @@ impl VectorMatrix {
             return None;
         }
         let scale = f32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) / 127.0;
+        self.row_of.insert((document, ordinal), self.rows.len());
         self.rows.push((document, ordinal));
         self.scales.push(scale);
         self.components.extend(bytes[4..].iter().map(|&b| b as i8));
@@ -62,6 +64,18 @@ impl VectorMatrix {
 
     pub fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    /// The (dequantised) vector of one sentence.
+    pub fn vector(&self, document: u64, ordinal: u32) -> Option<Vec<f32>> {
+        let row = *self.row_of.get(&(document, ordinal))?;
+        let scale = self.scales[row];
+        Some(
+            self.components[row * self.dimension..(row + 1) * self.dimension]
+                .iter()
+                .map(|&c| f32::from(c) * scale)
+                .collect(),
+        )
     }
 
     /// The `limit` rows most similar to `query` (a unit vector), best first.

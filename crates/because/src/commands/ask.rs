@@ -1,12 +1,10 @@
-use std::path::Path;
-
 use anyhow::Context;
 
 use crate::cli::{AskArgs, Format};
 
-pub fn run(data_dir: &Path, args: AskArgs) -> anyhow::Result<()> {
+pub fn run(paths: &super::Paths, args: AskArgs) -> anyhow::Result<()> {
     let question = explain::Question::parse(&args.question)?;
-    let engine = super::open_engine(data_dir)?;
+    let engine = super::open_engine(paths)?;
     let article = engine.ask(&question)?;
     match args.format {
         Format::Markdown => print!("{}", article.to_markdown()),

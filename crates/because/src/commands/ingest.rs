@@ -1,16 +1,14 @@
-use std::io::IsTerminal;
-use std::path::Path;
-
 use anyhow::{Context, bail};
 use index::IngestPhase;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
 
 use crate::cli::IngestArgs;
 
 /// File name of the corpus inside the assets folder (see scripts/install-assets.sh).
 const DEFAULT_CORPUS_FILE: &str = "corpus/summaries_en-us.json";
 
-pub fn run(data_dir: &Path, args: IngestArgs) -> anyhow::Result<()> {
+pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
     let mut documents = Vec::new();
     let mut problems = 0;
     if args.default_corpus {
@@ -42,21 +40,21 @@ pub fn run(data_dir: &Path, args: IngestArgs) -> anyhow::Result<()> {
         bail!("nothing to ingest: no readable documents ({problems} problem(s) reported above)");
     }
 
-    let index_dir = super::index_dir(data_dir);
+    let index_dir = super::index_dir(&paths.data_dir);
     let mut index = index::Index::create_or_open(&index_dir)
         .with_context(|| format!("cannot open the index in {}", index_dir.display()))?;
-    if args.model_dir.join("model.safetensors").is_file() {
-        let embedder = embed::Embedder::load(&args.model_dir).with_context(|| {
+    if paths.model_dir.join("model.safetensors").is_file() {
+        let embedder = embed::Embedder::load(&paths.model_dir).with_context(|| {
             format!(
                 "cannot load the embedding model in {}",
-                args.model_dir.display()
+                paths.model_dir.display()
             )
         })?;
         index = index.with_embedder(std::sync::Arc::new(embedder));
     } else {
         eprintln!(
             "warning: no embedding model in {}: sentences get no vectors and only lexical search works (run `scripts/install-assets.sh`)",
-            args.model_dir.display()
+            paths.model_dir.display()
         );
     }
     let total = documents.len();

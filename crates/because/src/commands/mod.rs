@@ -11,12 +11,22 @@ use anyhow::Context;
 
 use crate::cli::{Cli, Command};
 
+/// Where things are, from the global options.
+pub struct Paths {
+    pub data_dir: PathBuf,
+    pub model_dir: PathBuf,
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let paths = Paths {
+        data_dir: cli.data_dir,
+        model_dir: cli.model_dir,
+    };
     match cli.command {
-        Command::Ingest(args) => ingest::run(&cli.data_dir, args),
-        Command::Ask(args) => ask::run(&cli.data_dir, args),
-        Command::Serve(args) => serve::run(&cli.data_dir, args),
-        Command::Eval(args) => eval::run(&cli.data_dir, args),
+        Command::Ingest(args) => ingest::run(&paths, args),
+        Command::Ask(args) => ask::run(&paths, args),
+        Command::Serve(args) => serve::run(&paths, args),
+        Command::Eval(args) => eval::run(&paths, args),
     }
 }
 
@@ -28,9 +38,9 @@ pub fn site_db(data_dir: &Path) -> PathBuf {
     data_dir.join("site.sqlite")
 }
 
-/// Opens the engine over the data dir's index, with a message that says what to do when
-/// nothing was ingested.
-pub fn open_engine(data_dir: &Path) -> anyhow::Result<explain::Engine> {
-    explain::Engine::open(&index_dir(data_dir))
-        .with_context(|| format!("cannot open the index in {}", data_dir.display()))
+/// Opens the engine over the data dir's index (with the embedding model when the index has
+/// vectors), with a message that says what to do when nothing was ingested.
+pub fn open_engine(paths: &Paths) -> anyhow::Result<explain::Engine> {
+    explain::Engine::open_with_model(&index_dir(&paths.data_dir), &paths.model_dir)
+        .with_context(|| format!("cannot open the index in {}", paths.data_dir.display()))
 }

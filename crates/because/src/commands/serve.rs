@@ -1,13 +1,15 @@
-use std::path::Path;
-
 use anyhow::Context;
 
 use crate::cli::ServeArgs;
 
-pub fn run(data_dir: &Path, args: ServeArgs) -> anyhow::Result<()> {
-    let engine = super::open_engine(data_dir)?;
-    let store = site::Store::open(&super::site_db(data_dir))
-        .with_context(|| format!("cannot open the site database in {}", data_dir.display()))?;
+pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
+    let engine = super::open_engine(paths)?;
+    let store = site::Store::open(&super::site_db(&paths.data_dir)).with_context(|| {
+        format!(
+            "cannot open the site database in {}",
+            paths.data_dir.display()
+        )
+    })?;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(serve(args, site::AppState::new(engine, store)))
 }
