@@ -44,6 +44,35 @@ pub enum Command {
     Serve(ServeArgs),
     /// Report quality and latency over a question set (JSONL).
     Eval(EvalArgs),
+    /// Retrieval quality (nDCG@10, Recall@100) of BM25, dense and hybrid on a BEIR folder.
+    EvalRetrieval(EvalRetrievalArgs),
+    /// Key-point matching mAP (strict, relaxed) on data in the layout of ArgKP-2021.
+    EvalKeypoints(EvalKeypointsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalKeypointsArgs {
+    /// A folder with arguments_<split>.csv, key_points_<split>.csv and labels_<split>.csv.
+    pub dir: PathBuf,
+
+    #[arg(long, default_value = "dev")]
+    pub split: String,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalRetrievalArgs {
+    /// A folder with corpus.jsonl, queries.jsonl and qrels/<split>.tsv.
+    pub dir: PathBuf,
+
+    /// Which judgements to score.
+    #[arg(long, default_value = "test")]
+    pub split: String,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

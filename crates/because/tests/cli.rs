@@ -183,3 +183,70 @@ fn eval_reports_measures() {
     assert!(!output.status.success());
     assert!(stderr(&output).contains("line 2"), "{}", stderr(&output));
 }
+
+fn model_installed() -> bool {
+    repo().join("assets/model/model.safetensors").is_file()
+}
+
+#[test]
+fn eval_retrieval_reports_each_method() {
+    if !model_installed() {
+        eprintln!("skipped: needs assets/model (scripts/install-assets.sh)");
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let beir = repo().join("tests/fixtures/beir-mini");
+    let model = repo().join("assets/model");
+    let output = Command::new(env!("CARGO_BIN_EXE_because"))
+        .args([
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--model-dir",
+            model.to_str().unwrap(),
+        ])
+        .args(["eval-retrieval", beir.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["queries"], 2, "only judged queries count");
+    let methods: Vec<&str> = report["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(methods, ["bm25", "dense", "hybrid"]);
+    let dense = &report["methods"][1];
+    assert_eq!(
+        dense["ndcg_at_10"], 1.0,
+        "meaning finds both documents first: {report}"
+    );
+    assert_eq!(dense["recall_at_100"], 1.0);
+}
+
+#[test]
+fn eval_keypoints_reports_strict_and_relaxed_map() {
+    if !model_installed() {
+        eprintln!("skipped: needs assets/model (scripts/install-assets.sh)");
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let argkp = repo().join("tests/fixtures/argkp-mini");
+    let model = repo().join("assets/model");
+    let output = Command::new(env!("CARGO_BIN_EXE_because"))
+        .args([
+            "--data-dir",
+            data.path().to_str().unwrap(),
+            "--model-dir",
+            model.to_str().unwrap(),
+        ])
+        .args(["eval-keypoints", argkp.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "4 arguments, 3 key points\nmatching mAP: strict 1.000, relaxed 1.000\n"
+    );
+}

@@ -28,7 +28,9 @@ pub mod compose;
 pub mod eval;
 pub mod evidence;
 pub mod factors;
+pub mod keypoint_eval;
 pub mod question;
+pub mod retrieval_eval;
 
 use std::collections::HashSet;
 use std::path::Path;

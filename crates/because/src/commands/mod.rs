@@ -2,6 +2,8 @@
 
 mod ask;
 mod eval;
+mod eval_keypoints;
+mod eval_retrieval;
 mod ingest;
 mod serve;
 
@@ -27,6 +29,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ask(args) => ask::run(&paths, args),
         Command::Serve(args) => serve::run(&paths, args),
         Command::Eval(args) => eval::run(&paths, args),
+        Command::EvalRetrieval(args) => eval_retrieval::run(&paths, args),
+        Command::EvalKeypoints(args) => eval_keypoints::run(&paths, args),
     }
 }
 

@@ -1,0 +1,55 @@
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+
+use crate::cli::{EvalRetrievalArgs, ReportFormat};
+
+pub fn run(paths: &super::Paths, args: EvalRetrievalArgs) -> anyhow::Result<()> {
+    let documents = explain::retrieval_eval::load_corpus(&args.dir).map_err(anyhow::Error::msg)?;
+    if documents.is_empty() {
+        bail!(
+            "{} holds no documents",
+            args.dir.join("corpus.jsonl").display()
+        );
+    }
+    // The evaluation index lives beside the main one and is reused (ingest skips what it has).
+    let name = args
+        .dir
+        .canonicalize()
+        .ok()
+        .and_then(|dir| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "corpus".into());
+    let index_dir = paths.data_dir.join("beir").join(name);
+    let mut index = index::Index::create_or_open(&index_dir)
+        .with_context(|| format!("cannot open {}", index_dir.display()))?;
+    if paths.model_dir.join("model.safetensors").is_file() {
+        let embedder = embed::Embedder::load(&paths.model_dir)?;
+        index = index.with_embedder(Arc::new(embedder));
+    } else {
+        eprintln!(
+            "warning: no embedding model in {}: only BM25 is measured",
+            paths.model_dir.display()
+        );
+    }
+    let stats = index.ingest(documents, &mut |progress| {
+        if progress.done == progress.total || progress.done % 8192 < 1024 {
+            eprintln!(
+                "eval-retrieval: {:?} {}/{}",
+                progress.phase, progress.done, progress.total
+            );
+        }
+    })?;
+    eprintln!(
+        "eval-retrieval: index in {} ({} added, {} sentences embedded)",
+        index_dir.display(),
+        stats.added,
+        stats.embedded
+    );
+    let report = explain::retrieval_eval::evaluate(&index, &args.dir, &args.split)
+        .map_err(anyhow::Error::msg)?;
+    match args.format {
+        ReportFormat::Text => print!("{}", report.to_text()),
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(())
+}
