@@ -21,6 +21,14 @@ pub struct KeyPointReport {
     pub map_relaxed: f64,
 }
 
+/// An argument's best key point: its score and whether the pair counts as matching when
+/// unlabelled pairs are non-matching (strict) or matching (relaxed).
+struct Prediction {
+    score: f32,
+    strict: bool,
+    relaxed: bool,
+}
+
 struct Item {
     id: String,
     text: String,
@@ -84,8 +92,8 @@ pub fn evaluate(
     let argument_vectors = embed(&arguments)?;
     let key_point_vectors = embed(&key_points)?;
 
-    // Each argument's best key point of the same topic and stance: (score, strict, relaxed).
-    let mut predictions: HashMap<&(String, String), Vec<(f32, bool, bool)>> = HashMap::new();
+    // Each argument's best key point of the same topic and stance.
+    let mut predictions: HashMap<&(String, String), Vec<Prediction>> = HashMap::new();
     for (argument, vector) in arguments.iter().zip(&argument_vectors) {
         let best = key_points
             .iter()
@@ -113,10 +121,10 @@ pub fn evaluate(
     }
     let (mut strict, mut relaxed) = (Vec::new(), Vec::new());
     for group in predictions.values_mut() {
-        group.sort_by(|a, b| b.0.total_cmp(&a.0));
+        group.sort_by(|a, b| b.score.total_cmp(&a.score));
         group.truncate(group.len() / 2);
-        strict.push(average_precision(group.iter().map(|p| p.1)));
-        relaxed.push(average_precision(group.iter().map(|p| p.2)));
+        strict.push(average_precision(group.iter().map(|p| p.strict)));
+        relaxed.push(average_precision(group.iter().map(|p| p.relaxed)));
     }
     let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
     Ok(KeyPointReport {
