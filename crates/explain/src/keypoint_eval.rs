@@ -112,11 +112,14 @@ pub fn evaluate(
             .max_by(|a, b| a.0.total_cmp(&b.0));
         if let Some((score, kp)) = best {
             let label = labels.get(&(argument.id.clone(), kp.id.clone())).copied();
-            predictions.entry(&argument.group).or_default().push((
-                score,
-                label == Some(true),
-                label != Some(false),
-            ));
+            predictions
+                .entry(&argument.group)
+                .or_default()
+                .push(Prediction {
+                    score,
+                    strict: label == Some(true),
+                    relaxed: label != Some(false),
+                });
         }
     }
     let (mut strict, mut relaxed) = (Vec::new(), Vec::new());
