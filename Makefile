@@ -5,19 +5,23 @@ CARGO ?= cargo
 DATA_DIR ?= because-data
 ADDR ?= 127.0.0.1:8080
 
-.PHONY: demo test assets build bench fmt clean
+.PHONY: demo test assets browser build bench fmt clean
 
 demo: assets build
 	./target/release/because --data-dir $(DATA_DIR) ingest --default-corpus
 	./target/release/because --data-dir $(DATA_DIR) serve --addr $(ADDR)
 
-test: assets
+test: assets browser
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
 
 assets:
 	scripts/install-assets.sh
+
+# Headless Chromium and chromedriver for the browser test (Debian packages).
+browser:
+	scripts/install-browser.sh
 
 build:
 	$(CARGO) build --release --bin because

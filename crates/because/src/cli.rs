@@ -42,6 +42,8 @@ pub enum Command {
     Ask(AskArgs),
     /// Serve the web site and the JSON API.
     Serve(ServeArgs),
+    /// Compose published articles again from the current index: a new version, same slug.
+    Regenerate(RegenerateArgs),
     /// Report quality and latency over a question set (JSONL).
     Eval(EvalArgs),
     /// Retrieval quality (nDCG@10, Recall@100) of BM25, dense and hybrid on a BEIR folder.
@@ -111,6 +113,58 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "BECAUSE_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
+
+    /// Token that opens the dashboard at /admin; without one the dashboard stays closed.
+    #[arg(long, env = "BECAUSE_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// Votes one client (by a daily-keyed hash of its address) may cast per minute; 0: no limit.
+    #[arg(long, env = "BECAUSE_VOTES_PER_MINUTE", default_value_t = 30)]
+    pub votes_per_minute: u32,
+
+    /// Days after which a vote's comment and visitor id are erased (the vote stays counted); 0: never.
+    #[arg(long, env = "BECAUSE_RETENTION_DAYS", default_value_t = 365)]
+    pub retention_days: u32,
+
+    #[command(flatten)]
+    pub flags: FlagArgs,
+}
+
+/// When an article counts as confidently poor.
+#[derive(Debug, Args)]
+pub struct FlagArgs {
+    /// Flag an article only once it has at least this many votes.
+    #[arg(long, env = "BECAUSE_FLAG_MIN_VOTES", default_value_t = 10)]
+    pub flag_min_votes: u64,
+
+    /// Flag it when the Wilson upper bound (95%) of its helpful share is below this.
+    #[arg(long, env = "BECAUSE_FLAG_BELOW", default_value_t = 0.5, value_parser = share)]
+    pub flag_below: f64,
+}
+
+fn share(value: &str) -> Result<f64, String> {
+    let number: f64 = value
+        .parse()
+        .map_err(|_| format!("{value:?} is not a number"))?;
+    if (0.0..=1.0).contains(&number) {
+        Ok(number)
+    } else {
+        Err(format!("{value} is not between 0 and 1"))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RegenerateArgs {
+    /// Slugs of published articles (as in /a/SLUG).
+    #[arg(required_unless_present = "flagged", conflicts_with = "flagged")]
+    pub slugs: Vec<String>,
+
+    /// Regenerate every article whose votes flag it as confidently poor.
+    #[arg(long)]
+    pub flagged: bool,
+
+    #[command(flatten)]
+    pub flags: FlagArgs,
 }
 
 #[derive(Debug, Args)]

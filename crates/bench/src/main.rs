@@ -380,6 +380,8 @@ fn naive_article(engine: &Engine, question: &Question) -> anyhow::Result<Article
         question: question.text.clone(),
         slug: question.slug(),
         posted_at: String::new(),
+        updated_at: None,
+        version: 1,
         coverage: Coverage {
             level: CoverageLevel::Partial,
             score: 0.0,

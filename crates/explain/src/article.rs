@@ -10,6 +10,12 @@ pub struct Article {
     pub slug: String,
     /// RFC 3339, UTC, whole seconds.
     pub posted_at: String,
+    /// When this version was composed, if it is not the first (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<String>,
+    /// 1 for the article as first published, then one more for each regeneration.
+    #[serde(default = "first_version")]
+    pub version: u32,
     pub coverage: Coverage,
     pub overview: Vec<Sentence>,
     pub factors: Vec<FactorSection>,
@@ -17,6 +23,10 @@ pub struct Article {
     pub sources: Vec<Source>,
     pub generator: Generator,
     pub timings_ms: Timings,
+}
+
+fn first_version() -> u32 {
+    1
 }
 
 /// How well the corpus answers the question.

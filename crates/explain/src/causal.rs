@@ -474,25 +474,26 @@ pub fn names_a_cause(antecedent: &str) -> bool {
 
 /// Does the clause refer back to something named earlier ("The incident was …", "It …")?
 pub fn is_anaphoric(clause: &str) -> bool {
-    let words: Vec<String> = clause
-        .split_whitespace()
-        .take(3)
-        .map(|w| w.to_ascii_lowercase())
-        .collect();
+    // Case is kept: "The event" refers back, "The Titanic" names something.
+    let words: Vec<&str> = clause.split_whitespace().take(3).collect();
+    let is_the = |word: &str| word.eq_ignore_ascii_case("the");
+    let common_noun = |word: &str| word.chars().all(char::is_lowercase);
     match words.as_slice() {
         [first, ..]
             if [
                 "it", "this", "these", "they", "he", "she", "such", "that", "those",
             ]
-            .contains(&first.as_str()) =>
+            .contains(&first.to_ascii_lowercase().as_str()) =>
         {
             true
         }
+        // "The event" alone refers back as surely as "The event was …".
+        [the, noun] => is_the(the) && common_noun(noun),
         [the, noun, verb, ..] => {
-            the == "the"
-                && noun.chars().all(char::is_lowercase)
+            is_the(the)
+                && common_noun(noun)
                 && ["was", "is", "were", "are", "had", "has", "became", "also"]
-                    .contains(&verb.as_str())
+                    .contains(&verb.to_ascii_lowercase().as_str())
         }
         _ => false,
     }
@@ -673,6 +674,8 @@ mod tests {
         assert_eq!(appositive_cause("It is, however, a major"), None);
         assert!(is_anaphoric("The incident was one of the key events that"));
         assert!(is_anaphoric("It"));
+        assert!(is_anaphoric("The event"));
+        assert!(!is_anaphoric("The Titanic"));
         assert!(!is_anaphoric("The assassination of the archduke"));
     }
 

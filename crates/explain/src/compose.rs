@@ -177,6 +177,8 @@ pub fn compose(
         question: question.text.clone(),
         slug: question.slug(),
         posted_at,
+        updated_at: None,
+        version: 1,
         coverage,
         overview,
         factors: sections,

@@ -1,6 +1,6 @@
 //! Retrieval: from a question to scored evidence sentences and their documents.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use index::{Index, StoredDocument, WeightedTerm};
 
@@ -244,6 +244,24 @@ pub fn retrieve(
     question: &str,
     config: &RetrievalConfig,
 ) -> Result<Evidence, ExplainError> {
+    retrieve_with(index, question, config, &SourcePriors::new())
+}
+
+/// Multipliers on a document's retrieval strength, by document key ([`StoredDocument::key`]),
+/// learnt from readers' votes on the articles that cited it. A document without an entry
+/// counts 1.0; entries are clamped to [`PRIOR_RANGE`].
+pub type SourcePriors = HashMap<String, f32>;
+
+/// No handful of votes can bury or crown a source: priors stay within this range.
+pub const PRIOR_RANGE: (f32, f32) = (0.5, 2.0);
+
+/// [`retrieve`], with each document's strength multiplied by its prior.
+pub fn retrieve_with(
+    index: &Index,
+    question: &str,
+    config: &RetrievalConfig,
+    priors: &SourcePriors,
+) -> Result<Evidence, ExplainError> {
     let (terms, focus) = query_terms(index, question);
     let weighted: Vec<WeightedTerm> = terms
         .iter()
@@ -313,10 +331,14 @@ pub fn retrieve(
             documents.push(evidence_document(index, &terms, stored, score));
         }
     }
-    // Documents about the subject itself rank first among near-equals.
+    // Documents about the subject itself rank first among near-equals; readers' votes move
+    // a source up or down within bounds.
     for document in &mut documents {
         if document.about_subject {
             document.score *= 1.5;
+        }
+        if let Some(prior) = priors.get(&document.stored.key) {
+            document.score *= prior.clamp(PRIOR_RANGE.0, PRIOR_RANGE.1);
         }
     }
     documents.sort_by(|a, b| b.score.total_cmp(&a.score));

@@ -43,6 +43,7 @@ pub use index::{Index, IndexError};
 pub use question::{MAX_QUESTION_CHARS, Question, QuestionError};
 
 use evidence::RetrievalConfig;
+pub use evidence::{PRIOR_RANGE, SourcePriors};
 use factors::FactorConfig;
 
 /// Everything that can stop an article from being composed.
@@ -111,8 +112,20 @@ impl Engine {
         question: &Question,
         posted_at: time::OffsetDateTime,
     ) -> Result<Article, ExplainError> {
+        self.ask_with(question, posted_at, &SourcePriors::new())
+    }
+
+    /// Composes an article, ranking each source by its retrieval strength times its prior
+    /// (readers' votes on earlier articles that cited it).
+    pub fn ask_with(
+        &self,
+        question: &Question,
+        posted_at: time::OffsetDateTime,
+        priors: &SourcePriors,
+    ) -> Result<Article, ExplainError> {
         let started = Instant::now();
-        let mut evidence = evidence::retrieve(&self.index, &question.text, &self.retrieval)?;
+        let mut evidence =
+            evidence::retrieve_with(&self.index, &question.text, &self.retrieval, priors)?;
         let retrieved = Instant::now();
         let overview = compose::select_overview(&evidence);
         let reserved: HashSet<factors::SentenceKey> = overview.iter().copied().collect();

@@ -18,6 +18,8 @@ pub enum AppError {
     NotFound,
     PayloadTooLarge(String),
     Forbidden(String),
+    /// Over a rate limit; the message says when to try again.
+    TooManyRequests(String),
     /// Not ready to answer (nothing ingested); the message says what to run.
     Unavailable(String),
     /// Anything else: logged in full, shown as a generic message.
@@ -35,6 +37,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -46,10 +49,19 @@ impl AppError {
             AppError::BadRequest(message)
             | AppError::PayloadTooLarge(message)
             | AppError::Forbidden(message)
+            | AppError::TooManyRequests(message)
             | AppError::Unavailable(message) => message.clone(),
             AppError::BadQuestion { message, .. } => message.clone(),
             AppError::NotFound => "There is no page at this address.".into(),
             AppError::Internal(_) => "Something went wrong on our side; please try again.".into(),
+        }
+    }
+
+    /// The whole story, for logs and the command line (internal details included).
+    pub fn detail(&self) -> String {
+        match self {
+            AppError::Internal(detail) => detail.clone(),
+            other => other.public_message(),
         }
     }
 
@@ -59,6 +71,7 @@ impl AppError {
             AppError::NotFound => "Not found",
             AppError::PayloadTooLarge(_) => "Too large",
             AppError::Forbidden(_) => "Refused",
+            AppError::TooManyRequests(_) => "Too many requests",
             AppError::Unavailable(_) => "Not ready yet",
             AppError::Internal(_) => "Server error",
         }

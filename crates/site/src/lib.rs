@@ -1,53 +1,156 @@
-//! The published side of `because`: storage of articles and votes, the web site and the
-//! JSON API.
+//! The published side of `because`: storage of articles, versions and votes, the web site,
+//! the dashboard and the JSON API.
 //!
-//! - [`store`]: SQLite (articles, one vote per visitor per article, changeable);
-//! - [`render`]: server-rendered HTML from minijinja templates (auto-escaped);
-//! - [`routes`]: the axum router (`/`, `/ask`, `/a/{slug}`, feedback, the JSON API);
+//! - [`store`]: SQLite (articles and their versions, one vote per visitor per version,
+//!   counters, what votes teach about sources, search over published articles);
+//! - [`feedback`]: what a vote may say, Wilson bounds, how votes move sources;
+//! - [`limit`]: per-client vote rate limiting by a daily-keyed hash, never an address;
+//! - [`render`] and [`chart`]: server-rendered HTML (auto-escaped) and SVG;
+//! - [`routes`]: the public routes; [`admin`]: the dashboard behind a token;
 //! - [`error`]: one error type that decides status codes in one place.
 //!
 //! `site` never tokenizes text; it asks [`explain::Engine`] for articles.
 
+pub mod admin;
+pub mod chart;
 pub mod error;
 pub mod feedback;
+pub mod limit;
 pub mod render;
 pub mod routes;
 pub mod store;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use error::AppError;
 pub use render::render_standalone;
-pub use store::{Store, StoreError};
+pub use store::{Store, StoreError, StoredArticle};
+
+/// How the site treats feedback and who may see the dashboard.
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// The dashboard's token; without one `/admin` is closed to everyone.
+    pub admin_token: Option<String>,
+    /// Votes a client may cast per minute (0: no limit).
+    pub votes_per_minute: u32,
+    /// Days after which a vote's comment and visitor id are erased (0: never).
+    pub retention_days: u32,
+    /// An article is flagged when it has at least this many votes …
+    pub flag_min_votes: u64,
+    /// … and the Wilson upper bound of its helpful share is below this.
+    pub flag_upper_bound: f64,
+}
+
+impl Default for SiteConfig {
+    fn default() -> SiteConfig {
+        SiteConfig {
+            admin_token: None,
+            votes_per_minute: 30,
+            retention_days: 365,
+            flag_min_votes: 10,
+            flag_upper_bound: 0.5,
+        }
+    }
+}
+
+impl SiteConfig {
+    /// Whether votes show an article to be confidently poor.
+    pub fn is_flagged(&self, feedback: &store::Feedback) -> bool {
+        feedback.total() >= self.flag_min_votes
+            && feedback.wilson_upper_bound() < self.flag_upper_bound
+    }
+}
 
 /// What every request handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub engine: Arc<explain::Engine>,
     pub store: Arc<Store>,
-    pub templates: Arc<render::Templates>,
+    pub config: Arc<SiteConfig>,
+    pub limiter: Arc<limit::RateLimiter>,
 }
 
 impl AppState {
     pub fn new(engine: explain::Engine, store: Store) -> AppState {
+        AppState::with_config(engine, store, SiteConfig::default())
+    }
+
+    pub fn with_config(engine: explain::Engine, store: Store, config: SiteConfig) -> AppState {
         AppState {
             engine: Arc::new(engine),
             store: Arc::new(store),
-            templates: Arc::new(render::Templates::new()),
+            limiter: Arc::new(limit::RateLimiter::new(config.votes_per_minute)),
+            config: Arc::new(config),
         }
     }
 }
 
-/// Serves the site on `listener` until `shutdown` completes, then finishes in-flight requests.
+/// Composes a new version of the article at `slug` from the current index (and what votes
+/// taught about sources) and publishes it. `None` when there is no such article.
+pub fn regenerate(
+    engine: &explain::Engine,
+    store: &Store,
+    slug: &str,
+) -> Result<Option<StoredArticle>, AppError> {
+    let Some(current) = store.find_by_slug(slug)? else {
+        return Ok(None);
+    };
+    let question = explain::Question::parse(&current.article.question)
+        .map_err(|reason| AppError::BadRequest(reason.to_string()))?;
+    let now = time::OffsetDateTime::now_utc();
+    let fresh = engine.ask_with(&question, now, &store.source_priors()?)?;
+    Ok(store.publish_version(slug, &fresh, &explain::rfc3339(now))?)
+}
+
+/// Slugs of the articles whose current version is flagged as confidently poor.
+pub fn flagged(store: &Store, config: &SiteConfig) -> Result<Vec<String>, StoreError> {
+    Ok(store
+        .all_articles()?
+        .into_iter()
+        .filter(|a| config.is_flagged(&a.feedback))
+        .map(|a| a.slug)
+        .collect())
+}
+
+/// Serves the site on `listener` until `shutdown` completes, then finishes in-flight
+/// requests. Votes past the retention period are expired at start and then hourly.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, routes::router(state))
+    if state.config.retention_days > 0 {
+        let store = state.store.clone();
+        let days = state.config.retention_days;
+        tokio::spawn(async move {
+            let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every_hour.tick().await;
+                let store = store.clone();
+                let expired = tokio::task::spawn_blocking(move || expire(&store, days)).await;
+                match expired {
+                    Ok(Ok(0)) => {}
+                    Ok(Ok(n)) => {
+                        tracing::info!("expired the comments and visitor ids of {n} votes")
+                    }
+                    Ok(Err(error)) => tracing::warn!("expiring old votes failed: {error}"),
+                    Err(error) => tracing::warn!("expiring old votes failed: {error}"),
+                }
+            }
+        });
+    }
+    let app = routes::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Erases comments and visitor ids of votes older than `days`.
+pub fn expire(store: &Store, days: u32) -> Result<usize, StoreError> {
+    let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
+    store.expire(&explain::rfc3339(cutoff))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

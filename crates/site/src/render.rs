@@ -37,12 +37,28 @@ struct ReasonChoice {
 pub struct FeedbackView {
     pub counts: Feedback,
     pub vote: Option<Vote>,
-    /// Show the reason form (after a "No").
-    pub show_reason: bool,
+    /// Open the optional details for a vote: `Some(true)` after Yes, `Some(false)` after No.
+    pub details_for: Option<bool>,
     /// A message for the status line ("Thanks for your feedback!", or what went wrong).
     pub message: Option<String>,
-    /// What the visitor typed, kept when a submission was refused.
+    /// The message says the feedback was not saved.
+    pub is_error: bool,
+    /// What the visitor typed and chose, kept when a submission was refused.
     pub comment_draft: Option<String>,
+    pub reason_draft: Option<String>,
+}
+
+fn polarity(helpful: bool) -> &'static str {
+    if helpful { "yes" } else { "no" }
+}
+
+fn choices(helpful: bool) -> Vec<ReasonChoice> {
+    Reason::for_vote(helpful)
+        .map(|r| ReasonChoice {
+            value: r.as_str(),
+            label: r.label(),
+        })
+        .collect()
 }
 
 impl Templates {
@@ -55,6 +71,19 @@ impl Templates {
             ("home.html", include_str!("../templates/home.html")),
             ("article.html", include_str!("../templates/article.html")),
             ("error.html", include_str!("../templates/error.html")),
+            ("search.html", include_str!("../templates/search.html")),
+            (
+                "admin_login.html",
+                include_str!("../templates/admin_login.html"),
+            ),
+            (
+                "admin_home.html",
+                include_str!("../templates/admin_home.html"),
+            ),
+            (
+                "admin_article.html",
+                include_str!("../templates/admin_article.html"),
+            ),
         ] {
             environment
                 .add_template(name, source)
@@ -83,28 +112,56 @@ impl Templates {
         article: &Article,
         feedback: &FeedbackView,
     ) -> Result<String, minijinja::Error> {
-        let reasons: Vec<ReasonChoice> = Reason::ALL
-            .iter()
-            .map(|r| ReasonChoice {
-                value: r.as_str(),
-                label: r.label(),
-            })
-            .collect();
+        let chosen = feedback.reason_draft.clone().or_else(|| {
+            feedback
+                .vote
+                .as_ref()?
+                .reason
+                .map(|r| r.as_str().to_owned())
+        });
+        let comment = feedback
+            .comment_draft
+            .clone()
+            .or_else(|| feedback.vote.as_ref()?.comment.clone())
+            .unwrap_or_default();
         self.render(
             "article.html",
             context! {
                 article => Serde(article),
                 posted => human_date(&article.posted_at),
+                updated => article.updated_at.as_deref().map(human_date),
                 interactive => true,
                 feedback => Serde(feedback.counts),
                 vote => Serde(&feedback.vote),
-                show_reason => feedback.show_reason,
+                details_for => feedback.details_for.map(polarity),
+                // The form that holds the visitor's comment: the one opened, else their vote's.
+                filled => feedback
+                    .details_for
+                    .or(feedback.vote.as_ref().map(|v| v.helpful))
+                    .map(polarity),
                 message => feedback.message.clone(),
-                comment_draft => feedback.comment_draft.clone(),
-                reasons => Serde(reasons),
+                is_error => feedback.is_error,
+                chosen => chosen,
+                comment_length => comment.chars().count(),
+                comment => comment,
+                yes_reasons => Serde(choices(true)),
+                no_reasons => Serde(choices(false)),
                 max_comment => MAX_COMMENT_CHARS,
             },
         )
+    }
+
+    pub fn search(
+        &self,
+        query: &str,
+        results: &[ArticleSummary],
+    ) -> Result<String, minijinja::Error> {
+        self.render("search.html", context! { query, results => Serde(results) })
+    }
+
+    /// A page of the dashboard (`admin_*.html`) with its values.
+    pub fn admin(&self, name: &str, values: minijinja::Value) -> Result<String, minijinja::Error> {
+        self.render(name, values)
     }
 
     pub fn error(
@@ -128,6 +185,7 @@ pub fn render_standalone(article: &Article) -> Result<String, minijinja::Error> 
         context! {
             article => Serde(article),
             posted => human_date(&article.posted_at),
+            updated => article.updated_at.as_deref().map(human_date),
             interactive => false,
             inline_css => STYLE_CSS,
         },

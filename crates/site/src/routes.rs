@@ -3,12 +3,14 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -22,6 +24,8 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024;
 /// Name of the cookie holding the anonymous visitor id.
 pub const VISITOR_COOKIE: &str = "because_visitor";
 pub const THANKS: &str = "Thanks for your feedback!";
+/// The invitation after a bare Yes or No.
+pub const TELL_US_MORE: &str = "If you like, tell us more below.";
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -37,6 +41,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/ask",
             post(ask_json).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
+        .route("/search", get(search_page))
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/static/style.css",
@@ -56,6 +61,7 @@ pub fn router(state: AppState) -> Router {
                 )
             }),
         )
+        .merge(crate::admin::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(security_headers))
         .with_state(state)
@@ -88,6 +94,29 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let (recent, helpful) =
         blocking(move || Ok((store.recent(10)?, store.most_helpful(10)?))).await?;
     Ok(Html(templates().home(&recent, &helpful)?))
+}
+
+#[derive(Deserialize)]
+struct SearchQuery {
+    q: Option<String>,
+}
+
+/// `GET /search?q=`: published articles by relevance and helpfulness.
+async fn search_page(
+    State(state): State<AppState>,
+    Query(query): Query<SearchQuery>,
+) -> Result<Html<String>, AppError> {
+    let raw: String = query
+        .q
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(explain::MAX_QUESTION_CHARS)
+        .collect();
+    let store = state.store.clone();
+    let text = raw.clone();
+    let results = blocking(move || Ok(store.search(&text, 20)?)).await?;
+    Ok(Html(templates().search(&raw, &results)?))
 }
 
 #[derive(Deserialize)]
@@ -125,7 +154,8 @@ async fn ask_json(
         .map_err(|reason| AppError::BadRequest(reason.to_string()))?;
     let stored = compose_or_reuse(&state, question).await?;
     let store = state.store.clone();
-    let feedback = blocking(move || Ok(store.feedback(stored.id)?)).await?;
+    let version = stored.version_id;
+    let feedback = blocking(move || Ok(store.feedback(version)?)).await?;
     Ok(Json(with_feedback(&stored.article, feedback)).into_response())
 }
 
@@ -142,7 +172,8 @@ async fn compose_or_reuse(
     let engine = state.engine.clone();
     let store = state.store.clone();
     blocking(move || {
-        let article = engine.ask(&question)?;
+        let priors = store.source_priors()?;
+        let article = engine.ask_with(&question, time::OffsetDateTime::now_utc(), &priors)?;
         Ok(store.publish(&question.normalized, &article)?)
     })
     .await
@@ -163,29 +194,37 @@ async fn article_page(
     let store = state.store.clone();
     let (stored, counts, vote) = blocking(move || {
         let stored = store.find_by_slug(&slug)?.ok_or(AppError::NotFound)?;
-        let counts = store.feedback(stored.id)?;
+        let counts = store.feedback(stored.version_id)?;
         let vote = match &visitor {
-            Some(visitor) => store.vote_of(stored.id, visitor)?,
+            Some(visitor) => store.vote_of(stored.version_id, visitor)?,
             None => None,
         };
         Ok((stored, counts, vote))
     })
     .await?;
-    // After a form POST (no JavaScript) the redirect says what to show.
-    let after_vote = vote.is_some() && query.feedback.is_some();
-    let asked_reason = query.feedback.as_deref() == Some("no");
+    // After a form POST (no JavaScript) the redirect says what to show: the thanks, and
+    // after a bare Yes or No the optional details for that vote.
+    let step = query.feedback.as_deref().filter(|_| vote.is_some());
+    let (message, details_for) = match (step, &vote) {
+        (Some("yes"), _) => (Some(format!("{THANKS} {TELL_US_MORE}")), Some(true)),
+        (Some("no"), _) => (Some(format!("{THANKS} {TELL_US_MORE}")), Some(false)),
+        (Some(_), _) => (Some(THANKS.to_owned()), None),
+        (None, Some(vote)) => (
+            Some(if vote.helpful {
+                "You found this helpful. You can change your vote at any time.".to_owned()
+            } else {
+                "You found this not helpful. You can change your vote at any time.".to_owned()
+            }),
+            None,
+        ),
+        (None, None) => (None, None),
+    };
     let view = FeedbackView {
         counts,
-        show_reason: vote.as_ref().is_some_and(|v| !v.helpful),
-        message: after_vote.then(|| {
-            if asked_reason {
-                format!("{THANKS} If you have a moment, tell us what was wrong.")
-            } else {
-                THANKS.to_owned()
-            }
-        }),
+        details_for,
+        message,
         vote,
-        comment_draft: None,
+        ..FeedbackView::default()
     };
     Ok(Html(templates().article(&stored.article, &view)?))
 }
@@ -197,7 +236,7 @@ async fn article_json(
     let store = state.store.clone();
     let (stored, feedback) = blocking(move || {
         let stored = store.find_by_slug(&slug)?.ok_or(AppError::NotFound)?;
-        let feedback = store.feedback(stored.id)?;
+        let feedback = store.feedback(stored.version_id)?;
         Ok((stored, feedback))
     })
     .await?;
@@ -218,11 +257,13 @@ fn with_feedback(
 async fn feedback(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let wants_json = is_json(&headers);
-    match record_feedback(&state, &slug, &headers, body, wants_json).await {
+    let client = client.map(|Extension(ConnectInfo(address))| address.ip());
+    match record_feedback(&state, &slug, client, &headers, body, wants_json).await {
         Ok(response) => response,
         Err(FeedbackFailure::Plain(error)) if wants_json => error.into_json(),
         Err(FeedbackFailure::Plain(error)) => error.into_response(),
@@ -249,6 +290,7 @@ impl From<AppError> for FeedbackFailure {
 async fn record_feedback(
     state: &AppState,
     slug: &str,
+    client: Option<IpAddr>,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     wants_json: bool,
@@ -264,11 +306,35 @@ async fn record_feedback(
     } else {
         serde_urlencoded_form(&body)?
     };
-    let draft = submission.comment.clone();
     let store = state.store.clone();
     let slug_owned = slug.to_owned();
-    let stored =
-        blocking(move || store.find_by_slug(&slug_owned)?.ok_or(AppError::NotFound)).await?;
+    let version = blocking(move || {
+        store
+            .current_version_of(&slug_owned)?
+            .ok_or(AppError::NotFound)
+    })
+    .await?;
+    let now = time::OffsetDateTime::now_utc();
+    if let Some(client) = client
+        && !state.limiter.allow(client, now.unix_timestamp())
+    {
+        return Err(AppError::TooManyRequests(
+            "Too many votes from your network in the last minute; please try again shortly.".into(),
+        )
+        .into());
+    }
+    let helpful_hint = submission_polarity(&submission);
+    if submission.is_from_a_bot() {
+        // Answer as if it counted, so the bot learns nothing; store nothing.
+        tracing::debug!(slug, "honeypot filled: vote dropped");
+        return Ok(if wants_json {
+            Json(serde_json::json!({ "ok": true, "message": THANKS })).into_response()
+        } else {
+            Redirect::to(&format!("/a/{slug}?feedback=thanks#feedback")).into_response()
+        });
+    }
+    let draft = submission.comment.clone();
+    let reason_draft = submission.reason.clone();
     let vote = match submission.validate() {
         Ok(vote) => vote,
         Err(reason) => {
@@ -277,24 +343,33 @@ async fn record_feedback(
                 _ => StatusCode::BAD_REQUEST,
             };
             if wants_json {
-                return Err(FeedbackFailure::Plain(AppError::BadRequest(
-                    reason.to_string(),
-                )));
+                let error = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge(reason.to_string())
+                } else {
+                    AppError::BadRequest(reason.to_string())
+                };
+                return Err(FeedbackFailure::Plain(error));
             }
             let store = state.store.clone();
-            let id = stored.id;
-            let counts = blocking(move || Ok(store.feedback(id)?)).await?;
+            let slug_owned = slug.to_owned();
+            let (stored, counts) = blocking(move || {
+                let stored = store.find_by_slug(&slug_owned)?.ok_or(AppError::NotFound)?;
+                let counts = store.feedback(stored.version_id)?;
+                Ok((stored, counts))
+            })
+            .await?;
             let view = FeedbackView {
                 counts,
                 vote: None,
-                show_reason: true,
+                details_for: Some(helpful_hint.unwrap_or(false)),
                 message: Some(format!("Your feedback was not saved: {reason}.")),
+                is_error: true,
                 comment_draft: draft,
+                reason_draft,
             };
             let page = templates()
                 .article(&stored.article, &view)
                 .map_err(AppError::from)?;
-            let _ = status;
             return Err(FeedbackFailure::Form { status, page });
         }
     };
@@ -303,30 +378,32 @@ async fn record_feedback(
         None => (new_visitor_id().map_err(AppError::internal)?, true),
     };
     let store = state.store.clone();
-    let id = stored.id;
-    let now = explain::rfc3339(time::OffsetDateTime::now_utc());
+    let at = explain::rfc3339(now);
     let vote_to_store = vote.clone();
     let visitor_for_store = visitor.clone();
     let counts = blocking(move || {
-        store.record_vote(id, &visitor_for_store, &vote_to_store, &now)?;
-        Ok(store.feedback(id)?)
+        Ok(store.record_vote(version, &visitor_for_store, &vote_to_store, &at)?)
     })
     .await?;
 
+    let bare = vote.keeps_details;
     let mut response = if wants_json {
-        Json(serde_json::json!({ "ok": true, "message": THANKS, "vote": vote, "feedback": counts }))
-            .into_response()
-    } else {
-        let next = if !vote.helpful && vote.reason.is_none() && vote.comment.is_none() {
-            "no"
+        let message = if bare {
+            format!("{THANKS} {TELL_US_MORE}")
         } else {
-            "thanks"
+            THANKS.to_owned()
         };
-        Redirect::to(&format!(
-            "/a/{}?feedback={next}#feedback",
-            stored.article.slug
-        ))
+        Json(serde_json::json!({
+            "ok": true, "message": message, "thanks": THANKS, "vote": vote, "feedback": counts
+        }))
         .into_response()
+    } else {
+        let next = match (bare, vote.helpful) {
+            (true, true) => "yes",
+            (true, false) => "no",
+            (false, _) => "thanks",
+        };
+        Redirect::to(&format!("/a/{slug}?feedback={next}#feedback")).into_response()
     };
     if new_visitor {
         let cookie =
@@ -336,6 +413,19 @@ async fn record_feedback(
         }
     }
     Ok(response)
+}
+
+/// Which vote a (possibly invalid) submission meant, to reopen the right form.
+fn submission_polarity(submission: &Submission) -> Option<bool> {
+    match &submission.helpful {
+        serde_json::Value::Bool(value) => Some(*value),
+        serde_json::Value::String(value) => match value.as_str() {
+            "yes" | "true" | "1" => Some(true),
+            "no" | "false" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn serde_urlencoded_form(body: &[u8]) -> Result<Submission, AppError> {
@@ -353,12 +443,13 @@ fn serde_urlencoded_form(body: &[u8]) -> Result<Submission, AppError> {
         helpful: serde_json::Value::String(helpful),
         reason: field("reason"),
         comment: field("comment"),
+        website: field("website"),
     })
 }
 
 /// Decodes `application/x-www-form-urlencoded` (axum's `Form` uses the same rules; we decode
 /// by hand only to keep the raw body for our own error handling).
-fn form_urlencoded(body: &[u8]) -> Option<Vec<(String, String)>> {
+pub(crate) fn form_urlencoded(body: &[u8]) -> Option<Vec<(String, String)>> {
     let text = std::str::from_utf8(body).ok()?;
     let decode = |part: &str| -> Option<String> {
         let bytes = part.as_bytes();
@@ -387,7 +478,7 @@ fn form_urlencoded(body: &[u8]) -> Option<Vec<(String, String)>> {
         .collect()
 }
 
-fn body_error(rejection: BytesRejection) -> AppError {
+pub(crate) fn body_error(rejection: BytesRejection) -> AppError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::PayloadTooLarge(format!(
             "The request is larger than {MAX_BODY_BYTES} bytes."
@@ -410,7 +501,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// Browsers send `Origin` (or at least `Referer`) on cross-site posts: refuse a post whose
 /// origin is not this site. Clients that send neither (curl, scripts) are not browsers.
-fn refuse_cross_site(headers: &HeaderMap) -> Result<(), AppError> {
+pub(crate) fn refuse_cross_site(headers: &HeaderMap) -> Result<(), AppError> {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     let origin = headers
         .get(header::ORIGIN)
@@ -437,7 +528,7 @@ fn refuse_cross_site(headers: &HeaderMap) -> Result<(), AppError> {
 }
 
 /// The visitor id from the cookie, if it is one we could have issued (32 hex digits).
-fn visitor_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn visitor_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -456,7 +547,7 @@ fn new_visitor_id() -> Result<String, getrandom::Error> {
 }
 
 /// Runs blocking work (SQLite, composing) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     tokio::task::spawn_blocking(work)

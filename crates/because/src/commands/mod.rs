@@ -5,6 +5,7 @@ mod eval;
 mod eval_keypoints;
 mod eval_retrieval;
 mod ingest;
+mod regenerate;
 mod serve;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ingest(args) => ingest::run(&paths, args),
         Command::Ask(args) => ask::run(&paths, args),
         Command::Serve(args) => serve::run(&paths, args),
+        Command::Regenerate(args) => regenerate::run(&paths, args),
         Command::Eval(args) => eval::run(&paths, args),
         Command::EvalRetrieval(args) => eval_retrieval::run(&paths, args),
         Command::EvalKeypoints(args) => eval_keypoints::run(&paths, args),
@@ -47,4 +49,14 @@ pub fn site_db(data_dir: &Path) -> PathBuf {
 pub fn open_engine(paths: &Paths) -> anyhow::Result<explain::Engine> {
     explain::Engine::open_with_model(&index_dir(&paths.data_dir), &paths.model_dir)
         .with_context(|| format!("cannot open the index in {}", paths.data_dir.display()))
+}
+
+/// Opens the site's database in the data dir.
+pub fn open_store(paths: &Paths) -> anyhow::Result<site::Store> {
+    site::Store::open(&site_db(&paths.data_dir)).with_context(|| {
+        format!(
+            "cannot open the site database in {}",
+            paths.data_dir.display()
+        )
+    })
 }

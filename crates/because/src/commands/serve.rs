@@ -4,14 +4,26 @@ use crate::cli::ServeArgs;
 
 pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
     let engine = super::open_engine(paths)?;
-    let store = site::Store::open(&super::site_db(&paths.data_dir)).with_context(|| {
-        format!(
-            "cannot open the site database in {}",
-            paths.data_dir.display()
-        )
-    })?;
+    let store = super::open_store(paths)?;
+    let config = site::SiteConfig {
+        admin_token: args.admin_token.clone().filter(|t| !t.trim().is_empty()),
+        votes_per_minute: args.votes_per_minute,
+        retention_days: args.retention_days,
+        flag_min_votes: args.flags.flag_min_votes,
+        flag_upper_bound: args.flags.flag_below,
+    };
+    if config.retention_days > 0 {
+        let expired = site::expire(&store, config.retention_days)
+            .context("expiring votes past the retention period")?;
+        if expired > 0 {
+            tracing::info!("expired the comments and visitor ids of {expired} votes");
+        }
+    }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(serve(args, site::AppState::new(engine, store)))
+    runtime.block_on(serve(
+        args,
+        site::AppState::with_config(engine, store, config),
+    ))
 }
 
 async fn serve(args: ServeArgs, state: site::AppState) -> anyhow::Result<()> {
@@ -19,6 +31,12 @@ async fn serve(args: ServeArgs, state: site::AppState) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     eprintln!("because: serving on http://{}/", listener.local_addr()?);
+    if state.config.admin_token.is_some() {
+        eprintln!(
+            "because: dashboard on http://{}/admin",
+            listener.local_addr()?
+        );
+    }
     site::serve(listener, state, site::shutdown_signal())
         .await
         .with_context(|| format!("serving on {}", args.addr))
