@@ -2,7 +2,12 @@
 //! the development set side by side with the naive baseline of DESIGN.md (the 10 BM25-best
 //! sentences of the 5 BM25-best documents). Prints a report and writes it to BENCHMARKS.md.
 //!
+//! It also runs a bounded vote load against the real server on loopback (`votes.rs`).
+//!
 //! Usage: because-bench [--out FILE] [--assets DIR] [--questions FILE] [--rounds N]
+//!                      [--votes-only]   (only the vote load, printed, nothing written)
+
+mod votes;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -34,6 +39,7 @@ struct Options {
     rounds: usize,
     beir: PathBuf,
     argkp: PathBuf,
+    votes_only: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -44,6 +50,7 @@ fn options() -> anyhow::Result<Options> {
         rounds: 20,
         beir: PathBuf::from("../shared/eval/beir-scifact"),
         argkp: PathBuf::from("../shared/eval/argkp-2021"),
+        votes_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -55,14 +62,22 @@ fn options() -> anyhow::Result<Options> {
             "--rounds" => options.rounds = value()?.parse().context("--rounds takes a number")?,
             "--beir" => options.beir = PathBuf::from(value()?),
             "--argkp" => options.argkp = PathBuf::from(value()?),
+            "--votes-only" => options.votes_only = true,
             other => bail!("unknown argument {other}"),
         }
     }
     Ok(options)
 }
 
+/// The corpus the vote load publishes its articles from (written for the tests).
+const VOTE_FIXTURE: &str = "tests/fixtures/corpus";
+
 fn main() -> anyhow::Result<()> {
     let options = options()?;
+    if options.votes_only {
+        print!("{}", votes::vote_load(std::path::Path::new(VOTE_FIXTURE))?);
+        return Ok(());
+    }
     let corpus_file = options.assets.join("corpus/summaries_en-us.json");
     if !corpus_file.is_file() {
         bail!(
@@ -222,6 +237,7 @@ fn main() -> anyhow::Result<()> {
         ));
     }
 
+    report.push_str(&votes::vote_load(std::path::Path::new(VOTE_FIXTURE))?);
     report.push_str(&outside_benchmarks(&options, &embedder)?);
 
     let full = format!("{}\n{}", header()?, report);

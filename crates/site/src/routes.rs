@@ -306,14 +306,6 @@ async fn record_feedback(
     } else {
         serde_urlencoded_form(&body)?
     };
-    let store = state.store.clone();
-    let slug_owned = slug.to_owned();
-    let version = blocking(move || {
-        store
-            .current_version_of(&slug_owned)?
-            .ok_or(AppError::NotFound)
-    })
-    .await?;
     let now = time::OffsetDateTime::now_utc();
     if let Some(client) = client
         && !state.limiter.allow(client, now.unix_timestamp())
@@ -381,7 +373,12 @@ async fn record_feedback(
     let at = explain::rfc3339(now);
     let vote_to_store = vote.clone();
     let visitor_for_store = visitor.clone();
+    let slug_owned = slug.to_owned();
+    // One trip to a blocking thread: the version votes go to, then the vote.
     let counts = blocking(move || {
+        let version = store
+            .current_version_of(&slug_owned)?
+            .ok_or(AppError::NotFound)?;
         Ok(store.record_vote(version, &visitor_for_store, &vote_to_store, &at)?)
     })
     .await?;

@@ -151,6 +151,8 @@ pub struct VoteRow {
 
 pub struct Store {
     db: Mutex<Connection>,
+    /// Votes waiting for the next group commit ([`Store::record_vote`]).
+    queue: Mutex<Vec<QueuedVote>>,
 }
 
 impl Store {
@@ -167,7 +169,10 @@ impl Store {
         db.pragma_update(None, "foreign_keys", "ON")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut db)?;
-        Ok(Store { db: Mutex::new(db) })
+        Ok(Store {
+            db: Mutex::new(db),
+            queue: Mutex::new(Vec::new()),
+        })
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -345,6 +350,11 @@ impl Store {
     /// Records (or replaces) a visitor's vote on an article version, and returns the
     /// version's counts after it. The counters of the version and of the sources it cited
     /// move by the difference between the old vote and the new one, in the same transaction.
+    ///
+    /// Votes arriving together are committed together (group commit): each caller queues
+    /// its vote, and whoever holds the database next writes every queued vote in one
+    /// transaction and hands each caller its own result. A caller returns only after the
+    /// transaction holding its vote committed.
     pub fn record_vote(
         &self,
         version: i64,
@@ -352,63 +362,30 @@ impl Store {
         vote: &Vote,
         at: &str,
     ) -> Result<Feedback, StoreError> {
-        let mut db = self.db();
-        let tx = db.transaction()?;
-        let old: Option<(bool, Option<String>)> = tx
-            .prepare_cached(
-                "SELECT helpful, reason FROM votes WHERE version = ?1 AND visitor = ?2",
-            )?
-            .query_row(params![version, visitor], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
-            .optional()?;
-        // A bare Yes or No keeps the earlier comment, and the earlier reason while the vote
-        // keeps its polarity.
-        let sql = if vote.keeps_details {
-            "INSERT INTO votes (version, visitor, helpful, reason, comment, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-             ON CONFLICT (version, visitor) DO UPDATE SET
-                 reason = CASE WHEN helpful = excluded.helpful THEN reason ELSE NULL END,
-                 helpful = excluded.helpful, updated_at = excluded.updated_at
-             RETURNING helpful, reason"
-        } else {
-            "INSERT INTO votes (version, visitor, helpful, reason, comment, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
-             ON CONFLICT (version, visitor) DO UPDATE SET
-                 helpful = excluded.helpful, reason = excluded.reason,
-                 comment = excluded.comment, updated_at = excluded.updated_at
-             RETURNING helpful, reason"
-        };
-        let (helpful, reason): (bool, Option<String>) = tx.prepare_cached(sql)?.query_row(
-            params![
-                version,
-                visitor,
-                vote.helpful,
-                vote.reason.map(Reason::as_str),
-                vote.comment,
-                at
-            ],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        let effect = |helpful: bool, reason: Option<&str>| {
-            VoteEffect::of(helpful, reason.and_then(Reason::parse))
-        };
-        let old_effect = old
-            .as_ref()
-            .map(|(helpful, reason)| effect(*helpful, reason.as_deref()))
-            .unwrap_or_default();
-        let delta = effect(helpful, reason.as_deref()).minus(old_effect);
-        apply_effect(&tx, version, delta)?;
-        let feedback = tx
-            .prepare_cached("SELECT helpful, not_helpful FROM versions WHERE id = ?1")?
-            .query_row([version], |row| {
-                Ok(Feedback {
-                    helpful: row.get(0)?,
-                    not_helpful: row.get(1)?,
-                })
-            })?;
-        tx.commit()?;
-        Ok(feedback)
+        let (done, result) = std::sync::mpsc::sync_channel(1);
+        self.queued().push(QueuedVote {
+            version,
+            visitor: visitor.to_owned(),
+            vote: vote.clone(),
+            at: at.to_owned(),
+            done,
+        });
+        {
+            let mut db = self.db();
+            let batch = std::mem::take(&mut *self.queued());
+            if !batch.is_empty() {
+                write_votes(&mut db, batch);
+            }
+        }
+        result
+            .recv()
+            .expect("every queued vote is answered by the writer that took it")
+    }
+
+    fn queued(&self) -> std::sync::MutexGuard<'_, Vec<QueuedVote>> {
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The visitor's current vote on an article version.
@@ -700,6 +677,114 @@ impl Store {
             [cutoff],
         )?)
     }
+}
+
+/// A vote waiting for the next group commit, with where to send its result.
+struct QueuedVote {
+    version: i64,
+    visitor: String,
+    vote: Vote,
+    at: String,
+    done: std::sync::mpsc::SyncSender<Result<Feedback, StoreError>>,
+}
+
+/// Writes a batch of votes in one transaction and answers each. If the transaction fails as
+/// a whole, each vote is tried again alone, so one bad vote cannot sink the others.
+fn write_votes(db: &mut Connection, batch: Vec<QueuedVote>) {
+    let together = (|| -> Result<Vec<Feedback>, StoreError> {
+        let tx = db.transaction()?;
+        let mut results = Vec::with_capacity(batch.len());
+        for queued in &batch {
+            results.push(upsert_vote(&tx, queued)?);
+        }
+        tx.commit()?;
+        Ok(results)
+    })();
+    match together {
+        Ok(results) => {
+            for (queued, result) in batch.into_iter().zip(results) {
+                let _ = queued.done.send(Ok(result));
+            }
+        }
+        Err(_) if batch.len() > 1 => {
+            for queued in batch {
+                let alone = (|| {
+                    let tx = db.transaction()?;
+                    let result = upsert_vote(&tx, &queued)?;
+                    tx.commit()?;
+                    Ok(result)
+                })();
+                let _ = queued.done.send(alone);
+            }
+        }
+        Err(error) => {
+            if let Some(queued) = batch.into_iter().next() {
+                let _ = queued.done.send(Err(error));
+            }
+        }
+    }
+}
+
+/// One vote inside a transaction: the upsert, then the counters moved by the difference.
+fn upsert_vote(tx: &Transaction<'_>, queued: &QueuedVote) -> Result<Feedback, StoreError> {
+    let QueuedVote {
+        version,
+        visitor,
+        vote,
+        at,
+        ..
+    } = queued;
+    let old: Option<(bool, Option<String>)> = tx
+        .prepare_cached("SELECT helpful, reason FROM votes WHERE version = ?1 AND visitor = ?2")?
+        .query_row(params![version, visitor], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    // A bare Yes or No keeps the earlier comment, and the earlier reason while the vote
+    // keeps its polarity.
+    let sql = if vote.keeps_details {
+        "INSERT INTO votes (version, visitor, helpful, reason, comment, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+         ON CONFLICT (version, visitor) DO UPDATE SET
+             reason = CASE WHEN helpful = excluded.helpful THEN reason ELSE NULL END,
+             helpful = excluded.helpful, updated_at = excluded.updated_at
+         RETURNING helpful, reason"
+    } else {
+        "INSERT INTO votes (version, visitor, helpful, reason, comment, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+         ON CONFLICT (version, visitor) DO UPDATE SET
+             helpful = excluded.helpful, reason = excluded.reason,
+             comment = excluded.comment, updated_at = excluded.updated_at
+         RETURNING helpful, reason"
+    };
+    let (helpful, reason): (bool, Option<String>) = tx.prepare_cached(sql)?.query_row(
+        params![
+            version,
+            visitor,
+            vote.helpful,
+            vote.reason.map(Reason::as_str),
+            vote.comment,
+            at
+        ],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let effect = |helpful: bool, reason: Option<&str>| {
+        VoteEffect::of(helpful, reason.and_then(Reason::parse))
+    };
+    let old_effect = old
+        .as_ref()
+        .map(|(helpful, reason)| effect(*helpful, reason.as_deref()))
+        .unwrap_or_default();
+    let delta = effect(helpful, reason.as_deref()).minus(old_effect);
+    apply_effect(tx, *version, delta)?;
+    Ok(tx
+        .prepare_cached("SELECT helpful, not_helpful FROM versions WHERE id = ?1")?
+        .query_row([version], |row| {
+            Ok(Feedback {
+                helpful: row.get(0)?,
+                not_helpful: row.get(1)?,
+            })
+        })?)
 }
 
 fn parse_body(slug: String, body: &str) -> Result<Article, StoreError> {

@@ -247,6 +247,19 @@ impl Session {
         }
     }
 
+    /// Waits until a form post has brought the browser to a URL ending in `suffix`.
+    fn wait_for_url(&self, suffix: &str) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let url = self.current_url();
+            if url.ends_with(suffix) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "still at {url}, not …{suffix}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn screenshot(&self, name: &str) -> PathBuf {
         let data = self.command("GET", "/screenshot", None);
         let png = base64::engine::general_purpose::STANDARD
@@ -370,7 +383,7 @@ fn a_reader_votes_comments_and_an_admin_finds_it_with_and_without_javascript() {
     let plain = driver.session(false);
     plain.open(&article);
     plain.click("form.vote button[value=no]");
-    assert!(plain.current_url().ends_with("?feedback=no#feedback"));
+    plain.wait_for_url("?feedback=no#feedback");
     assert!(
         plain
             .text(".status")
@@ -380,7 +393,7 @@ fn a_reader_votes_comments_and_an_admin_finds_it_with_and_without_javascript() {
     plain.click("form.details[data-helpful=no] input[value=off_topic]");
     plain.type_into("#comment-no", "Without scripts");
     plain.click("form.details[data-helpful=no] button[type=submit]");
-    assert!(plain.current_url().ends_with("?feedback=thanks#feedback"));
+    plain.wait_for_url("?feedback=thanks#feedback");
     assert_eq!(plain.text(".status"), "Thanks for your feedback!");
     plain.open(&article);
     assert_eq!(
@@ -388,6 +401,7 @@ fn a_reader_votes_comments_and_an_admin_finds_it_with_and_without_javascript() {
         Some("true".into())
     );
     plain.click("form.vote button[value=yes]");
+    plain.wait_for_url("?feedback=yes#feedback");
     assert_eq!(
         plain.attribute("form.vote button[value=yes]", "aria-pressed"),
         Some("true".into())
