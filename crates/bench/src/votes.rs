@@ -149,8 +149,9 @@ pub fn vote_load(fixture: &Path) -> anyhow::Result<String> {
         "## Vote load (loopback, `crates/bench/src/votes.rs`)\n\n\
          {CONNECTIONS} concurrent keep-alive connections, {} visitors ({VISITORS_PER_CONNECTION} per connection), \
          {} articles; each request is a JSON vote (yes, or no with a reason and sometimes a comment) that \
-         often changes the visitor's earlier vote. Server and load generator share the 2 cores; SQLite in WAL mode, \
-         one transaction per vote (vote upsert, version counters, cited-source counters), rate limiter hashing every vote.\n\n\
+         often changes the visitor's earlier vote. Server and load generator share the 2 cores; SQLite in WAL mode; one writer thread \
+         commits every vote queued since its last commit in one transaction (vote upsert, version counters, cited-source counters) \
+         and answers each only after the commit; rate limiter hashing every vote.\n\n\
          | measure | result | target (issue 4) |\n|---|---|---|\n\
          | acknowledged votes | {acknowledged} in {:.1} s | – |\n\
          | throughput | **{rate:.0} votes/s** | ≥ 5,000 |\n\

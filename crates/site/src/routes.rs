@@ -369,19 +369,13 @@ async fn record_feedback(
         Some(visitor) => (visitor, false),
         None => (new_visitor_id().map_err(AppError::internal)?, true),
     };
-    let store = state.store.clone();
     let at = explain::rfc3339(now);
-    let vote_to_store = vote.clone();
-    let visitor_for_store = visitor.clone();
-    let slug_owned = slug.to_owned();
-    // One trip to a blocking thread: the version votes go to, then the vote.
-    let counts = blocking(move || {
-        let version = store
-            .current_version_of(&slug_owned)?
-            .ok_or(AppError::NotFound)?;
-        Ok(store.record_vote(version, &visitor_for_store, &vote_to_store, &at)?)
-    })
-    .await?;
+    let counts = state
+        .store
+        .vote(slug, &visitor, &vote, &at)
+        .await
+        .map_err(AppError::from)?
+        .ok_or(AppError::NotFound)?;
 
     let bare = vote.keeps_details;
     let mut response = if wants_json {

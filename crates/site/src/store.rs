@@ -3,9 +3,11 @@
 //! An article keeps every version it was published in; a vote belongs to the version it was
 //! cast on, so a regenerated article starts with a clean rating while the history remains.
 //! One vote per visitor per version: voting again replaces it. Each vote also moves the
-//! sources its version cited (see [`crate::feedback::source_multiplier`]). Every write is
-//! one transaction, so an acknowledged vote is on disk (WAL; synchronous=NORMAL survives a
-//! process crash), and the counters kept beside the votes always equal the votes.
+//! sources its version cited (see [`crate::feedback::source_multiplier`]). Votes are written
+//! by one thread with its own connection, in groups (one transaction for all votes queued
+//! since the last commit), and a vote is acknowledged only after its transaction committed
+//! (WAL; synchronous=NORMAL survives a process crash). The counters kept beside the votes
+//! always equal the votes.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -43,6 +45,10 @@ pub enum StoreError {
         "the site database has schema version {found}; this build knows up to {SCHEMA_VERSION}"
     )]
     NewerSchema { found: i64 },
+    #[error("cannot start the vote writer: {0}")]
+    Writer(#[source] std::io::Error),
+    #[error("the vote writer has stopped")]
+    WriterGone,
 }
 
 /// An article as published: its current (or a requested) version.
@@ -151,8 +157,27 @@ pub struct VoteRow {
 
 pub struct Store {
     db: Mutex<Connection>,
-    /// Votes waiting for the next group commit ([`Store::record_vote`]).
-    queue: Mutex<Vec<QueuedVote>>,
+    /// The vote writer: a thread with its own connection that commits votes in groups.
+    votes: Mutex<Option<std::sync::mpsc::Sender<QueuedVote>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl Drop for Store {
+    /// Lets the vote writer finish what it was given, then waits for it.
+    fn drop(&mut self) {
+        self.votes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        let writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+    }
 }
 
 impl Store {
@@ -169,9 +194,19 @@ impl Store {
         db.pragma_update(None, "foreign_keys", "ON")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut db)?;
+        let writer_db = Connection::open(path)?;
+        writer_db.pragma_update(None, "synchronous", "NORMAL")?;
+        writer_db.pragma_update(None, "foreign_keys", "ON")?;
+        writer_db.busy_timeout(std::time::Duration::from_secs(5))?;
+        let (votes, queue) = std::sync::mpsc::channel();
+        let writer = std::thread::Builder::new()
+            .name("vote-writer".into())
+            .spawn(move || vote_writer(writer_db, queue))
+            .map_err(StoreError::Writer)?;
         Ok(Store {
             db: Mutex::new(db),
-            queue: Mutex::new(Vec::new()),
+            votes: Mutex::new(Some(votes)),
+            writer: Mutex::new(Some(writer)),
         })
     }
 
@@ -348,13 +383,7 @@ impl Store {
     }
 
     /// Records (or replaces) a visitor's vote on an article version, and returns the
-    /// version's counts after it. The counters of the version and of the sources it cited
-    /// move by the difference between the old vote and the new one, in the same transaction.
-    ///
-    /// Votes arriving together are committed together (group commit): each caller queues
-    /// its vote, and whoever holds the database next writes every queued vote in one
-    /// transaction and hands each caller its own result. A caller returns only after the
-    /// transaction holding its vote committed.
+    /// version's counts after it, once committed. See [`Store::vote`].
     pub fn record_vote(
         &self,
         version: i64,
@@ -362,30 +391,55 @@ impl Store {
         vote: &Vote,
         at: &str,
     ) -> Result<Feedback, StoreError> {
-        let (done, result) = std::sync::mpsc::sync_channel(1);
-        self.queued().push(QueuedVote {
-            version,
+        let answer = self.enqueue(Target::Version(version), visitor, vote, at)?;
+        answer
+            .blocking_recv()
+            .map_err(|_| StoreError::WriterGone)?
+            .map(Option::unwrap_or_default)
+    }
+
+    /// Records (or replaces) a visitor's vote on the current version of the article at
+    /// `slug`; `None` when there is no such article. The counters of the version and of the
+    /// sources it cited move by the difference between the old vote and the new one, in the
+    /// same transaction.
+    ///
+    /// Votes are written by one thread with its own connection: it takes every vote queued
+    /// since its last commit and writes them in one transaction (group commit), then answers
+    /// each. The future completes only after the transaction holding the vote committed.
+    pub async fn vote(
+        &self,
+        slug: &str,
+        visitor: &str,
+        vote: &Vote,
+        at: &str,
+    ) -> Result<Option<Feedback>, StoreError> {
+        let answer = self.enqueue(Target::Slug(slug.to_owned()), visitor, vote, at)?;
+        answer.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    fn enqueue(
+        &self,
+        target: Target,
+        visitor: &str,
+        vote: &Vote,
+        at: &str,
+    ) -> Result<tokio::sync::oneshot::Receiver<VoteResult>, StoreError> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let queued = QueuedVote {
+            target,
             visitor: visitor.to_owned(),
             vote: vote.clone(),
             at: at.to_owned(),
             done,
-        });
-        {
-            let mut db = self.db();
-            let batch = std::mem::take(&mut *self.queued());
-            if !batch.is_empty() {
-                write_votes(&mut db, batch);
-            }
-        }
-        result
-            .recv()
-            .expect("every queued vote is answered by the writer that took it")
-    }
-
-    fn queued(&self) -> std::sync::MutexGuard<'_, Vec<QueuedVote>> {
-        self.queue
+        };
+        self.votes
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .as_ref()
+            .ok_or(StoreError::WriterGone)?
+            .send(queued)
+            .map_err(|_| StoreError::WriterGone)?;
+        Ok(answer)
     }
 
     /// The visitor's current vote on an article version.
@@ -679,19 +733,47 @@ impl Store {
     }
 }
 
+/// The counts after a vote; `None` when its article does not exist.
+type VoteResult = Result<Option<Feedback>, StoreError>;
+
+/// Which version a vote goes to.
+enum Target {
+    Version(i64),
+    /// The current version of the article at this slug.
+    Slug(String),
+}
+
 /// A vote waiting for the next group commit, with where to send its result.
 struct QueuedVote {
-    version: i64,
+    target: Target,
     visitor: String,
     vote: Vote,
     at: String,
-    done: std::sync::mpsc::SyncSender<Result<Feedback, StoreError>>,
+    done: tokio::sync::oneshot::Sender<VoteResult>,
+}
+
+/// Votes queued together are committed together, at most this many per transaction.
+const MAX_GROUP: usize = 1024;
+
+/// The vote writer's loop: wait for a vote, take every other one already queued, write them
+/// in one transaction, answer each; until the store is dropped.
+fn vote_writer(mut db: Connection, queue: std::sync::mpsc::Receiver<QueuedVote>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        write_votes(&mut db, batch);
+    }
 }
 
 /// Writes a batch of votes in one transaction and answers each. If the transaction fails as
 /// a whole, each vote is tried again alone, so one bad vote cannot sink the others.
 fn write_votes(db: &mut Connection, batch: Vec<QueuedVote>) {
-    let together = (|| -> Result<Vec<Feedback>, StoreError> {
+    let together = (|| -> Result<Vec<Option<Feedback>>, StoreError> {
         let tx = db.transaction()?;
         let mut results = Vec::with_capacity(batch.len());
         for queued in &batch {
@@ -726,14 +808,28 @@ fn write_votes(db: &mut Connection, batch: Vec<QueuedVote>) {
 }
 
 /// One vote inside a transaction: the upsert, then the counters moved by the difference.
-fn upsert_vote(tx: &Transaction<'_>, queued: &QueuedVote) -> Result<Feedback, StoreError> {
+fn upsert_vote(tx: &Transaction<'_>, queued: &QueuedVote) -> VoteResult {
     let QueuedVote {
-        version,
+        target,
         visitor,
         vote,
         at,
         ..
     } = queued;
+    let version = match target {
+        Target::Version(version) => *version,
+        Target::Slug(slug) => {
+            let current: Option<i64> = tx
+                .prepare_cached("SELECT current_version FROM articles WHERE slug = ?1")?
+                .query_row([slug], |row| row.get(0))
+                .optional()?;
+            match current {
+                Some(version) => version,
+                None => return Ok(None),
+            }
+        }
+    };
+    let version = &version;
     let old: Option<(bool, Option<String>)> = tx
         .prepare_cached("SELECT helpful, reason FROM votes WHERE version = ?1 AND visitor = ?2")?
         .query_row(params![version, visitor], |row| {
@@ -777,14 +873,15 @@ fn upsert_vote(tx: &Transaction<'_>, queued: &QueuedVote) -> Result<Feedback, St
         .unwrap_or_default();
     let delta = effect(helpful, reason.as_deref()).minus(old_effect);
     apply_effect(tx, *version, delta)?;
-    Ok(tx
+    let counts = tx
         .prepare_cached("SELECT helpful, not_helpful FROM versions WHERE id = ?1")?
         .query_row([version], |row| {
             Ok(Feedback {
                 helpful: row.get(0)?,
                 not_helpful: row.get(1)?,
             })
-        })?)
+        })?;
+    Ok(Some(counts))
 }
 
 fn parse_body(slug: String, body: &str) -> Result<Article, StoreError> {

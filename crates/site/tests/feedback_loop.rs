@@ -445,3 +445,107 @@ fn votes_move_the_sources_an_article_cited_within_bounds() {
     assert!(store.reset_source(&cited).unwrap());
     assert!(!store.source_priors().unwrap().contains_key(&cited));
 }
+
+#[test]
+fn a_first_release_database_is_migrated_with_every_vote() {
+    let data = tempfile::tempdir().unwrap();
+    ingest(data.path());
+    let engine = explain::Engine::open(&data.path().join("index")).unwrap();
+    let question = explain::Question::parse("Why do river floods happen?").unwrap();
+    let article = engine.ask(&question).unwrap();
+    let path = data.path().join("site.sqlite");
+    {
+        // The schema of the first release, written as it wrote it.
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE articles (id INTEGER PRIMARY KEY, slug TEXT NOT NULL UNIQUE,
+                 normalized TEXT NOT NULL UNIQUE, question TEXT NOT NULL, posted_at TEXT NOT NULL,
+                 body TEXT NOT NULL);
+             CREATE TABLE votes (article INTEGER NOT NULL REFERENCES articles(id),
+                 visitor TEXT NOT NULL, helpful INTEGER NOT NULL, reason TEXT, comment TEXT,
+                 created_at TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (article, visitor));",
+        )
+        .unwrap();
+        db.execute(
+            "INSERT INTO articles VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                article.slug,
+                question.normalized,
+                article.question,
+                article.posted_at,
+                serde_json::to_string(&article).unwrap()
+            ],
+        )
+        .unwrap();
+        for (visitor, helpful, reason, comment) in [
+            ("a", 1, None, None),
+            ("b", 0, Some("off_topic"), Some("<i>old</i>")),
+            ("c", 1, None, None),
+        ] {
+            db.execute(
+                "INSERT INTO votes VALUES (1, ?1, ?2, ?3, ?4, '2026-11-01T00:00:00Z', '2026-11-01T00:00:00Z')",
+                rusqlite::params![visitor, helpful, reason, comment],
+            )
+            .unwrap();
+        }
+    }
+    let store = site::Store::open(&path).unwrap();
+    let stored = store.find_by_slug(&article.slug).unwrap().unwrap();
+    assert_eq!(stored.article.version, 1);
+    assert_eq!(
+        store.feedback(stored.version_id).unwrap(),
+        site::store::Feedback {
+            helpful: 2,
+            not_helpful: 1
+        }
+    );
+    let vote = store.vote_of(stored.version_id, "b").unwrap().unwrap();
+    assert_eq!(vote.reason, Some(site::feedback::Reason::OffTopic));
+    assert_eq!(vote.comment.as_deref(), Some("<i>old</i>"));
+    assert_eq!(store.source_adjustments(10).unwrap()[0].blamed, 1);
+    drop(store);
+    // Opening again finds the new schema and changes nothing.
+    let store = site::Store::open(&path).unwrap();
+    assert_eq!(store.counted_votes().unwrap(), (2, 1));
+}
+
+#[test]
+fn votes_past_retention_lose_comment_and_visitor_but_stay_counted() {
+    let data = tempfile::tempdir().unwrap();
+    ingest(data.path());
+    let engine = explain::Engine::open(&data.path().join("index")).unwrap();
+    let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+    let question = explain::Question::parse("Why do river floods happen?").unwrap();
+    let published = store
+        .publish(&question.normalized, &engine.ask(&question).unwrap())
+        .unwrap();
+    let vote = site::feedback::Vote {
+        helpful: false,
+        reason: Some(site::feedback::Reason::Other),
+        comment: Some("my e-mail is someone@example.org".into()),
+        keeps_details: false,
+    };
+    store
+        .record_vote(published.version_id, "old", &vote, "2020-01-01T00:00:00Z")
+        .unwrap();
+    let now = explain::rfc3339(time::OffsetDateTime::now_utc());
+    store
+        .record_vote(published.version_id, "new", &vote, &now)
+        .unwrap();
+    assert_eq!(site::expire(&store, 365).unwrap(), 1);
+    assert_eq!(site::expire(&store, 365).unwrap(), 0, "once is enough");
+    assert!(
+        store
+            .vote_of(published.version_id, "old")
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .vote_of(published.version_id, "new")
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(store.comments(None, 10).unwrap().len(), 1);
+    assert_eq!(store.feedback(published.version_id).unwrap().not_helpful, 2);
+}
