@@ -189,7 +189,7 @@ fn dashboard_needs_its_token_and_shows_votes_comments_and_csv() {
     let server = Server::start_with(data.path(), config_with_token());
     publish_floods(&server);
     let hostile =
-        "=HYPERLINK(\"http://x\") <script>alert(1)</script> \u{202e}'; DROP TABLE votes; --";
+        "=HYPERLINK(\"http://x\") <script>alert(1)</script> \u{202e}'; DROP TABLE votes; --\u{7}";
     let voted = post_form(
         &server,
         &format!("{FLOODS}/feedback"),
@@ -222,6 +222,9 @@ fn dashboard_needs_its_token_and_shows_votes_comments_and_csv() {
         "inaccurate 1",
         "&lt;script&gt;alert(1)&lt;&#x2f;script&gt;",
         "<svg class=\"chart\"",
+        // Stored as given; a right-to-left override cannot turn the text around it.
+        "<q><bdi>",
+        "\u{202e}",
         "1 not helpful votes over 30 days",
     ] {
         assert!(dashboard.body.contains(expected), "missing {expected:?}");
