@@ -60,6 +60,10 @@ pub struct EvalKeypointsArgs {
     #[arg(long, default_value = "dev")]
     pub split: String,
 
+    /// Discovery: the mean cosine similarity at which arguments are grouped into one factor.
+    #[arg(long, default_value_t = explain::keypoint_eval::DISCOVERY_THRESHOLD)]
+    pub threshold: f32,
+
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
 }

@@ -13,6 +13,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::cluster::cluster_by_meaning;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyPointReport {
     pub arguments: usize,
@@ -57,12 +59,10 @@ fn read_items(path: &Path) -> Result<Vec<Item>, String> {
     Ok(items)
 }
 
-/// Runs the matching evaluation of `split` (`dev`, `train`) in `dir` with `embedder`.
-pub fn evaluate(
-    dir: &Path,
-    split: &str,
-    embedder: &embed::Embedder,
-) -> Result<KeyPointReport, String> {
+/// Arguments, key points and the labelled (argument id, key point id) pairs of a split.
+type Split = (Vec<Item>, Vec<Item>, HashMap<(String, String), bool>);
+
+fn load(dir: &Path, split: &str) -> Result<Split, String> {
     let arguments = read_items(&dir.join(format!("arguments_{split}.csv")))?;
     let key_points = read_items(&dir.join(format!("key_points_{split}.csv")))?;
     let labels_path = dir.join(format!("labels_{split}.csv"));
@@ -84,7 +84,16 @@ pub fn evaluate(
             record[2].trim() == "1",
         );
     }
+    Ok((arguments, key_points, labels))
+}
 
+/// Runs the matching evaluation of `split` (`dev`, `train`) in `dir` with `embedder`.
+pub fn evaluate(
+    dir: &Path,
+    split: &str,
+    embedder: &embed::Embedder,
+) -> Result<KeyPointReport, String> {
+    let (arguments, key_points, labels) = load(dir, split)?;
     let embed = |items: &[Item]| -> Result<Vec<Vec<f32>>, String> {
         let texts: Vec<&str> = items.iter().map(|item| item.text.as_str()).collect();
         embedder.embed(&texts).map_err(|e| e.to_string())
@@ -136,6 +145,141 @@ pub fn evaluate(
         map_strict: mean(&strict),
         map_relaxed: mean(&relaxed),
     })
+}
+
+/// Key-point discovery: per topic and stance, the arguments are the evidence, grouped into
+/// factors by [`crate::cluster::cluster_by_meaning`] (the clustering factor discovery uses);
+/// a factor's label is the key point most of its arguments are labelled with.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiscoveryReport {
+    pub groups: usize,
+    /// Factors of at least [`MIN_FACTOR_ARGUMENTS`] arguments.
+    pub factors: usize,
+    pub threshold: f32,
+    /// Share of gold key points that are the majority label of some factor.
+    pub key_point_recall: f64,
+    /// Mean over factors of the share of their arguments that match the majority key point.
+    pub purity: f64,
+}
+
+/// A factor needs this many arguments: one argument is an opinion, not yet a key point.
+pub const MIN_FACTOR_ARGUMENTS: usize = 3;
+
+/// At most this many factors per topic and stance, the largest first (an article has at
+/// most 7 sections).
+pub const MAX_FACTORS: usize = 7;
+
+/// Similarity at which arguments are grouped, chosen on the train split (see BENCHMARKS.md).
+pub const DISCOVERY_THRESHOLD: f32 = 0.4;
+
+/// Runs the discovery evaluation of `split` in `dir` with `embedder`, grouping at
+/// `threshold` (mean cosine similarity within a factor).
+pub fn evaluate_discovery(
+    dir: &Path,
+    split: &str,
+    embedder: &embed::Embedder,
+    threshold: f32,
+) -> Result<DiscoveryReport, String> {
+    let (arguments, key_points, labels) = load(dir, split)?;
+    let texts: Vec<&str> = arguments.iter().map(|a| a.text.as_str()).collect();
+    let vectors = embedder.embed(&texts).map_err(|e| e.to_string())?;
+    let mut groups: Vec<&(String, String)> = arguments.iter().map(|a| &a.group).collect();
+    groups.sort();
+    groups.dedup();
+    let (mut found, mut gold, mut purities, mut factors) = (0usize, 0usize, Vec::new(), 0usize);
+    for group in &groups {
+        let members: Vec<usize> = (0..arguments.len())
+            .filter(|&i| &arguments[i].group == *group)
+            .collect();
+        let group_key_points: Vec<&Item> =
+            key_points.iter().filter(|k| &k.group == *group).collect();
+        let centred = centre(members.iter().map(|&i| vectors[i].as_slice()));
+        let refs: Vec<&[f32]> = centred.iter().map(Vec::as_slice).collect();
+        let mut majorities = std::collections::HashSet::new();
+        // As in an article: the best-supported factors, at most as many as it has sections.
+        let mut clusters: Vec<Vec<usize>> = cluster_by_meaning(&refs, threshold)
+            .into_iter()
+            .filter(|c| c.len() >= MIN_FACTOR_ARGUMENTS)
+            .collect();
+        clusters.sort_by_key(|c| std::cmp::Reverse(c.len()));
+        clusters.truncate(MAX_FACTORS);
+        for cluster in clusters {
+            factors += 1;
+            let mut votes: HashMap<&str, usize> = HashMap::new();
+            for &c in &cluster {
+                let argument = &arguments[members[c]];
+                for key_point in &group_key_points {
+                    if labels.get(&(argument.id.clone(), key_point.id.clone())) == Some(&true) {
+                        *votes.entry(key_point.id.as_str()).or_default() += 1;
+                    }
+                }
+            }
+            let majority = votes
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)));
+            match majority {
+                Some((key_point, &count)) => {
+                    majorities.insert(*key_point);
+                    purities.push(count as f64 / cluster.len() as f64);
+                }
+                None => purities.push(0.0),
+            }
+        }
+        gold += group_key_points.len();
+        found += group_key_points
+            .iter()
+            .filter(|k| majorities.contains(k.id.as_str()))
+            .count();
+    }
+    Ok(DiscoveryReport {
+        groups: groups.len(),
+        factors,
+        threshold,
+        key_point_recall: found as f64 / gold.max(1) as f64,
+        purity: if purities.is_empty() {
+            0.0
+        } else {
+            purities.iter().sum::<f64>() / purities.len() as f64
+        },
+    })
+}
+
+/// The vectors less their mean, renormalised: what the arguments of one topic and stance
+/// share (the topic itself) no longer makes them look alike, what sets them apart remains.
+pub fn centre<'a>(vectors: impl Iterator<Item = &'a [f32]>) -> Vec<Vec<f32>> {
+    let vectors: Vec<&[f32]> = vectors.collect();
+    let Some(first) = vectors.first() else {
+        return Vec::new();
+    };
+    let mut mean = vec![0.0f32; first.len()];
+    for vector in &vectors {
+        for (m, x) in mean.iter_mut().zip(vector.iter()) {
+            *m += x / vectors.len() as f32;
+        }
+    }
+    vectors
+        .iter()
+        .map(|vector| {
+            let mut v: Vec<f32> = vector.iter().zip(&mean).map(|(x, m)| x - m).collect();
+            let norm = v
+                .iter()
+                .map(|x| x * x)
+                .sum::<f32>()
+                .sqrt()
+                .max(f32::EPSILON);
+            v.iter_mut().for_each(|x| *x /= norm);
+            v
+        })
+        .collect()
+}
+
+impl DiscoveryReport {
+    pub fn to_text(&self) -> String {
+        format!(
+            "discovery (threshold {:.2}): {} factors (≥ {MIN_FACTOR_ARGUMENTS} arguments, ≤ {MAX_FACTORS} per group) over {} topic-stance groups; key-point recall {:.3}, purity {:.3}\n",
+            self.threshold, self.factors, self.groups, self.key_point_recall, self.purity
+        )
+    }
 }
 
 /// Average precision of a ranking given best first: the mean of precision@k over the ranks

@@ -24,6 +24,7 @@
 
 pub mod article;
 pub mod causal;
+pub mod cluster;
 pub mod compose;
 pub mod eval;
 pub mod evidence;

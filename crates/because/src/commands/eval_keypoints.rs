@@ -11,11 +11,23 @@ pub fn run(paths: &super::Paths, args: EvalKeypointsArgs) -> anyhow::Result<()> 
     }
     let embedder = embed::Embedder::load(&paths.model_dir)
         .with_context(|| format!("cannot load the model in {}", paths.model_dir.display()))?;
-    let report = explain::keypoint_eval::evaluate(&args.dir, &args.split, &embedder)
+    let matching = explain::keypoint_eval::evaluate(&args.dir, &args.split, &embedder)
         .map_err(anyhow::Error::msg)?;
+    let discovery = explain::keypoint_eval::evaluate_discovery(
+        &args.dir,
+        &args.split,
+        &embedder,
+        args.threshold,
+    )
+    .map_err(anyhow::Error::msg)?;
     match args.format {
-        ReportFormat::Text => print!("{}", report.to_text()),
-        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        ReportFormat::Text => print!("{}{}", matching.to_text(), discovery.to_text()),
+        ReportFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "matching": matching, "discovery": discovery })
+            )?
+        ),
     }
     Ok(())
 }
