@@ -15,6 +15,7 @@ use index::{Index, WeightedTerm};
 
 use crate::ExplainError;
 use crate::causal::{Direction, heading_from_phrase, is_anaphoric};
+use crate::cluster::cluster_by_meaning;
 use crate::evidence::{Evidence, Focus};
 
 /// A sentence of the evidence, by document position and sentence ordinal (stable while the
@@ -364,7 +365,10 @@ fn states_as_cause(
         })
 }
 
-/// Strong evidence not used by causal factors, grouped by lexical similarity.
+/// Two evidence sentences whose vectors are at least this similar give the same reason.
+const SAME_REASON: f32 = 0.6;
+
+/// Strong evidence not used by causal factors, grouped by meaning (or shared rare words).
 fn cluster_candidates(
     index: &Index,
     evidence: &Evidence,
@@ -415,16 +419,25 @@ fn cluster_candidates(
         })
         .take(8)
         .collect();
-    let mut clusters: Vec<Vec<usize>> = Vec::new();
-    for (i, sentence) in pool.iter().enumerate() {
-        let home = clusters
-            .iter_mut()
-            .find(|cluster| same_reason(index, evidence, pool[cluster[0]], sentence));
-        match home {
-            Some(cluster) => cluster.push(i),
-            None => clusters.push(vec![i]),
+    // By meaning when every sentence has a vector (average linkage: a group's members are
+    // on average this close); else greedily by shared rare words.
+    let vectors: Option<Vec<&[f32]>> = pool.iter().map(|s| s.vector.as_deref()).collect();
+    let clusters: Vec<Vec<usize>> = match vectors {
+        Some(vectors) => cluster_by_meaning(&vectors, SAME_REASON),
+        None => {
+            let mut clusters: Vec<Vec<usize>> = Vec::new();
+            for (i, sentence) in pool.iter().enumerate() {
+                let home = clusters
+                    .iter_mut()
+                    .find(|cluster| same_reason(index, evidence, pool[cluster[0]], sentence));
+                match home {
+                    Some(cluster) => cluster.push(i),
+                    None => clusters.push(vec![i]),
+                }
+            }
+            clusters
         }
-    }
+    };
     clusters
         .into_iter()
         .map(|cluster| {
@@ -468,7 +481,7 @@ fn same_reason(
     b: &crate::evidence::EvidenceSentence,
 ) -> bool {
     match (&a.vector, &b.vector) {
-        (Some(x), Some(y)) => x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>() >= 0.6,
+        (Some(x), Some(y)) => x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>() >= SAME_REASON,
         _ => similarity(index, evidence, &a.stems, &b.stems) >= 0.3,
     }
 }
