@@ -260,3 +260,68 @@ fn eval_keypoints_reports_strict_and_relaxed_map() {
     assert_eq!(discovery["key_point_recall"], 0.4);
     assert!(discovery["purity"].as_f64().unwrap() >= 0.75, "{discovery}");
 }
+
+#[test]
+fn regenerate_publishes_new_versions_of_named_or_flagged_articles() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    let slug = {
+        let engine = explain::Engine::open(&data.path().join("index")).unwrap();
+        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+        let question = explain::Question::parse("Why do river floods happen?").unwrap();
+        let article = engine.ask(&question).unwrap();
+        store
+            .publish(&question.normalized, &article)
+            .unwrap()
+            .article
+            .slug
+    };
+    let output = because(data.path(), &["regenerate", &slug]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).starts_with(&format!("{slug}: version 2 (")));
+
+    let missing = because(data.path(), &["regenerate", "no-such-article"]);
+    assert!(!missing.status.success());
+    assert_eq!(
+        stderr(&missing).trim(),
+        "error: no published article at: no-such-article"
+    );
+
+    // Ten "No" votes on version 2 flag it; --flagged regenerates exactly that one.
+    {
+        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+        let current = store.find_by_slug(&slug).unwrap().unwrap();
+        assert_eq!(current.article.version, 2);
+        assert!(current.article.updated_at.is_some());
+        let no = site::feedback::Vote {
+            helpful: false,
+            reason: None,
+            comment: None,
+            keeps_details: false,
+        };
+        for visitor in 0..10 {
+            store
+                .record_vote(
+                    current.version_id,
+                    &format!("visitor{visitor}"),
+                    &no,
+                    "2026-11-25T00:00:00Z",
+                )
+                .unwrap();
+        }
+    }
+    let flagged = because(data.path(), &["regenerate", "--flagged"]);
+    assert!(flagged.status.success(), "{}", stderr(&flagged));
+    assert!(stdout(&flagged).starts_with(&format!("{slug}: version 3 (")));
+    let again = because(data.path(), &["regenerate", "--flagged"]);
+    assert_eq!(
+        stdout(&again),
+        "no article is flagged\n",
+        "version 3 starts clean"
+    );
+    let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+    let id = store.find_by_slug(&slug).unwrap().unwrap().id;
+    let versions = store.versions(id).unwrap();
+    assert_eq!(versions.len(), 3);
+    assert_eq!(versions[1].feedback.not_helpful, 10, "history is kept");
+}
