@@ -100,9 +100,9 @@ fn load_qrels(dir: &Path, split: &str) -> Result<HashMap<String, HashMap<String,
 }
 
 /// How much each list counts in the hybrid fusion. Chosen on SciFact's train queries (dense
-/// weight 1, 1.5, 2, 3 gave hybrid nDCG@10 0.679, 0.685, 0.680, 0.678); the test queries are
-/// only ever measured.
-pub const DENSE_WEIGHT: f32 = 1.5;
+/// weight 0.8, 1, 1.2, 1.5, 2 gave hybrid nDCG@10 0.705, 0.705, 0.702, 0.697, 0.692 with the
+/// plain BM25 of the index); the test queries are only ever measured.
+pub const DENSE_WEIGHT: f32 = 1.0;
 pub const BM25_WEIGHT: f32 = 1.0;
 
 /// Ranks documents for every judged query of `split` with the three methods and measures

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use corpus::{Document, split_passages, split_sentences};
 use rusqlite::{Connection, OptionalExtension, params};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value,
 };
@@ -23,8 +23,11 @@ const SCHEMA_VERSION: &str = "2";
 /// Sentences embedded (and committed) together during ingest.
 const EMBED_BATCH: usize = 1024;
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
-/// Title matches count this much more than body matches.
-const TITLE_BOOST: f32 = 1.6;
+/// Title matches count as much as body matches (plain multi-field BM25). A higher title
+/// boost (1.6) and a boost for adjacent query terms were measured: both lowered BM25 on
+/// SciFact's train queries (nDCG@10 0.660 without either, 0.584 with both) and changed
+/// nothing on the why-question development set.
+const TITLE_BOOST: f32 = 1.0;
 
 /// A sentence of a stored document: its ordinal and byte range.
 type SentenceRow = (i64, Range<usize>);
@@ -288,21 +291,6 @@ impl Index {
                 clauses.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(Box::new(query), boost * term.weight)),
-                ));
-            }
-        }
-        // Adjacent query terms found side by side ("world war") count once more: a phrase
-        // says more than its words scattered through a passage.
-        for pair in terms.windows(2) {
-            for (field, boost) in [(self.fields.body, 1.0), (self.fields.title, TITLE_BOOST)] {
-                let phrase = PhraseQuery::new(vec![
-                    Term::from_field_text(field, &pair[0].stem),
-                    Term::from_field_text(field, &pair[1].stem),
-                ]);
-                let weight = boost * pair[0].weight.min(pair[1].weight);
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(phrase), weight)),
                 ));
             }
         }
