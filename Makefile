@@ -4,6 +4,7 @@
 CARGO ?= cargo
 DATA_DIR ?= because-data
 ADDR ?= 127.0.0.1:8080
+BENCH_ARGS ?=
 
 .PHONY: demo test assets browser build bench fmt clean
 
@@ -27,7 +28,7 @@ build:
 	$(CARGO) build --release --bin because
 
 bench: assets
-	$(CARGO) run --release -p bench -- --out BENCHMARKS.md
+	$(CARGO) run --release -p bench -- --out BENCHMARKS.md $(BENCH_ARGS)
 
 fmt:
 	$(CARGO) fmt --all

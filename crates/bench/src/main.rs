@@ -2,11 +2,16 @@
 //! the development set side by side with the naive baseline of DESIGN.md (the 10 BM25-best
 //! sentences of the 5 BM25-best documents). Prints a report and writes it to BENCHMARKS.md.
 //!
-//! It also runs a bounded vote load against the real server on loopback (`votes.rs`).
+//! It also runs a bounded vote load against the real server on loopback (`votes.rs`) and
+//! compares the embedder's throughput with sentence-transformers on the same sentences
+//! (`embedding.rs`; the first run installs that reference into `bench-data/`, about 6 GB).
 //!
 //! Usage: because-bench [--out FILE] [--assets DIR] [--questions FILE] [--rounds N]
-//!                      [--votes-only]   (only the vote load, printed, nothing written)
+//!                      [--no-reference]     (skip the sentence-transformers reference)
+//!                      [--votes-only]       (only the vote load, printed, nothing written)
+//!                      [--embeddings-only]  (only the embedding throughput, printed)
 
+mod embedding;
 mod votes;
 
 use std::collections::HashSet;
@@ -40,6 +45,8 @@ struct Options {
     beir: PathBuf,
     argkp: PathBuf,
     votes_only: bool,
+    embeddings_only: bool,
+    reference: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -51,6 +58,8 @@ fn options() -> anyhow::Result<Options> {
         beir: PathBuf::from("../shared/eval/beir-scifact"),
         argkp: PathBuf::from("../shared/eval/argkp-2021"),
         votes_only: false,
+        embeddings_only: false,
+        reference: true,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -63,6 +72,8 @@ fn options() -> anyhow::Result<Options> {
             "--beir" => options.beir = PathBuf::from(value()?),
             "--argkp" => options.argkp = PathBuf::from(value()?),
             "--votes-only" => options.votes_only = true,
+            "--embeddings-only" => options.embeddings_only = true,
+            "--no-reference" => options.reference = false,
             other => bail!("unknown argument {other}"),
         }
     }
@@ -84,6 +95,13 @@ fn main() -> anyhow::Result<()> {
             "{} is missing: run scripts/install-assets.sh first",
             corpus_file.display()
         );
+    }
+    if options.embeddings_only {
+        print!(
+            "{}",
+            embedding::throughput(&options.assets, &corpus_file, options.reference)?
+        );
+        return Ok(());
     }
     let mut report = String::new();
 
@@ -124,7 +142,11 @@ fn main() -> anyhow::Result<()> {
         stats.added, stats.sentences, stats.passages, ingest_seconds[1], ingest_seconds[0], ingest_seconds[2],
         embedded.embedded, embedded_seconds, again.embedded, reingest
     ));
-    report.push_str(&embedding_throughput(&options.assets, &corpus_file)?);
+    report.push_str(&embedding::throughput(
+        &options.assets,
+        &corpus_file,
+        options.reference,
+    )?);
 
     let lexical = Engine::new(index::Index::open(with_vectors.path())?);
     let hybrid = Engine::open_with_model(with_vectors.path(), &model)?;
@@ -247,49 +269,6 @@ fn main() -> anyhow::Result<()> {
         eprintln!("wrote {}", out.display());
     }
     Ok(())
-}
-
-/// Sentences per second of the embedder on 2,000 default-corpus sentences (every 18th
-/// sentence in title order), with all cores and with one.
-fn embedding_throughput(
-    assets: &std::path::Path,
-    corpus_file: &std::path::Path,
-) -> anyhow::Result<String> {
-    let model = assets.join("model");
-    let embedder = embed::Embedder::load(&model)?;
-    let mut sentences: Vec<String> = Vec::new();
-    for document in corpus::load_default_corpus(corpus_file)? {
-        for range in corpus::split_sentences(&document.text) {
-            sentences.push(document.text[range].to_owned());
-        }
-    }
-    let sample: Vec<&str> = sentences
-        .iter()
-        .step_by(18)
-        .take(2000)
-        .map(String::as_str)
-        .collect();
-    let pieces: usize = sample
-        .iter()
-        .map(|s| embedder.tokenize(s).map(|ids| ids.len()))
-        .sum::<Result<usize, _>>()?;
-    embedder.embed(&sample[..64])?;
-    let mut out = String::from("## Sentence embeddings (all-MiniLM-L6-v2, `crates/embed`)\n\n");
-    out.push_str(&format!("{} sentences, {} word pieces (tokenizing included in the timings).\n\n| threads | sentences/s | word pieces/s |\n|---|---|---|\n", sample.len(), pieces));
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    for threads in [cores, 1] {
-        let embedder = embed::Embedder::load(&model)?.with_threads(threads);
-        let started = Instant::now();
-        embedder.embed(&sample)?;
-        let seconds = started.elapsed().as_secs_f64();
-        out.push_str(&format!(
-            "| {threads} | **{:.0}** | {:.0} |\n",
-            sample.len() as f64 / seconds,
-            pieces as f64 / seconds
-        ));
-    }
-    out.push_str("\nFor scale (quoted in issue 3, measured on this kind of machine, not in this run): sentence-transformers on PyTorch with 2 threads, 264 sentences/s; candle 0.9's stock BertModel, 19 sentences/s.\n\n");
-    Ok(out)
 }
 
 /// Benchmarks nobody on the team wrote: BEIR SciFact retrieval (test queries) and ArgKP-2021

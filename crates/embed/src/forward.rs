@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Deserialize;
 
 use crate::EmbedError;
-use crate::math::{View, add_and_normalize, gelu, matmul, normalize_row, softmax_scaled};
+use crate::math::{View, add_and_normalize, attention, gelu, matmul, normalize_row};
 
 /// A chunk holds at most this many tokens, so that buffers stay in cache-friendly sizes.
 const CHUNK_TOKENS: usize = 2048;
@@ -72,6 +72,7 @@ struct Workspace {
     context: Vec<f32>,
     projected: Vec<f32>,
     inner: Vec<f32>,
+    keys_t: Vec<f32>,
     scores: Vec<f32>,
 }
 
@@ -280,48 +281,20 @@ impl Bert {
         let scale = 1.0 / (head_size as f32).sqrt();
         for layer in &self.layers {
             project(&layer.qkv, &work.x, h, &mut work.qkv, total);
-            // Attention, per sequence and head, over the packed rows.
+            // Attention, per sequence, over the packed rows.
             let mut offset = 0;
             for &length in &lengths {
-                resize(&mut work.scores, length * length);
-                for head in 0..self.heads {
-                    let base = offset * 3 * h + head * head_size;
-                    let query = View {
-                        data: &work.qkv[base..],
-                        row_stride: 3 * h,
-                        col_stride: 1,
-                    };
-                    let key_t = View {
-                        data: &work.qkv[base + h..],
-                        row_stride: 1,
-                        col_stride: 3 * h,
-                    };
-                    matmul(
-                        length,
-                        length,
-                        head_size,
-                        &mut work.scores,
-                        length,
-                        query,
-                        key_t,
-                        false,
-                    );
-                    for scores in work.scores.chunks_exact_mut(length) {
-                        softmax_scaled(scores, scale);
-                    }
-                    let weights = View {
-                        data: &work.scores,
-                        row_stride: length,
-                        col_stride: 1,
-                    };
-                    let value = View {
-                        data: &work.qkv[base + 2 * h..],
-                        row_stride: 3 * h,
-                        col_stride: 1,
-                    };
-                    let out = &mut work.context[offset * h + head * head_size..];
-                    matmul(length, head_size, length, out, h, weights, value, false);
-                }
+                attention(
+                    &work.qkv[offset * 3 * h..(offset + length) * 3 * h],
+                    length,
+                    self.heads,
+                    head_size,
+                    scale,
+                    &mut work.context[offset * h..],
+                    h,
+                    &mut work.keys_t,
+                    &mut work.scores,
+                );
                 offset += length;
             }
             project(
