@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use index::{Index, StoredDocument, WeightedTerm};
+use index::{Index, Ranking, StoredDocument, WeightedTerm};
 
 use crate::ExplainError;
 use crate::causal::{CausalStatement, find_causal_statements};
@@ -118,6 +118,8 @@ pub struct RetrievalConfig {
     pub causal_documents: usize,
     /// Further documents kept from the dense (embedding) search over sentences.
     pub dense_documents: usize,
+    /// How the lexical searches score passages.
+    pub ranking: Ranking,
 }
 
 impl Default for RetrievalConfig {
@@ -127,6 +129,7 @@ impl Default for RetrievalConfig {
             documents: 12,
             causal_documents: 10,
             dense_documents: 6,
+            ranking: Ranking::WHY_QUESTION,
         }
     }
 }
@@ -282,8 +285,8 @@ pub fn retrieve_with(
         .into_iter()
         .map(|t| t.stem)
         .collect();
-    let plain = index.search(&weighted, config.passages)?;
-    let causal = index.search_requiring(&weighted, &causal_stems, config.passages)?;
+    let plain = index.search_with(&weighted, &[], config.passages, config.ranking)?;
+    let causal = index.search_with(&weighted, &causal_stems, config.passages, config.ranking)?;
     // The best documents of each search are kept in their own right, so that a short
     // causal statement is not crowded out by many long documents that merely share words.
     // The dense search ranks sentences by meaning; its documents, in order of their best

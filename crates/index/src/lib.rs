@@ -31,7 +31,8 @@ mod vectors;
 
 pub use error::IndexError;
 pub use store::{
-    Index, IngestPhase, IngestProgress, IngestStats, PassageHit, SentenceSpan, StoredDocument,
+    Index, IngestPhase, IngestProgress, IngestStats, PassageHit, Ranking, SentenceSpan,
+    StoredDocument,
 };
 pub use text::{Token, WeightedTerm};
 pub use vectors::DenseHit;
