@@ -263,11 +263,7 @@ async fn article_detail(
     let config = state.config.clone();
     let result = blocking(move || {
         let stored = store.find_by_slug(&slug)?.ok_or(AppError::NotFound)?;
-        let summary = store
-            .all_articles()?
-            .into_iter()
-            .find(|a| a.slug == slug)
-            .ok_or(AppError::NotFound)?;
+        let summary = store.summary(&slug)?.ok_or(AppError::NotFound)?;
         let reasons = store.reasons(stored.version_id)?;
         let row = article_row(&config, summary, reasons);
         let versions = store.versions(stored.id)?;

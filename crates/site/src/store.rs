@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use explain::{Article, SourcePriors};
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
@@ -487,17 +488,27 @@ impl Store {
 
     /// The newest articles.
     pub fn recent(&self, limit: usize) -> Result<Vec<ArticleSummary>, StoreError> {
-        self.summaries("ORDER BY a.posted_at DESC, a.id DESC", Some(limit))
+        self.summaries(
+            "ORDER BY a.posted_at DESC, a.id DESC LIMIT ?1",
+            [Value::Integer(limit as i64)],
+        )
     }
 
     /// Every article, newest first.
     pub fn all_articles(&self) -> Result<Vec<ArticleSummary>, StoreError> {
-        self.summaries("ORDER BY a.posted_at DESC, a.id DESC", None)
+        self.summaries("ORDER BY a.posted_at DESC, a.id DESC", [])
+    }
+
+    /// One article with the counts of its current version, or `None` for an unknown slug.
+    pub fn summary(&self, slug: &str) -> Result<Option<ArticleSummary>, StoreError> {
+        Ok(self
+            .summaries("WHERE a.slug = ?1", [Value::Text(slug.to_owned())])?
+            .pop())
     }
 
     /// Articles whose current version has helpful votes, best Wilson lower bound first.
     pub fn most_helpful(&self, limit: usize) -> Result<Vec<ArticleSummary>, StoreError> {
-        let mut list = self.summaries("WHERE v.helpful > 0", None)?;
+        let mut list = self.summaries("WHERE v.helpful > 0", [])?;
         list.sort_by(|a, b| b.score.total_cmp(&a.score));
         list.truncate(limit);
         Ok(list)
@@ -519,9 +530,14 @@ impl Store {
                 .query_map([expression], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<Result<_, _>>()?
         };
+        if ranked.is_empty() {
+            return Ok(Vec::new());
+        }
         let relevance: HashMap<String, f64> = ranked.into_iter().collect();
+        let slugs: Vec<Value> = relevance.keys().cloned().map(Value::Text).collect();
+        let placeholders = vec!["?"; slugs.len()].join(", ");
         let mut list: Vec<(f64, ArticleSummary)> = self
-            .all_articles()?
+            .summaries(&format!("WHERE a.slug IN ({placeholders})"), slugs)?
             .into_iter()
             .filter_map(|summary| {
                 // SQLite's bm25 is negative: more negative is more relevant.
@@ -533,22 +549,21 @@ impl Store {
         Ok(list.into_iter().take(limit).map(|(_, s)| s).collect())
     }
 
-    /// Articles with the counts of their current version; `tail` filters or orders.
+    /// Articles with the counts of their current version; `tail` filters or orders, with
+    /// `parameters` bound to its placeholders.
     fn summaries(
         &self,
         tail: &str,
-        limit: Option<usize>,
+        parameters: impl IntoIterator<Item = Value>,
     ) -> Result<Vec<ArticleSummary>, StoreError> {
         let db = self.db();
-        let limit_clause = if limit.is_some() { "LIMIT ?1" } else { "" };
         let sql = format!(
             "SELECT a.slug, a.question, a.posted_at, json_extract(v.body, '$.updated_at'),
                     v.number, json_extract(v.body, '$.coverage.level'), v.helpful, v.not_helpful
              FROM articles a JOIN versions v ON v.id = a.current_version
-             {tail} {limit_clause}"
+             {tail}"
         );
         let mut statement = db.prepare_cached(&sql)?;
-        let parameters: Vec<i64> = limit.map(|l| l as i64).into_iter().collect();
         let rows = statement.query_map(rusqlite::params_from_iter(parameters), |row| {
             let feedback = Feedback {
                 helpful: row.get(6)?,

@@ -305,6 +305,7 @@ fn regeneration_starts_a_clean_version_and_keeps_the_history() {
         "version 1 is kept"
     );
     assert!(detail.body.contains("<th scope=\"row\">2</th><td>"));
+    assert_eq!(get(&server, "/admin/a/nope", Some(&session)).status, 404);
     assert_eq!(
         get(&server, "/admin/a/nope/regenerate", Some(&session)).status,
         405
@@ -321,9 +322,16 @@ fn search_finds_published_articles_and_escapes_the_query() {
     ingest(data.path());
     let server = Server::start(data.path());
     publish_floods(&server);
+    let corals = get(&server, "/ask?q=Why+does+coral+bleaching+happen%3F", None).location;
     let found = get(&server, "/search?q=flood", None);
     assert_eq!(found.status, 200);
     assert!(found.body.contains(FLOODS));
+    assert!(
+        !found.body.contains(&corals),
+        "only the articles that match"
+    );
+    let found = get(&server, "/search?q=coral+bleaching", None);
+    assert!(found.body.contains(&corals) && !found.body.contains(FLOODS));
     let none = get(
         &server,
         &format!("/search?q={}", encode("<b>zzz</b> NEAR(\"")),
