@@ -191,6 +191,10 @@ pub fn gelu(values: &mut [f32]) {
 /// sentence embedding (tens of tokens) the products are tiny, and a general kernel spends
 /// more time packing operands than multiplying. Keys are transposed once per head so that
 /// each query's scores, and then its context, are contiguous vector loops.
+/// Keys scored together: two 8-wide vectors, so two independent chains of additions (one
+/// chain was bound by the adder's latency; measured about 5 % faster embedding overall).
+const BLOCK: usize = 16;
+
 #[allow(clippy::too_many_arguments)]
 #[multiversion(targets("x86_64+avx2+fma"))]
 pub fn attention(
@@ -214,9 +218,9 @@ pub fn attention(
         context.len() >= (length - 1) * context_stride + width,
         "attention: context too small"
     );
-    // Key rows padded with zeros to whole blocks of 8, so that every score block is one
-    // full vector whose accumulator stays in a register.
-    let padded = length.div_ceil(8) * 8;
+    // Key rows padded with zeros to whole blocks, so that every block of scores is full
+    // vectors whose accumulators stay in registers.
+    let padded = length.div_ceil(BLOCK) * BLOCK;
     keys_t.clear();
     keys_t.resize(head_size * padded, 0.0);
     scores.resize(padded, 0.0);
@@ -231,11 +235,12 @@ pub fn attention(
         }
         for i in 0..length {
             let query = &qkv[i * stride + q_at..i * stride + q_at + head_size];
-            for (block, out) in scores.chunks_exact_mut(8).enumerate() {
-                let mut sums = [0.0f32; 8];
+            for (block, out) in scores.chunks_exact_mut(BLOCK).enumerate() {
+                let mut sums = [0.0f32; BLOCK];
                 for (d, &q) in query.iter().enumerate() {
                     let q = q * scale;
-                    let keys = &keys_t[d * padded + block * 8..d * padded + block * 8 + 8];
+                    let at = d * padded + block * BLOCK;
+                    let keys = &keys_t[at..at + BLOCK];
                     for (sum, &k) in sums.iter_mut().zip(keys) {
                         *sum += q * k;
                     }
