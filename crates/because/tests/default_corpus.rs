@@ -1,7 +1,7 @@
 //! The real default corpus (about 10,000 Wikipedia lead summaries) and the development
 //! question set of `../shared/eval/why-dev.jsonl`: every article keeps its contract, and the
-//! quality floors of the end-to-end issue hold. Skips, saying so, when the installed assets
-//! or `../shared` are absent.
+//! quality floors hold for the lexical engine (no model, so that it runs in seconds). Skips,
+//! saying so, when the installed assets or `../shared` are absent.
 
 use std::path::{Path, PathBuf};
 
@@ -43,13 +43,16 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
     eprintln!("{}", report.to_text());
     assert_eq!(report.citation_validity, 1.0);
     assert_eq!(report.duplicate_sentences, 0);
+    // The lexical engine alone meets the semantic engine's floors (issue 3: key-point recall
+    // 0.85, source recall 0.95; it measures 0.931 and 0.958). Losing the adjacent-term boost
+    // of its searches once dropped it to 0.847 and 0.875 unnoticed; this catches that.
     assert!(
-        report.key_point_recall >= 0.75,
+        report.key_point_recall >= 0.85,
         "key-point recall {}",
         report.key_point_recall
     );
     assert!(
-        report.source_recall >= 0.85,
+        report.source_recall >= 0.95,
         "source recall {}",
         report.source_recall
     );
