@@ -97,10 +97,11 @@ fn run_reference(model: &Path, sample: &Sample, threads: usize) -> anyhow::Resul
     Ok(reference)
 }
 
+/// The median of timings (the project's percentile over a sorted copy).
 fn median(values: &[f64]) -> f64 {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    sorted[sorted.len() / 2]
+    explain::eval::percentile(&sorted, 0.5)
 }
 
 /// The report section. With `with_reference` false the reference is not run (and the

@@ -527,17 +527,19 @@ impl Store {
                  ORDER BY rank LIMIT 200",
             )?;
             statement
-                .query_map([expression], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .query_map([&expression], |row| Ok((row.get(0)?, row.get(1)?)))?
                 .collect::<Result<_, _>>()?
         };
         if ranked.is_empty() {
             return Ok(Vec::new());
         }
         let relevance: HashMap<String, f64> = ranked.into_iter().collect();
-        let slugs: Vec<Value> = relevance.keys().cloned().map(Value::Text).collect();
-        let placeholders = vec!["?"; slugs.len()].join(", ");
         let mut list: Vec<(f64, ArticleSummary)> = self
-            .summaries(&format!("WHERE a.slug IN ({placeholders})"), slugs)?
+            .summaries(
+                "WHERE a.slug IN (SELECT slug FROM search WHERE search MATCH ?1
+                                  ORDER BY rank LIMIT 200)",
+                [Value::Text(expression)],
+            )?
             .into_iter()
             .filter_map(|summary| {
                 // SQLite's bm25 is negative: more negative is more relevant.
