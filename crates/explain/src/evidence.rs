@@ -6,6 +6,7 @@ use index::{Index, Ranking, StoredDocument, WeightedTerm};
 
 use crate::ExplainError;
 use crate::causal::{CausalStatement, find_causal_statements};
+use crate::intent::{AnswerKind, Intent};
 
 /// Function words and the frame words of why-questions: they say what kind of answer is
 /// wanted, not what it is about.
@@ -27,10 +28,6 @@ const STOPWORDS: &[&str] = &[
 
 /// Words that mark a causal statement; a second search requires one of them.
 const CAUSAL_WORDS: &str = "cause caused causes causing due because result resulted resulting led lead leads leading triggered driven factor factors contributed attributed owing spread stems arises";
-
-pub(crate) fn is_stopword(word: &str) -> bool {
-    STOPWORDS.contains(&word)
-}
 
 /// Words that ask about consequences ("Why is hypertension dangerous?").
 const EFFECT_WORDS: &[&str] = &[
@@ -73,8 +70,13 @@ pub struct EvidenceDocument {
     pub stored: StoredDocument,
     /// Retrieval strength relative to the best document (0..=1).
     pub score: f32,
-    /// Every content word of the title is in the question: the document is about the subject.
+    /// Every content word of the title is in the question and one names the question's
+    /// topic: the document is about the subject ("Sinking of the Titanic", not "Sink").
     pub about_subject: bool,
+    /// The title is made only of question words that do not name the topic ("Sink" for
+    /// "Why did the Titanic sink?"): the document shares a word with the question and is
+    /// about something else.
+    pub off_topic_title: bool,
     pub title_stems: HashSet<String>,
 }
 
@@ -99,6 +101,10 @@ pub struct EvidenceSentence {
 #[derive(Debug, Clone)]
 pub struct Evidence {
     pub terms: Vec<QueryTerm>,
+    /// What the question asks (subject, event, kind of answer).
+    pub intent: Intent,
+    /// The content words that name the question's topic ("Titanic"), lowercase.
+    pub topic_words: Vec<String>,
     /// The question's embedding, when the index has vectors.
     pub query_vector: Option<Vec<f32>>,
     pub focus: Focus,
@@ -176,7 +182,7 @@ impl Evidence {
             return existing;
         }
         let position = self.documents.len();
-        let document = evidence_document(index, &self.terms, stored, score);
+        let document = evidence_document(index, &self.terms, &self.topic_words, stored, score);
         let mut sentences = score_sentences(
             index,
             &self.terms,
@@ -250,6 +256,44 @@ pub fn retrieve(
     retrieve_with(index, question, config, &SourcePriors::new())
 }
 
+/// The question's topic words (see [`Intent::topic`]), lowercase, function words left out;
+/// empty when the question's form was not recognised.
+pub fn topic_words(intent: &Intent) -> Vec<String> {
+    intent
+        .topic()
+        .split(|c: char| !c.is_alphanumeric() && c != '-' && c != '\'')
+        .map(str::to_lowercase)
+        .filter(|w| !w.is_empty() && !STOPWORDS.contains(&w.as_str()))
+        .collect()
+}
+
+/// A word's forms for comparing titles with the question: lowercase, and without a plural
+/// "s", "es" or "ies" → "y" ("Earthquakes" and "earthquake", "refugees" and "Refugee" agree;
+/// "Titans" and "Titanic" do not).
+fn word_variants(word: &str) -> Vec<String> {
+    let lower = word.to_lowercase();
+    let mut variants = vec![lower.clone()];
+    if lower.len() > 4 && !lower.ends_with("ss") {
+        if let Some(stem) = lower.strip_suffix("ies") {
+            variants.push(format!("{stem}y"));
+        }
+        if let Some(stem) = lower.strip_suffix("es") {
+            variants.push(stem.to_owned());
+        }
+        if let Some(stem) = lower.strip_suffix('s') {
+            variants.push(stem.to_owned());
+        }
+    }
+    variants
+}
+
+fn word_forms(text: &str) -> HashSet<String> {
+    text.split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty() && !STOPWORDS.contains(&w.to_lowercase().as_str()))
+        .flat_map(word_variants)
+        .collect()
+}
+
 /// Multipliers on a document's retrieval strength, by document key ([`StoredDocument::key`]),
 /// learnt from readers' votes on the articles that cited it. A document without an entry
 /// counts 1.0; entries are clamped to [`PRIOR_RANGE`].
@@ -265,7 +309,16 @@ pub fn retrieve_with(
     config: &RetrievalConfig,
     priors: &SourcePriors,
 ) -> Result<Evidence, ExplainError> {
-    let (terms, focus) = query_terms(index, question);
+    let intent = Intent::parse(question);
+    let (terms, _) = query_terms(index, question);
+    // The parsed question decides: "serious" in "Why are serious crimes rising?" is part of
+    // the subject, "dangerous" in "Why is hypertension dangerous?" asks for consequences.
+    let focus = if intent.kind == AnswerKind::Significance {
+        Focus::Effects
+    } else {
+        Focus::Causes
+    };
+    let topic_words = topic_words(&intent);
     let weighted: Vec<WeightedTerm> = terms
         .iter()
         .map(|t| WeightedTerm {
@@ -331,7 +384,13 @@ pub fn retrieve_with(
     let mut documents = Vec::new();
     for (id, score) in chosen {
         if let Some(stored) = index.document(id)? {
-            documents.push(evidence_document(index, &terms, stored, score));
+            documents.push(evidence_document(
+                index,
+                &terms,
+                &topic_words,
+                stored,
+                score,
+            ));
         }
     }
     // Documents about the subject itself rank first among near-equals; readers' votes move
@@ -339,6 +398,9 @@ pub fn retrieve_with(
     for document in &mut documents {
         if document.about_subject {
             document.score *= 1.5;
+        }
+        if document.off_topic_title {
+            document.score *= 0.3;
         }
         if let Some(prior) = priors.get(&document.stored.key) {
             document.score *= prior.clamp(PRIOR_RANGE.0, PRIOR_RANGE.1);
@@ -362,6 +424,8 @@ pub fn retrieve_with(
     sentences.sort_by(|a, b| b.score.total_cmp(&a.score));
     Ok(Evidence {
         terms,
+        intent,
+        topic_words,
         query_vector,
         focus,
         documents,
@@ -372,6 +436,7 @@ pub fn retrieve_with(
 fn evidence_document(
     index: &Index,
     terms: &[QueryTerm],
+    topic_words: &[String],
     stored: StoredDocument,
     score: f32,
 ) -> EvidenceDocument {
@@ -393,15 +458,29 @@ fn evidence_document(
         .filter(|t| title_stems.contains(&t.stem))
         .map(|t| t.weight)
         .sum();
-    let about_subject = !title_stems.is_empty()
+    let in_question = !title_stems.is_empty()
         && title_stems
             .iter()
-            .all(|stem| terms.iter().any(|t| &t.stem == stem))
-        && (title_stems.len() >= 2 || title_weight / total >= 0.35);
+            .all(|stem| terms.iter().any(|t| &t.stem == stem));
+    // A title of question words none of which names the topic is another thing that shares
+    // a word with the question (the event's verb, a predicate): "Sink", "Cold".
+    // Compared by word form, not stem: "Titans" does not name "the Titanic", nor "Silicone"
+    // "silicon", though the stemmer makes each pair one stem.
+    let title_forms = word_forms(&stored.title);
+    let topic_forms: Vec<Vec<String>> = topic_words.iter().map(|w| word_variants(w)).collect();
+    let names = |forms: &Vec<String>| forms.iter().any(|f| title_forms.contains(f));
+    let names_topic = topic_forms.is_empty() || topic_forms.iter().any(names);
+    // The title names the whole topic ("Silicon" for "Why does silicon dominate
+    // semiconductor electronics?") or enough of the question.
+    let is_topic = !topic_forms.is_empty() && topic_forms.iter().all(names);
+    let about_subject = in_question
+        && names_topic
+        && (title_stems.len() >= 2 || title_weight / total >= 0.35 || is_topic);
     EvidenceDocument {
         stored,
         score,
         about_subject,
+        off_topic_title: in_question && !names_topic,
         title_stems,
     }
 }
@@ -429,7 +508,7 @@ fn score_sentences(
         for term in terms {
             if stems.contains(&term.stem) {
                 matched += term.weight;
-            } else if document.title_stems.contains(&term.stem) {
+            } else if document.title_stems.contains(&term.stem) && !document.off_topic_title {
                 matched += 0.7 * term.weight;
             }
         }

@@ -1,22 +1,27 @@
 //! Factor discovery: the distinct reasons behind an answer.
 //!
-//! Two sources of factors, merged and ranked:
-//! 1. explicit causal statements, one candidate per enumerated item, each then looked up
-//!    again in the index so that other documents that state the same reason support it;
-//! 2. the remaining strong evidence, grouped by lexical similarity, so that a sentence that
-//!    answers the question without a causal cue still becomes a section.
+//! A factor is a reason of the kind the question asks for, stated by a sentence: an explicit
+//! causal statement that connects to the question's subject ("the disease was caused by
+//! *Yersinia pestis*", "*X* led to World War I"), one candidate per enumerated item, each
+//! then looked up again in the index so that other documents that state the same reason
+//! support it. Evidence without such a statement (definitions, effects, examples,
+//! background) never becomes a factor: fewer real reasons beat more sections, and when the
+//! corpus states none the article says its evidence is thin.
 //!
-//! Near-duplicates are merged; factors are ranked by support (relevance × distinct sources)
-//! and the few that matter are kept.
+//! Every factor is named by a heading that passes [`crate::heading::is_well_formed`]; a
+//! cause span from which no acceptable heading can be cut gives no factor. Near-duplicates
+//! are merged; factors are ranked by support (relevance × distinct sources) and the few that
+//! matter are kept.
 
 use std::collections::HashSet;
 
 use index::{Index, WeightedTerm};
 
 use crate::ExplainError;
-use crate::causal::{Direction, heading_from_phrase, is_anaphoric};
-use crate::cluster::cluster_by_meaning;
+use crate::causal::{Direction, is_anaphoric};
 use crate::evidence::{Evidence, Focus};
+use crate::heading::{is_well_formed, name_reason};
+use crate::tagger::Tagger;
 
 /// A sentence of the evidence, by document position and sentence ordinal (stable while the
 /// evidence grows, unlike positions in the sorted sentence list).
@@ -45,10 +50,6 @@ pub struct FactorConfig {
     pub max_factors: usize,
     /// Sentences below this relevance are not about the question.
     pub min_relevance: f32,
-    /// Evidence grouped into factors without a causal cue must be at least this relevant.
-    pub min_cluster_relevance: f32,
-    /// At most this many factors come from grouped evidence.
-    pub max_cluster_factors: usize,
     /// Factors looked up again in the index for support from other documents.
     pub follow_up_searches: usize,
 }
@@ -58,32 +59,24 @@ impl Default for FactorConfig {
         FactorConfig {
             max_factors: 7,
             min_relevance: 0.3,
-            min_cluster_relevance: 0.4,
-            max_cluster_factors: 3,
             follow_up_searches: 8,
         }
     }
 }
 
-/// Finds the factors of an answer. Sentences in `reserved` (the overview) back no factor.
+/// Finds the factors of an answer: the reasons its evidence states.
 pub fn discover_factors(
     index: &Index,
     evidence: &mut Evidence,
-    reserved: &HashSet<SentenceKey>,
     config: &FactorConfig,
+    tagger: Option<&Tagger>,
 ) -> Result<Vec<Factor>, ExplainError> {
-    let mut candidates = causal_candidates(index, evidence, config);
+    let mut candidates = causal_candidates(index, evidence, config, tagger);
     candidates = merge_duplicates(candidates);
     candidates.sort_by(|a, b| b.support.total_cmp(&a.support));
     for factor in candidates.iter_mut().take(config.follow_up_searches) {
         add_support_from_other_documents(index, evidence, factor)?;
     }
-    let used: HashSet<SentenceKey> = candidates
-        .iter()
-        .flat_map(|f| f.sentences.iter().copied())
-        .chain(reserved.iter().copied())
-        .collect();
-    candidates.extend(cluster_candidates(index, evidence, &used, config));
 
     for factor in &mut candidates {
         let sources: HashSet<usize> = factor.sentences.iter().map(|k| k.document).collect();
@@ -95,7 +88,12 @@ pub fn discover_factors(
     Ok(select(candidates, config))
 }
 
-fn causal_candidates(index: &Index, evidence: &Evidence, config: &FactorConfig) -> Vec<Factor> {
+fn causal_candidates(
+    index: &Index,
+    evidence: &Evidence,
+    config: &FactorConfig,
+    tagger: Option<&Tagger>,
+) -> Vec<Factor> {
     let mut candidates = Vec::new();
     for sentence in &evidence.sentences {
         if sentence.relevance < config.min_relevance || sentence.causal.is_empty() {
@@ -130,12 +128,17 @@ fn causal_candidates(index: &Index, evidence: &Evidence, config: &FactorConfig) 
                 }
                 // "X led to <the subject>": X is the cause, the most direct answer there is.
                 let heading = if let Some(cause) = crate::causal::appositive_cause(antecedent) {
-                    heading_from_phrase(strip_determiner(cause))
+                    name_reason(strip_determiner(cause), tagger)
                 } else if !document.about_subject && is_anaphoric(antecedent) {
-                    document.stored.title.clone()
+                    // "The incident … led to World War I": the document names the cause.
+                    Some(document.stored.title.clone())
+                        .filter(|title| is_well_formed(title, tagger))
                 } else if !is_anaphoric(antecedent) && crate::causal::names_a_cause(antecedent) {
-                    heading_from_phrase(antecedent)
+                    name_reason(antecedent, tagger)
                 } else {
+                    None
+                };
+                let Some(heading) = heading else {
                     continue;
                 };
                 let key_stems = content_stems(index, &heading);
@@ -165,7 +168,9 @@ fn causal_candidates(index: &Index, evidence: &Evidence, config: &FactorConfig) 
                 _ => 1.0,
             };
             for item in &statement.items {
-                let heading = heading_from_phrase(&text[item.clone()]);
+                let Some(heading) = name_reason(&text[item.clone()], tagger) else {
+                    continue;
+                };
                 let key_stems = content_stems(index, &heading);
                 if key_stems.is_empty() {
                     continue;
@@ -365,206 +370,6 @@ fn states_as_cause(
         })
 }
 
-/// Two evidence sentences whose vectors are at least this similar give the same reason.
-const SAME_REASON: f32 = 0.6;
-
-/// Strong evidence not used by causal factors, grouped by meaning (or shared rare words).
-fn cluster_candidates(
-    index: &Index,
-    evidence: &Evidence,
-    used: &HashSet<SentenceKey>,
-    config: &FactorConfig,
-) -> Vec<Factor> {
-    let top = evidence.sentences.first().map_or(0.0, |s| s.score);
-    // Words of the documents about the subject (beyond the question's own): evidence from
-    // elsewhere must share some of them to be on topic ("Four-stroke engine" shares only
-    // the word "stroke" with "Stroke").
-    let subject_vocabulary: HashSet<&str> = evidence
-        .sentences
-        .iter()
-        .filter(|s| evidence.documents[s.document].about_subject)
-        .flat_map(|s| s.stems.iter().map(String::as_str))
-        .filter(|stem| !evidence.is_question_stem(stem) && index.idf(stem) >= 3.0)
-        .collect();
-    // A document elsewhere is on topic when it shares several rarer words with them.
-    let on_topic = |document: usize| {
-        if subject_vocabulary.is_empty() {
-            return true;
-        }
-        let shared: HashSet<&str> = evidence
-            .sentences
-            .iter()
-            .filter(|s| s.document == document)
-            .flat_map(|s| s.stems.iter().map(String::as_str))
-            .filter(|stem| subject_vocabulary.contains(stem))
-            .collect();
-        shared.len() >= 4
-    };
-    // Only strong evidence from the best-retrieved documents: a passing mention of the
-    // subject elsewhere in the corpus is not a reason.
-    let pool: Vec<_> = evidence
-        .sentences
-        .iter()
-        .filter(|s| {
-            let document = &evidence.documents[s.document];
-            document.about_subject
-                || (document.score >= 0.5 && s.relevance >= 0.4 && on_topic(s.document))
-        })
-        .filter(|s| s.relevance >= config.min_cluster_relevance && s.score >= 0.4 * top)
-        .filter(|s| {
-            !used.contains(&SentenceKey {
-                document: s.document,
-                ordinal: s.ordinal,
-            })
-        })
-        .take(8)
-        .collect();
-    // By meaning when every sentence has a vector (average linkage: a group's members are
-    // on average this close); else greedily by shared rare words.
-    let vectors: Option<Vec<&[f32]>> = pool.iter().map(|s| s.vector.as_deref()).collect();
-    let clusters: Vec<Vec<usize>> = match vectors {
-        Some(vectors) => cluster_by_meaning(&vectors, SAME_REASON),
-        None => {
-            let mut clusters: Vec<Vec<usize>> = Vec::new();
-            for (i, sentence) in pool.iter().enumerate() {
-                let home = clusters
-                    .iter_mut()
-                    .find(|cluster| same_reason(index, evidence, pool[cluster[0]], sentence));
-                match home {
-                    Some(cluster) => cluster.push(i),
-                    None => clusters.push(vec![i]),
-                }
-            }
-            clusters
-        }
-    };
-    clusters
-        .into_iter()
-        .map(|cluster| {
-            let lead = pool[cluster[0]];
-            let document = &evidence.documents[lead.document];
-            let title_is_new = !document.about_subject
-                && !document
-                    .title_stems
-                    .iter()
-                    .all(|s| evidence.is_question_stem(s));
-            let heading = if title_is_new && document.stored.title.split_whitespace().count() <= 6 {
-                document.stored.title.clone()
-            } else {
-                key_phrase(index, evidence, evidence.text(lead))
-            };
-            Factor {
-                key_stems: content_stems(index, &heading),
-                heading,
-                support: lead.score * 0.8,
-                direction: None,
-                sentences: cluster
-                    .iter()
-                    .map(|&i| SentenceKey {
-                        document: pool[i].document,
-                        ordinal: pool[i].ordinal,
-                    })
-                    .collect(),
-            }
-        })
-        .filter(|f| !f.heading.is_empty())
-        .take(config.max_cluster_factors)
-        .collect()
-}
-
-/// Do two evidence sentences give the same reason? By meaning when both have vectors
-/// (cosine ≥ 0.6), else by shared rare words.
-fn same_reason(
-    index: &Index,
-    evidence: &Evidence,
-    a: &crate::evidence::EvidenceSentence,
-    b: &crate::evidence::EvidenceSentence,
-) -> bool {
-    match (&a.vector, &b.vector) {
-        (Some(x), Some(y)) => x.iter().zip(y).map(|(p, q)| p * q).sum::<f32>() >= SAME_REASON,
-        _ => similarity(index, evidence, &a.stems, &b.stems) >= 0.3,
-    }
-}
-
-/// IDF-weighted cosine similarity of two stem lists, ignoring the question's own terms
-/// (every evidence sentence shares those).
-fn similarity(index: &Index, evidence: &Evidence, a: &[String], b: &[String]) -> f32 {
-    let vector = |stems: &[String]| -> std::collections::HashMap<String, f32> {
-        let mut v = std::collections::HashMap::new();
-        for stem in stems {
-            if !evidence.is_question_stem(stem) {
-                *v.entry(stem.clone()).or_insert(0.0) += index.idf(stem);
-            }
-        }
-        v
-    };
-    let (va, vb) = (vector(a), vector(b));
-    let dot: f32 = va
-        .iter()
-        .filter_map(|(k, x)| vb.get(k).map(|y| x * y))
-        .sum();
-    let norm =
-        |v: &std::collections::HashMap<String, f32>| v.values().map(|x| x * x).sum::<f32>().sqrt();
-    let denominator = norm(&va) * norm(&vb);
-    if denominator == 0.0 {
-        0.0
-    } else {
-        dot / denominator
-    }
-}
-
-/// The most informative short phrase of a sentence: a run of one to four words, not
-/// crossing punctuation, with the highest weight of rare words that are not in the question.
-fn key_phrase(index: &Index, evidence: &Evidence, text: &str) -> String {
-    let tokens = index.analyze(text);
-    let weights: Vec<f32> = tokens
-        .iter()
-        .map(|t| {
-            let word = text[t.range.clone()].to_lowercase();
-            let function = crate::evidence::is_stopword(&word) || word.len() < 3;
-            if function
-                || evidence.is_question_stem(&t.stem)
-                || word.chars().all(|c| c.is_ascii_digit())
-            {
-                0.0
-            } else {
-                index.idf(&t.stem)
-            }
-        })
-        .collect();
-    let word = |i: usize| text[tokens[i].range.clone()].to_lowercase();
-    let verb_like = |w: &str| w.ends_with("ly") || w.ends_with("ing") || w.ends_with("ed");
-    let mut best: Option<(f32, usize, usize)> = None;
-    for start in 0..tokens.len() {
-        if weights[start] == 0.0 || word(start).ends_with("ly") {
-            continue;
-        }
-        let mut sum = 0.0;
-        for end in start..tokens.len().min(start + 3) {
-            if end > start {
-                let gap = &text[tokens[end - 1].range.end..tokens[end].range.start];
-                if gap.contains([',', ';', ':', '(', ')', '.', '"']) {
-                    break;
-                }
-            }
-            sum += weights[end];
-            if weights[end] == 0.0 || verb_like(&word(end)) {
-                continue;
-            }
-            let value = sum / (1.0 + 0.35 * (end - start) as f32);
-            if best.is_none_or(|(b, _, _)| value > b) {
-                best = Some((value, start, end));
-            }
-        }
-    }
-    match best {
-        Some((_, start, end)) => {
-            heading_from_phrase(&text[tokens[start].range.start..tokens[end].range.end])
-        }
-        None => String::new(),
-    }
-}
-
 fn select(candidates: Vec<Factor>, config: &FactorConfig) -> Vec<Factor> {
     let best = candidates.first().map_or(0.0, |f| f.support);
     let mut chosen: Vec<Factor> = Vec::new();
@@ -575,9 +380,6 @@ fn select(candidates: Vec<Factor>, config: &FactorConfig) -> Vec<Factor> {
         let repeats = chosen.iter().any(|f| {
             jaccard(&f.key_stems, &candidate.key_stems) >= 0.5
                 || (!candidate.key_stems.is_empty() && candidate.key_stems.is_subset(&f.key_stems))
-                || (candidate.direction.is_none()
-                    && f.direction.is_none()
-                    && candidate.sentences.iter().all(|k| f.sentences.contains(k)))
         });
         if repeats {
             continue;

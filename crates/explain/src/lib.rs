@@ -29,12 +29,15 @@ pub mod compose;
 pub mod eval;
 pub mod evidence;
 pub mod factors;
+pub mod heading;
+pub mod intent;
 pub mod keypoint_eval;
 pub mod question;
 pub mod retrieval_eval;
+pub mod tagger;
 
-use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 pub use article::{
@@ -65,6 +68,8 @@ pub struct Engine {
     index: Index,
     retrieval: RetrievalConfig,
     factors: FactorConfig,
+    /// Part-of-speech tagger for headings; without it headings are cut by closed-class words.
+    tagger: Option<Arc<tagger::Tagger>>,
 }
 
 impl Engine {
@@ -95,7 +100,27 @@ impl Engine {
             index,
             retrieval: RetrievalConfig::default(),
             factors: FactorConfig::default(),
+            tagger: None,
         }
+    }
+
+    /// Names reasons with the part-of-speech tagger (see [`heading`]).
+    pub fn with_tagger(mut self, tagger: Arc<tagger::Tagger>) -> Engine {
+        self.tagger = Some(tagger);
+        self
+    }
+
+    /// Loads the tagger from `dir` (`assets/tagger`, installed by `scripts/install-assets.sh`)
+    /// when it is there; an engine without it still works, with plainer headings.
+    pub fn with_tagger_from(self, dir: &Path) -> Result<Engine, tagger::TaggerError> {
+        if !dir.join("en-lexicon.txt").is_file() {
+            return Ok(self);
+        }
+        Ok(self.with_tagger(Arc::new(tagger::Tagger::load(dir)?)))
+    }
+
+    pub fn tagger(&self) -> Option<&tagger::Tagger> {
+        self.tagger.as_deref()
     }
 
     pub fn index(&self) -> &Index {
@@ -128,10 +153,13 @@ impl Engine {
         let mut evidence =
             evidence::retrieve_with(&self.index, &question.text, &self.retrieval, priors)?;
         let retrieved = Instant::now();
-        let overview = compose::select_overview(&evidence);
-        let reserved: HashSet<factors::SentenceKey> = overview.iter().copied().collect();
-        let factors =
-            factors::discover_factors(&self.index, &mut evidence, &reserved, &self.factors)?;
+        let factors = factors::discover_factors(
+            &self.index,
+            &mut evidence,
+            &self.factors,
+            self.tagger.as_deref(),
+        )?;
+        let overview = compose::select_overview(&evidence, &factors);
         let mut article =
             compose::compose(question, &evidence, &overview, &factors, rfc3339(posted_at));
         let finished = Instant::now();

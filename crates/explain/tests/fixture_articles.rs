@@ -68,8 +68,8 @@ fn each_enumerated_item_becomes_its_own_factor() {
     let factors = explain::factors::discover_factors(
         engine.index(),
         &mut evidence,
-        &HashSet::new(),
         &Default::default(),
+        None,
     )
     .unwrap();
     let headings: Vec<String> = factors.iter().map(|f| f.heading.to_lowercase()).collect();

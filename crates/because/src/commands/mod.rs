@@ -18,12 +18,14 @@ use crate::cli::{Cli, Command};
 pub struct Paths {
     pub data_dir: PathBuf,
     pub model_dir: PathBuf,
+    pub tagger_dir: PathBuf,
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     let paths = Paths {
         data_dir: cli.data_dir,
         model_dir: cli.model_dir,
+        tagger_dir: cli.tagger_dir,
     };
     match cli.command {
         Command::Ingest(args) => ingest::run(&paths, args),
@@ -48,7 +50,14 @@ pub fn site_db(data_dir: &Path) -> PathBuf {
 /// vectors), with a message that says what to do when nothing was ingested.
 pub fn open_engine(paths: &Paths) -> anyhow::Result<explain::Engine> {
     explain::Engine::open_with_model(&index_dir(&paths.data_dir), &paths.model_dir)
-        .with_context(|| format!("cannot open the index in {}", paths.data_dir.display()))
+        .with_context(|| format!("cannot open the index in {}", paths.data_dir.display()))?
+        .with_tagger_from(&paths.tagger_dir)
+        .with_context(|| {
+            format!(
+                "cannot load the part-of-speech tagger in {} (reinstall it with scripts/install-assets.sh)",
+                paths.tagger_dir.display()
+            )
+        })
 }
 
 /// Opens the site's database in the data dir.

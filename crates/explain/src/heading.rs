@@ -1,0 +1,230 @@
+//! Headings that name a reason: a clear noun phrase an editor would accept ("Lack of blood
+//! flow", "Striking an iceberg", "Assassination of Archduke Franz Ferdinand"), cut from the
+//! cause span of a causal statement at real phrase boundaries, never a clause fragment, a
+//! lone adjective or words cut out of a sentence ("Gases absorb", "Lower", "Persisted until").
+//!
+//! With the part-of-speech tagger ([`crate::tagger`]) the heading is the first noun phrase
+//! of the span (optionally opened by a gerund: "striking an iceberg"), with its
+//! prepositional attachments while they keep it short; every heading, from the span or from a
+//! document title, must then pass [`is_well_formed`]. Without the tagger, a span is cut by
+//! closed-class words ([`crate::causal::heading_from_phrase`]) and checked by the same rules
+//! as far as they can be told without word classes.
+
+use std::ops::Range;
+
+use crate::tagger::{Tag, Tagger, noun_phrases};
+
+/// Longest heading, in words. Reference headings written by hand run two to six words.
+const MAX_WORDS: usize = 7;
+
+/// Head nouns that name no reason on their own ("Broader sense", "Other factors").
+const VAGUE_HEADS: &[&str] = &[
+    "sense", "way", "ways", "part", "parts", "kind", "kinds", "type", "types", "form", "forms",
+    "term", "terms", "number", "lot", "fact", "case", "cases", "result", "results", "thing",
+    "things", "aspect", "aspects", "example", "examples", "factor", "factors", "reason", "reasons",
+    "cause", "causes", "one", "ones", "means", "matter", "issue", "issues", "time", "times",
+    "point", "extent", "degree", "manner", "instance", "variety", "range", "series", "use", "role",
+    "effect", "effects", "area", "areas",
+];
+
+/// Words that never end a heading: it would need a continuation ("boundary between").
+const DANGLING: &[&str] = &[
+    "a", "an", "the", "of", "and", "or", "to", "in", "on", "at", "for", "by", "with", "from",
+    "between", "into", "its", "their", "his", "her", "as", "than", "that", "which", "be", "is",
+    "are", "was", "were", "can", "could", "may", "until", "after", "before", "because", "but",
+    "not", "very", "more", "most", "such", "both", "either", "also",
+];
+
+/// Words that never open a heading: pronouns, conjunctions, relative and question words.
+const BAD_OPENERS: &[&str] = &[
+    "it", "its", "this", "these", "those", "they", "them", "their", "he", "she", "his", "her",
+    "we", "our", "you", "who", "which", "what", "where", "when", "how", "whose", "that", "and",
+    "or", "but", "because", "if", "although", "though", "while", "so", "than", "until", "after",
+    "before", "is", "are", "was", "were", "be", "been", "has", "have", "had", "can", "could",
+    "may", "might", "will", "would", "not",
+];
+
+/// Prepositions whose phrase may stay attached to a heading's noun ("lack *of blood flow*",
+/// "collision *with an iceberg*").
+const ATTACHING: &[&str] = &[
+    "of", "with", "between", "against", "among", "within", "from", "for", "to", "in", "on", "by",
+    "over", "into", "across",
+];
+
+/// A heading for the reason stated by `span` (the cause side of a causal statement), or
+/// `None` when no well-formed heading can be cut from it.
+pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
+    // The tagger's noun phrase first; else the span cut at closed-class words, which the
+    // tagger must then accept as a noun phrase ("Predatory lending for subprime mortgages",
+    // where "lending" opens no base noun phrase).
+    let from_phrase = tagger.and_then(|tagger| phrase_heading(span, tagger));
+    [from_phrase, Some(crate::causal::heading_from_phrase(span))]
+        .into_iter()
+        .flatten()
+        .find(|heading| is_well_formed(heading, tagger))
+}
+
+/// The first noun phrase of `span` with its attachments, as a capitalised heading.
+fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
+    let tagged = tagger.tag_text(span);
+    let ranges: Vec<Range<usize>> = tagged.iter().map(|(r, _)| r.clone()).collect();
+    let tags: Vec<Tag> = tagged.iter().map(|(_, t)| *t).collect();
+    let words: Vec<&str> = ranges.iter().map(|r| &span[r.clone()]).collect();
+    let lower = |i: usize| words[i].to_lowercase();
+    // Leading fillers: determiners, possessives, adverbs ("mainly"), "either", "both".
+    let mut start = 0;
+    while start < tags.len()
+        && (matches!(tags[start], Tag::DT | Tag::PDT | Tag::PRP_POSS | Tag::CC)
+            || tags[start].is_adverb()
+            || matches!(lower(start).as_str(), "either" | "both" | "by" | "through"))
+    {
+        start += 1;
+    }
+    if start >= tags.len() {
+        return None;
+    }
+    // A gerund may open the heading: "striking an iceberg", "burning fossil fuels".
+    let gerund =
+        tags[start] == Tag::VBG && words[start].chars().next().is_some_and(char::is_lowercase);
+    let phrases = noun_phrases(&tags[start..], &words[start..]);
+    let first = phrases.first()?;
+    let (np_start, np_end) = (start + first.start, start + first.end);
+    if !(np_start == start || (gerund && np_start == start + 1)) {
+        return None;
+    }
+    let opens_at = start;
+    let mut end = np_end;
+    // Attach "of NP", "with NP" … while the heading stays short; "of" binds tightest.
+    let mut rest = phrases
+        .iter()
+        .skip(1)
+        .map(|p| (start + p.start, start + p.end));
+    for (next_start, next_end) in rest.by_ref() {
+        if next_start != end + 1 || tags[end] != Tag::IN && tags[end] != Tag::TO {
+            break;
+        }
+        let preposition = lower(end);
+        if !ATTACHING.contains(&preposition.as_str()) {
+            break;
+        }
+        let limit = if preposition == "of" {
+            MAX_WORDS + 1
+        } else {
+            MAX_WORDS
+        };
+        if next_end - opens_at > limit {
+            break;
+        }
+        end = next_end;
+    }
+    let text = &span[ranges[opens_at].start..ranges[end - 1].end];
+    Some(capitalise(text))
+}
+
+/// Does a heading name something as an editor would accept: a noun phrase (or a gerund
+/// phrase) of one to seven words that ends in a noun, opens with no pronoun, conjunction or
+/// finite verb, and whose head is not a vague word? Without a tagger only the closed-class
+/// checks apply.
+pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
+    let words: Vec<&str> = heading.split_whitespace().collect();
+    if words.is_empty() || words.len() > MAX_WORDS + 1 {
+        return false;
+    }
+    let balanced = heading.matches('(').count() == heading.matches(')').count()
+        && heading.matches('"').count().is_multiple_of(2)
+        && heading.matches('“').count() == heading.matches('”').count();
+    // A word of three letters or more, or an acronym: "O" or "Lower" alone name nothing.
+    let has_word = words
+        .iter()
+        .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+        || words
+            .iter()
+            .any(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_uppercase()));
+    if !balanced || !has_word {
+        return false;
+    }
+    let clean = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let first = clean(words[0]);
+    let last = clean(words[words.len() - 1]);
+    if BAD_OPENERS.contains(&first.as_str())
+        || DANGLING.contains(&last.as_str())
+        || VAGUE_HEADS.contains(&last.as_str())
+    {
+        return false;
+    }
+    let Some(tagger) = tagger else {
+        return true;
+    };
+    let tagged = tagger.tag_text(heading);
+    let tags: Vec<Tag> = tagged.iter().map(|(_, t)| *t).collect();
+    let Some(&last_tag) = tags.iter().rev().find(|t| !t.is_punctuation()) else {
+        return false;
+    };
+    // Ends in a noun (or a number or letter of a name: "World War I", "Apollo 11").
+    let ends_in_name = last_tag == Tag::CD
+        || (last_tag == Tag::PRP && words.len() > 1 && words[words.len() - 1] == "I");
+    if !(last_tag.is_noun() || ends_in_name) {
+        return false;
+    }
+    // No finite verb or modal anywhere: "Gases absorb", "RMS Titanic sank", "Tyndall
+    // effect explains".
+    if tags
+        .iter()
+        .any(|t| matches!(*t, Tag::VBD | Tag::VBZ | Tag::VBP | Tag::MD))
+    {
+        return false;
+    }
+    // Opens with a noun-phrase word or a gerund, never a base verb ("Wreak destruction").
+    let opener = tags[0];
+    opener.is_noun()
+        || opener.is_adjective()
+        || matches!(opener, Tag::CD | Tag::VBG | Tag::VBN | Tag::DT)
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_class_checks_hold_without_a_tagger() {
+        for bad in [
+            "Persisted until",
+            "It exacerbated",
+            "Broader sense",
+            "The boundary between",
+            "Other factors",
+            "And more",
+            "(unbalanced",
+        ] {
+            assert!(!is_well_formed(bad, None), "{bad} accepted");
+        }
+        for good in [
+            "Collision with an iceberg",
+            "Persecution and armed conflict",
+            "Plague bacteria spread by fleas",
+            "Lack of blood flow",
+        ] {
+            assert!(is_well_formed(good, None), "{good} refused");
+        }
+    }
+
+    #[test]
+    fn without_a_tagger_spans_are_cut_at_closed_class_words() {
+        assert_eq!(
+            name_reason("lack of blood flow", None).as_deref(),
+            Some("Lack of blood flow")
+        );
+        assert_eq!(name_reason("who they are", None), None);
+    }
+}
