@@ -84,8 +84,10 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
         return None;
     }
     // A gerund may open the heading: "striking an iceberg", "burning fossil fuels".
-    let gerund =
-        tags[start] == Tag::VBG && words[start].chars().next().is_some_and(char::is_lowercase);
+    // (The lexicon often calls such a word an adjective: "striking".)
+    let gerund = words[start].chars().next().is_some_and(char::is_lowercase)
+        && (tags[start] == Tag::VBG
+            || (words[start].ends_with("ing") && tags[start].is_adjective()));
     let phrases = noun_phrases(&tags[start..], &words[start..]);
     let first = phrases.first()?;
     let (np_start, np_end) = (start + first.start, start + first.end);
@@ -158,7 +160,15 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
     let Some(tagger) = tagger else {
         return true;
     };
-    let tagged = tagger.tag_text(heading);
+    // A heading's capital is not a name's: "Wreak destruction" is tagged as "wreak
+    // destruction" when the lexicon knows the lowercase word.
+    let lowered = lower_first_letter(heading);
+    let text = if lowered != heading && tagger.lexicon_tag(&first).is_some() {
+        lowered.as_str()
+    } else {
+        heading
+    };
+    let tagged = tagger.tag_text(text);
     let tags: Vec<Tag> = tagged.iter().map(|(_, t)| *t).collect();
     let Some(&last_tag) = tags.iter().rev().find(|t| !t.is_punctuation()) else {
         return false;
@@ -182,6 +192,14 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
     opener.is_noun()
         || opener.is_adjective()
         || matches!(opener, Tag::CD | Tag::VBG | Tag::VBN | Tag::DT)
+}
+
+fn lower_first_letter(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn capitalise(text: &str) -> String {
