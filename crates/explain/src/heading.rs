@@ -73,7 +73,10 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
     let lower = |i: usize| words[i].to_lowercase();
     // Leading fillers: determiners, possessives, adverbs ("mainly"), "either", "both".
     let mut start = 0;
+    // A negation is never dropped: "no direct fighting" is not "direct fighting".
+    let negation = |i: usize| matches!(lower(i).as_str(), "no" | "neither" | "nor" | "without");
     while start < tags.len()
+        && !negation(start)
         && (matches!(tags[start], Tag::DT | Tag::PDT | Tag::PRP_POSS | Tag::CC)
             || tags[start].is_adverb()
             || matches!(lower(start).as_str(), "either" | "both" | "by" | "through"))
@@ -244,5 +247,9 @@ mod tests {
             Some("Lack of blood flow")
         );
         assert_eq!(name_reason("who they are", None), None);
+        assert_eq!(
+            name_reason("no direct fighting", None).as_deref(),
+            Some("No direct fighting")
+        );
     }
 }
