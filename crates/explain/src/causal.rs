@@ -216,9 +216,17 @@ pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
             .map_or(sentence.len(), |(next, _, _)| next.start);
         let phrase = phrase_after(sentence, cue_range.end, limit);
         let items = split_items(sentence, phrase);
+        // The clause before the cue, and never reaching back past an earlier cue: in "prone
+        // to earthquakes due to its location …, and can experience cyclones due to …" the
+        // second cause explains the cyclones only.
         let clause_start = sentence[..cue_range.start]
             .rfind(['.', ';', ':'])
-            .map_or(0, |i| i + 1);
+            .map_or(0, |i| i + 1)
+            .max(
+                index
+                    .checked_sub(1)
+                    .map_or(0, |previous| found[previous].0.end),
+            );
         let antecedent = trim_range(sentence, clause_start..cue_range.start);
         if items.is_empty() {
             continue;
@@ -676,6 +684,18 @@ mod tests {
             "However, she must empty the bowl when it is full and the venom that drips"
         ));
         assert!(names_a_cause("The Great Leap Forward"));
+    }
+
+    #[test]
+    fn an_earlier_cue_bounds_the_next_antecedent() {
+        let s = "The sea is prone to earthquakes due to its location on the Ring of Fire and can experience cyclones due to the proximity from the Equator.";
+        let statements = find_causal_statements(s);
+        assert_eq!(statements.len(), 2);
+        assert_eq!(
+            &s[statements[0].antecedent.clone()],
+            "The sea is prone to earthquakes"
+        );
+        assert!(!s[statements[1].antecedent.clone()].contains("earthquakes"));
     }
 
     #[test]

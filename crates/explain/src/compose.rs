@@ -55,41 +55,25 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
             if f.sentences.iter().any(|k| *k != only) {
                 return false;
             }
-            let leans = only.ordinal > 0
-                && leans_on_previous(
-                    evidence.documents[only.document]
-                        .stored
-                        .sentence_text(only.ordinal),
-                );
-            only == key
-                || (leans && key.document == only.document && key.ordinal + 1 == only.ordinal)
+            let start = chain_start(&evidence.documents[only.document].stored, only.ordinal);
+            key.document == only.document && (start..=only.ordinal).contains(&key.ordinal)
         })
     };
-    // The best reason's sentence answers, when some reason it states keeps a section of
-    // its own (other sentences back it); reasons with nothing else then live in the
-    // overview alone.
-    let keeps_a_section = |key: SentenceKey| {
-        factors
-            .iter()
-            .filter(|f| f.sentences.contains(&key))
-            .any(|f| f.sentences.iter().any(|k| *k != key))
-    };
+    // The best reason's sentence answers when every reason it states keeps a section of its
+    // own (other sentences back it).
     let answer = factors
         .iter()
         .filter_map(|f| f.sentences.first().copied())
-        .find(|k| evidence.documents[k.document].about_subject && keeps_a_section(*k));
+        .find(|k| evidence.documents[k.document].about_subject && !needed(*k));
     let home = home_document(evidence);
     let leans_on_needed = |key: SentenceKey| {
-        key.ordinal > 0
-            && leans_on_previous(
-                evidence.documents[key.document]
-                    .stored
-                    .sentence_text(key.ordinal),
-            )
-            && needed(SentenceKey {
+        let start = chain_start(&evidence.documents[key.document].stored, key.ordinal);
+        (start..key.ordinal).any(|ordinal| {
+            needed(SentenceKey {
                 document: key.document,
-                ordinal: key.ordinal - 1,
+                ordinal,
             })
+        })
     };
     let chosen = match answer {
         Some(key) => Some(key),
@@ -120,15 +104,7 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
         ordinal: 0,
     };
     if chosen.ordinal > 0 && leans_on_previous(text) {
-        // Back to the sentence that names what it refers to (at most two before it).
-        let document = &evidence.documents[chosen.document].stored;
-        let mut start = chosen.ordinal - 1;
-        while start > 0
-            && chosen.ordinal - start < 2
-            && leans_on_previous(document.sentence_text(start))
-        {
-            start -= 1;
-        }
+        let start = chain_start(&evidence.documents[chosen.document].stored, chosen.ordinal);
         keys.extend((start..chosen.ordinal).map(|ordinal| SentenceKey {
             document: chosen.document,
             ordinal,
@@ -182,6 +158,20 @@ pub fn home_document(evidence: &Evidence) -> usize {
                 .then(a.score.total_cmp(&b.score))
         })
         .map_or(0, |(i, _)| i)
+}
+
+/// The first sentence of the run a sentence needs before it: back over every sentence that
+/// refers to the one before ("The incident …" leans on "They were shot …", which leans on
+/// "… were assassinated …"), at most two back. The sentence itself when it stands alone.
+pub fn chain_start(document: &index::StoredDocument, ordinal: usize) -> usize {
+    let mut start = ordinal;
+    while start > 0
+        && ordinal - start < MAX_SENTENCES_PER_SECTION - 1
+        && leans_on_previous(document.sentence_text(start))
+    {
+        start -= 1;
+    }
+    start
 }
 
 /// Does the sentence open by referring back ("It …", "This …", "The disease was …", "Both
@@ -268,6 +258,8 @@ pub fn compose(
         .collect();
 
     let mut sections = Vec::new();
+    // Each section's reasons as they read in running text, for the summary.
+    let mut reasons: Vec<Vec<String>> = Vec::new();
     let mut explicit = 0;
     let mut merged = vec![false; factors.len()];
     for (position, factor) in factors.iter().enumerate() {
@@ -286,14 +278,17 @@ pub fn compose(
         // Later factors backed only by a sentence this section quotes (items of one
         // enumeration) share this section instead of repeating the sentence.
         let mut headings = vec![factor.heading.as_str()];
+        let mut phrases = vec![factor.phrase.clone()];
         for (later, other) in factors.iter().enumerate().skip(position + 1) {
             let has_own = other.sentences.iter().any(|k| !citations.used.contains(k));
             let shares = other.sentences.iter().any(|k| quoted.contains(k));
             if !merged[later] && !has_own && shares {
                 merged[later] = true;
                 headings.push(other.heading.as_str());
+                phrases.push(other.phrase.clone());
             }
         }
+        reasons.push(phrases);
         sections.push(FactorSection {
             heading: join_headings(&headings),
             support: (f64::from(factor.support) * 100.0).round() / 100.0,
@@ -302,14 +297,21 @@ pub fn compose(
     }
 
     let coverage = coverage(question, evidence, &citations, explicit);
-    let summary = summary(&evidence.intent, &sections, &coverage);
+    let summary = summary(&evidence.intent, &sections, &reasons, &coverage);
     // Every quotable sentence that answers is a section's only evidence (one sentence states
     // all the reasons): the overview then names them, built from the headings.
-    let overview = if overview.is_empty() {
-        summary.clone()
-    } else {
-        overview
-    };
+    // When no quoted sentence of the overview states a reason (the sentences that do are
+    // the only evidence of their sections), a template sentence built from the headings says
+    // what the reasons are, so that the text before the first heading answers.
+    let states_a_reason = overview_keys
+        .iter()
+        .any(|key| factors.iter().any(|f| f.sentences.contains(key)));
+    let mut overview = overview;
+    if !sections.is_empty()
+        && (overview.is_empty() || (!states_a_reason && coverage.level != CoverageLevel::Thin))
+    {
+        overview.push(answer_in_brief(&sections, &reasons));
+    }
     Article {
         question: question.text.clone(),
         slug: question.slug(),
@@ -343,23 +345,21 @@ fn section_sentences(
     let mut sentences = Vec::new();
     let mut quoted = Vec::new();
     for &key in &factor.sentences {
-        if sentences.len() >= MAX_SENTENCES_PER_SECTION - 1 || citations.used.contains(&key) {
+        // Room for one more sentence, or for one from another source when the first
+        // brought the sentences it leans on.
+        let other_source = !quoted
+            .iter()
+            .any(|k: &SentenceKey| k.document == key.document);
+        let room = sentences.len() < MAX_SENTENCES_PER_SECTION - 1
+            || (other_source && sentences.len() <= MAX_SENTENCES_PER_SECTION);
+        if !room || citations.used.contains(&key) {
             continue;
         }
         let document = &evidence.documents[key.document];
         let text = document.stored.sentence_text(key.ordinal);
         let leans = key.ordinal > 0 && leans_on_previous(text);
         let context = if leans {
-            // Back to the sentence that names what it refers to ("They were shot …" leans
-            // on "… were assassinated …" too).
-            let mut ordinal = key.ordinal - 1;
-            while ordinal > 0
-                && key.ordinal - ordinal < MAX_SENTENCES_PER_SECTION
-                && leans_on_previous(document.stored.sentence_text(ordinal))
-            {
-                ordinal -= 1;
-            }
-            Some(ordinal)
+            Some(chain_start(&document.stored, key.ordinal))
         } else if key.ordinal > 0 && !document.about_subject && sentences.is_empty() {
             // A sentence from another document is introduced by that document's first one.
             Some(0)
@@ -501,18 +501,18 @@ fn thin_note(_question: &Question, evidence: &Evidence, citations: &Citations<'_
 /// One or two sentences that name the reasons, restating the question ("The Titanic sank
 /// because of …", "Hypertension is dangerous because it leads to …"); marked `template`,
 /// since only the headings and the question's own words are used.
-fn summary(intent: &Intent, sections: &[FactorSection], coverage: &Coverage) -> Vec<Sentence> {
-    let mut cites: Vec<u32> = sections
-        .iter()
-        .flat_map(|s| s.sentences.iter().flat_map(|x| x.cites.iter().copied()))
-        .collect();
-    cites.sort_unstable();
-    cites.dedup();
+fn summary(
+    intent: &Intent,
+    sections: &[FactorSection],
+    reasons: &[Vec<String>],
+    coverage: &Coverage,
+) -> Vec<Sentence> {
+    let cites = cited_by(sections);
     if sections.is_empty() {
         return Vec::new();
     }
-    let headings: Vec<String> = sections.iter().map(|s| lower_first(&s.heading)).collect();
-    let listed = join_list(&headings);
+    let all = flatten(reasons);
+    let listed = join_list(&all);
     let statement = restate(intent);
     let subject = lower_first(&intent.topic());
     let past = intent.tense == Tense::Past;
@@ -535,12 +535,12 @@ fn summary(intent: &Intent, sections: &[FactorSection], coverage: &Coverage) -> 
         (_, AnswerKind::Purpose, None) => {
             format!("According to the sources, {subject} serves {listed}.")
         }
-        (_, _, None) if sections.len() == 1 => {
+        (_, _, None) if all.len() == 1 => {
             format!("The sources name one cause of {subject}: {listed}.")
         }
         (_, _, None) => format!(
             "The sources name {} causes of {subject}: {listed}.",
-            number_word(sections.len())
+            number_word(all.len())
         ),
     };
     vec![Sentence {
@@ -548,6 +548,37 @@ fn summary(intent: &Intent, sections: &[FactorSection], coverage: &Coverage) -> 
         cites,
         kind: SentenceKind::Template,
     }]
+}
+
+/// "The sources point to a and b." — the answer upfront when no quoted sentence gives it.
+fn answer_in_brief(sections: &[FactorSection], reasons: &[Vec<String>]) -> Sentence {
+    Sentence {
+        text: format!("The sources point to {}.", join_list(&flatten(reasons))),
+        cites: cited_by(sections),
+        kind: SentenceKind::Template,
+    }
+}
+
+/// Every reason once, in section order, at most six.
+fn flatten(reasons: &[Vec<String>]) -> Vec<String> {
+    let mut all: Vec<String> = Vec::new();
+    for phrase in reasons.iter().flatten() {
+        if !all.contains(phrase) {
+            all.push(phrase.clone());
+        }
+    }
+    all.truncate(6);
+    all
+}
+
+fn cited_by(sections: &[FactorSection]) -> Vec<u32> {
+    let mut cites: Vec<u32> = sections
+        .iter()
+        .flat_map(|s| s.sentences.iter().flat_map(|x| x.cites.iter().copied()))
+        .collect();
+    cites.sort_unstable();
+    cites.dedup();
+    cites
 }
 
 /// "a, b and c"; when an item has its own "and", the last one joins with "as well as".
@@ -750,7 +781,7 @@ fn capitalise(text: &str) -> String {
 
 /// Lowercases the first letter unless the first word looks like a name or acronym
 /// (a capital inside it, or a capitalised second word).
-fn lower_first(heading: &str) -> String {
+pub(crate) fn lower_first(heading: &str) -> String {
     let mut words = heading.split_whitespace();
     let first = words.next().unwrap_or("");
     let second_capitalised = words

@@ -35,6 +35,9 @@ pub struct SentenceKey {
 #[derive(Debug, Clone)]
 pub struct Factor {
     pub heading: String,
+    /// The heading as it reads inside a sentence, with the determiner the evidence gave it
+    /// ("the assassination of Archduke Franz Ferdinand", "a reduced production of …").
+    pub phrase: String,
     pub support: f32,
     /// `Some` for factors from explicit causal statements.
     pub direction: Option<Direction>,
@@ -145,8 +148,18 @@ fn causal_candidates(
                 if key_stems.is_empty() || key_stems.iter().all(|s| evidence.is_question_stem(s)) {
                     continue;
                 }
+                let phrase = match crate::causal::appositive_cause(antecedent) {
+                    Some(cause) => in_running_text(&heading, cause, ""),
+                    // A title such as "Assassination of Archduke Franz Ferdinand" reads with
+                    // "the" in a sentence when it is an "X of Y" phrase.
+                    None if heading == document.stored.title && heading.contains(" of ") => {
+                        format!("the {}", crate::compose::lower_first(&heading))
+                    }
+                    None => in_running_text(&heading, antecedent, ""),
+                };
                 candidates.push(Factor {
                     key_stems,
+                    phrase,
                     heading,
                     support: sentence.score * 1.5,
                     direction: Some(Direction::Cause),
@@ -175,7 +188,9 @@ fn causal_candidates(
                 if key_stems.is_empty() {
                     continue;
                 }
+                let phrase = in_running_text(&heading, &text[item.clone()], &text[..item.start]);
                 candidates.push(Factor {
+                    phrase,
                     heading,
                     support: sentence.score * weight,
                     direction: Some(statement.direction),
@@ -186,6 +201,36 @@ fn causal_candidates(
         }
     }
     candidates
+}
+
+/// The heading as it reads in a sentence: its first letter lowered unless it opens a name,
+/// with the article the evidence put before it ("the", "a", "an"), found at the start of
+/// `span` or at the end of the text `before` it.
+fn in_running_text(heading: &str, span: &str, before: &str) -> String {
+    let span_lower = span.to_lowercase();
+    let heading_lower = heading.to_lowercase();
+    // The evidence's own casing: "bacterium Yersinia pestis", not "Bacterium Yersinia pestis".
+    let lowered = match span_lower.find(&heading_lower) {
+        Some(at) if span.is_char_boundary(at) && span.is_char_boundary(at + heading.len()) => {
+            span[at..at + heading.len()].to_owned()
+        }
+        _ => crate::compose::lower_first(heading),
+    };
+    for article in ["the", "a", "an"] {
+        let opens_span = span_lower
+            .strip_prefix(article)
+            .and_then(|rest| rest.strip_prefix(' '))
+            .is_some_and(|rest| rest.starts_with(&heading_lower));
+        let ends_before = before
+            .to_lowercase()
+            .trim_end()
+            .ends_with(&format!(" {article}"))
+            && span_lower.starts_with(&heading_lower);
+        if opens_span || ends_before {
+            return format!("{article} {lowered}");
+        }
+    }
+    lowered
 }
 
 fn strip_determiner(phrase: &str) -> &str {
@@ -309,7 +354,14 @@ fn add_support_from_other_documents(
                 None => continue,
             },
         };
-        let about_factor = evidence.documents[position].title_stems == factor.key_stems;
+        // A document about the factor itself ("Yersinia pestis" for "Bacterium Yersinia
+        // pestis") supports it with a sentence relevant to the question. (Taking its first
+        // sentence however little it says about the question gave background sections,
+        // "Eye" for "Sunken eyes", and lowered reason recall on why-reasons: 0.360 → 0.317.)
+        let title = &evidence.documents[position].title_stems;
+        let about_factor = !title.is_empty()
+            && title.is_subset(&factor.key_stems)
+            && !title.iter().all(|s| evidence.is_question_stem(s));
         let best = evidence
             .sentences
             .iter()

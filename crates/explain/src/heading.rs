@@ -179,7 +179,9 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
     // Ends in a noun (or a number or letter of a name: "World War I", "Apollo 11").
     let ends_in_name = last_tag == Tag::CD
         || (last_tag == Tag::PRP && words.len() > 1 && words[words.len() - 1] == "I");
-    if !(last_tag.is_noun() || ends_in_name) {
+    // A short gerund phrase names an activity: "Bleeding", "Overfishing".
+    let gerund = last_tag == Tag::VBG && words.len() <= 3;
+    if !(last_tag.is_noun() || ends_in_name || gerund) {
         return false;
     }
     // No finite verb or modal anywhere: "Gases absorb", "RMS Titanic sank", "Tyndall
