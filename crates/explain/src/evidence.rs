@@ -164,6 +164,18 @@ impl Evidence {
             .map(|d| &d.title_stems)
     }
 
+    /// Does `text` name the question's topic (a topic word in one of its forms)? True when
+    /// the topic is unknown.
+    pub fn names_topic(&self, text: &str) -> bool {
+        if self.topic_words.is_empty() {
+            return true;
+        }
+        let forms = word_forms(text);
+        self.topic_words
+            .iter()
+            .any(|word| word_variants(word).iter().any(|f| forms.contains(f)))
+    }
+
     pub fn is_question_stem(&self, stem: &str) -> bool {
         self.terms.iter().any(|t| t.stem == stem)
     }

@@ -169,15 +169,18 @@ fn causal_candidates(
             }
             // Items explain the subject only when the statement is about it: in a document
             // about the subject, or with the subject named before the cue.
+            // Elsewhere the clause must name the topic itself, not merely share question
+            // words ("Respiration is driven by …" is no reason for lung cancer).
             let about = document.about_subject
-                || subject_weight(evidence, &content_stems(index, antecedent)) >= 0.75;
+                || (subject_weight(evidence, &content_stems(index, antecedent)) >= 0.75
+                    && evidence.names_topic(antecedent));
             if !about {
                 continue;
             }
             let weight = match (evidence.focus, statement.direction) {
-                // Consequences of the subject do not explain why it happened.
-                (Focus::Causes, Direction::Effect) => continue,
-                (Focus::Effects, Direction::Cause) => 0.75,
+                // Consequences of the subject do not explain why it happened, and its causes
+                // do not say why it matters.
+                (Focus::Causes, Direction::Effect) | (Focus::Effects, Direction::Cause) => continue,
                 _ => 1.0,
             };
             for item in &statement.items {
