@@ -29,24 +29,8 @@ const STOPWORDS: &[&str] = &[
 /// Words that mark a causal statement; a second search requires one of them.
 const CAUSAL_WORDS: &str = "cause caused causes causing due because result resulted resulting led lead leads leading triggered driven factor factors contributed attributed owing spread stems arises";
 
-/// Words that ask about consequences ("Why is hypertension dangerous?").
-const EFFECT_WORDS: &[&str] = &[
-    "dangerous",
-    "harmful",
-    "matter",
-    "matters",
-    "mattered",
-    "important",
-    "significant",
-    "bad",
-    "deadly",
-    "serious",
-    "consequences",
-    "effects",
-    "impact",
-    "risky",
-    "fatal",
-];
+/// Words that ask about consequences ("Why is hypertension dangerous?"): weighed little.
+use crate::intent::SIGNIFICANCE_WORDS as EFFECT_WORDS;
 
 /// Whether the question asks for causes or for consequences.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
