@@ -11,6 +11,7 @@ use crate::article::{
 };
 use crate::evidence::Evidence;
 use crate::factors::{Factor, SentenceKey};
+use crate::heading::capitalise;
 use crate::intent::{AnswerKind, Intent, Tense};
 use crate::question::Question;
 
@@ -768,14 +769,6 @@ fn third_person(verb: &str) -> String {
             format!("{}ies", &verb[..verb.len() - 1])
         }
         _ => format!("{verb}s"),
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -207,7 +207,8 @@ fn lower_first_letter(text: &str) -> String {
     }
 }
 
-fn capitalise(text: &str) -> String {
+/// The text with its first letter upper-cased.
+pub(crate) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
