@@ -27,19 +27,29 @@ pub struct CausalStatement {
     pub items: Vec<Range<usize>>,
 }
 
-/// Cues, longest first where one is a prefix of another.
+/// Cues, longest first where one is a prefix of another. A cue's words may be separated in
+/// the sentence by up to two adverbs ("contributed *greatly* to", "led *directly* to"); "…"
+/// stands for up to six words without punctuation ("causes of *the war in 1966* included",
+/// "attributed by *most experts* to"), "*" for exactly one word ("played a *major* role in").
 const CUES: &[(&str, Direction)] = &[
     ("risk factors include", Direction::Cause),
     ("risk factors including", Direction::Cause),
+    ("risk factors are", Direction::Cause),
+    ("risk factor is", Direction::Cause),
+    ("factors that … include", Direction::Cause),
     ("factors include", Direction::Cause),
     ("factors including", Direction::Cause),
+    ("causes of … include", Direction::Cause),
+    ("causes of … included", Direction::Cause),
+    ("causes of … were", Direction::Cause),
+    ("causes of … are", Direction::Cause),
     ("causes include", Direction::Cause),
     ("causes included", Direction::Cause),
     ("causes including", Direction::Cause),
     ("causes are", Direction::Cause),
     ("causes were", Direction::Cause),
-    ("causes of the war included", Direction::Cause),
-    ("causes of the war include", Direction::Cause),
+    ("reasons for … include", Direction::Cause),
+    ("reasons for … included", Direction::Cause),
     ("reasons include", Direction::Cause),
     ("reasons included", Direction::Cause),
     ("reasons are", Direction::Cause),
@@ -50,6 +60,9 @@ const CUES: &[(&str, Direction)] = &[
     ("prompted by", Direction::Cause),
     ("sparked by", Direction::Cause),
     ("as a result of", Direction::Cause),
+    ("as a consequence of", Direction::Cause),
+    ("the result of", Direction::Cause),
+    ("a result of", Direction::Cause),
     ("caused primarily by", Direction::Cause),
     ("caused mainly by", Direction::Cause),
     ("caused mostly by", Direction::Cause),
@@ -57,8 +70,6 @@ const CUES: &[(&str, Direction)] = &[
     ("due to", Direction::Cause),
     ("because of", Direction::Cause),
     ("owing to", Direction::Cause),
-    ("as a consequence of", Direction::Cause),
-    ("is a result of", Direction::Cause),
     ("resulting from", Direction::Cause),
     ("results from", Direction::Cause),
     ("resulted from", Direction::Cause),
@@ -66,24 +77,35 @@ const CUES: &[(&str, Direction)] = &[
     ("driven by", Direction::Cause),
     ("triggered by", Direction::Cause),
     ("brought about by", Direction::Cause),
+    ("attributed by … to", Direction::Cause),
     ("attributed to", Direction::Cause),
     ("stems from", Direction::Cause),
     ("stemmed from", Direction::Cause),
     ("arises from", Direction::Cause),
     ("arose from", Direction::Cause),
+    ("emerged from", Direction::Cause),
+    ("emerges from", Direction::Cause),
+    ("succumbed to", Direction::Cause),
     ("spread by", Direction::Cause),
     ("spread through", Direction::Cause),
     ("spreads through", Direction::Cause),
     ("transmitted by", Direction::Cause),
     ("transmitted through", Direction::Cause),
     ("occurs when", Direction::Cause),
+    ("occur when", Direction::Cause),
     ("happens when", Direction::Cause),
     ("because", Direction::Cause),
+    ("since", Direction::Cause),
     ("risk factor for", Direction::Effect),
     ("leading cause of", Direction::Effect),
     ("major cause of", Direction::Effect),
     ("main cause of", Direction::Effect),
     ("cause of", Direction::Effect),
+    ("played a * role in", Direction::Effect),
+    ("plays a * role in", Direction::Effect),
+    ("play a * role in", Direction::Effect),
+    ("laid the groundwork for", Direction::Effect),
+    ("paved the way for", Direction::Effect),
     ("led to", Direction::Effect),
     ("leads to", Direction::Effect),
     ("lead to", Direction::Effect),
@@ -97,11 +119,109 @@ const CUES: &[(&str, Direction)] = &[
     ("contributing to", Direction::Effect),
     ("gave rise to", Direction::Effect),
     ("gives rise to", Direction::Effect),
+    ("precipitated", Direction::Effect),
     ("triggered", Direction::Effect),
     ("causing", Direction::Effect),
     ("causes", Direction::Effect),
     ("caused", Direction::Effect),
+    ("can cause", Direction::Effect),
+    ("may cause", Direction::Effect),
+    ("could cause", Direction::Effect),
+    ("might cause", Direction::Effect),
 ];
+
+/// Words that may stand between the words of a cue: "contributed *greatly* to".
+fn is_cue_gap_word(word: &str) -> bool {
+    (word.len() > 4 && word.ends_with("ly") && word != "only")
+        || matches!(word, "also" | "often" | "ultimately" | "in" | "part")
+}
+
+/// The length of the cue matched at the start of `text` (lowercase), if it is there.
+fn match_cue(text: &str, cue: &str) -> Option<usize> {
+    let mut at = 0;
+    for (n, cue_word) in cue.split(' ').enumerate() {
+        if n > 0 {
+            // One space, then up to two gap words (or up to six for "…").
+            at = skip_spaces(text, at)?;
+        }
+        match cue_word {
+            "*" => at = word_end(text, at)?,
+            "…" => {
+                // The next cue word must follow within six words.
+                let mut words = 0;
+                loop {
+                    at = word_end(text, at)?;
+                    words += 1;
+                    if words > 6 {
+                        return None;
+                    }
+                    let next = skip_spaces(text, at)?;
+                    let rest = &text[next..];
+                    if cue[cue.find('…')? + '…'.len_utf8()..]
+                        .trim_start()
+                        .split(' ')
+                        .next()
+                        .is_some_and(|w| starts_with_word(rest, w))
+                    {
+                        break;
+                    }
+                    at = next;
+                }
+            }
+            _ => {
+                let mut gaps = 0;
+                while !starts_with_word(&text[at..], cue_word) {
+                    if n == 0 || gaps == 2 {
+                        return None;
+                    }
+                    let end = word_end(text, at)?;
+                    if !is_cue_gap_word(&text[at..end]) {
+                        return None;
+                    }
+                    gaps += 1;
+                    at = skip_spaces(text, end)?;
+                }
+                at += cue_word.len();
+            }
+        }
+    }
+    (!text[at..].chars().next().is_some_and(is_word_char)).then_some(at)
+}
+
+/// Does `text` start with the whole word `word`?
+fn starts_with_word(text: &str, word: &str) -> bool {
+    text.starts_with(word) && !text[word.len()..].chars().next().is_some_and(is_word_char)
+}
+
+/// The end of the word that starts at `at`, when one does.
+fn word_end(text: &str, at: usize) -> Option<usize> {
+    let len = text[at..]
+        .find(|c: char| !is_word_char(c) && c != '\'')
+        .unwrap_or(text.len() - at);
+    (len > 0).then_some(at + len)
+}
+
+/// Past the single space at `at`, when there is one.
+fn skip_spaces(text: &str, at: usize) -> Option<usize> {
+    text[at..].starts_with(' ').then_some(at + 1)
+}
+
+/// "since" gives a reason only when it does not start a time ("since 1990", "since the
+/// 19th century", "since then").
+fn is_temporal_since(rest: &str) -> bool {
+    let words: Vec<&str> = rest
+        .split_whitespace()
+        .take(3)
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .collect();
+    words
+        .first()
+        .is_none_or(|w| ["then", "ancient", "antiquity", "its", "their", "his", "her"].contains(w))
+        || words
+            .iter()
+            .any(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()) || w.ends_with("century"))
+        || !rest.contains(' ')
+}
 
 /// After a comma, these words open a new clause rather than another list item.
 const CLAUSE_OPENERS: &[&str] = &[
@@ -186,23 +306,28 @@ pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
                 .next_back()
                 .is_some_and(is_word_char);
         if at_word_start {
-            let matched = CUES.iter().find(|(cue, _)| {
-                lower[position..].starts_with(cue)
-                    && !lower[position + cue.len()..]
-                        .chars()
-                        .next()
-                        .is_some_and(is_word_char)
+            let matched = CUES.iter().find_map(|(cue, direction)| {
+                let len = match_cue(&lower[position..], cue)?;
+                // "since" gives a reason after a comma ("…, since it has a lower density"),
+                // and never when it starts a time.
+                if *cue == "since"
+                    && (!lower[..position].trim_end().ends_with(',')
+                        || is_temporal_since(&lower[position + len..]))
+                {
+                    return None;
+                }
+                Some((len, *cue, *direction))
             });
-            if let Some((cue, direction)) = matched {
+            if let Some((len, cue, direction)) = matched {
                 // "tsunamis are not caused by wind": a denied cause is no cause.
                 let before = lower[..position].trim_end();
                 let denied = ["not", "never", "n't", "nor", "unlike"]
                     .iter()
                     .any(|w| before.ends_with(w));
                 if !denied {
-                    found.push((position..position + cue.len(), cue, *direction));
+                    found.push((position..position + len, cue, direction));
                 }
-                position += cue.len();
+                position += len;
                 continue;
             }
         }
@@ -214,8 +339,27 @@ pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
         let limit = found
             .get(index + 1)
             .map_or(sentence.len(), |(next, _, _)| next.start);
-        let phrase = phrase_after(sentence, cue_range.end, limit);
-        let items = split_items(sentence, phrase);
+        let mut phrase = phrase_after(sentence, cue_range.end, limit);
+        // "Due to A, B and C, water is called …": a cue that opens the sentence lists the
+        // causes first; the main clause after them is what they explain.
+        let mut main_clause = None;
+        if *direction == Direction::Cause
+            && sentence[..cue_range.start].trim().is_empty()
+            && let Some(split) = lead_list_end(&sentence[phrase.clone()])
+        {
+            main_clause = Some(trim_range(sentence, phrase.start + split..limit));
+            phrase = trim_range(sentence, phrase.start..phrase.start + split);
+        }
+        let mut items = split_items(sentence, phrase);
+        // "can cause a person to lose consciousness": what is caused is the verb phrase, not
+        // the person; such an item names no consequence a heading can stand for.
+        if cue.ends_with("cause")
+            || cue.ends_with("causes")
+            || cue.ends_with("caused")
+            || *cue == "causing"
+        {
+            items.retain(|item| !is_causative_object(&sentence[item.clone()]));
+        }
         // The clause before the cue, and never reaching back past an earlier cue: in "prone
         // to earthquakes due to its location …, and can experience cyclones due to …" the
         // second cause explains the cyclones only.
@@ -227,7 +371,8 @@ pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
                     .checked_sub(1)
                     .map_or(0, |previous| found[previous].0.end),
             );
-        let antecedent = trim_range(sentence, clause_start..cue_range.start);
+        let antecedent =
+            main_clause.unwrap_or_else(|| trim_range(sentence, clause_start..cue_range.start));
         if items.is_empty() {
             continue;
         }
@@ -240,6 +385,33 @@ pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
         });
     }
     statements
+}
+
+/// Where the list of a sentence-opening cue ends: at the first comma after its final
+/// conjunction ("A, B, and C, water …"), or at the first comma when there is none ("Due to
+/// heavy rain, the river …").
+fn lead_list_end(phrase: &str) -> Option<usize> {
+    let conjunction = [" and ", " or "]
+        .iter()
+        .filter_map(|c| phrase.find(c))
+        .min()
+        .unwrap_or(0);
+    phrase[conjunction..]
+        .find(", ")
+        .map(|at| conjunction + at)
+        .filter(|&at| phrase[at + 2..].split_whitespace().count() >= 2)
+}
+
+/// "a person to lose consciousness", "the ship to sink": a short object, then "to" and a verb.
+fn is_causative_object(item: &str) -> bool {
+    let words: Vec<String> = item
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    words
+        .iter()
+        .position(|w| w == "to")
+        .is_some_and(|at| (1..=3).contains(&at) && at + 1 < words.len())
 }
 
 fn is_word_char(c: char) -> bool {
@@ -407,6 +579,16 @@ fn strip_fillers(sentence: &str, mut range: Range<usize>) -> Range<usize> {
             range.start += existential.len();
         }
     }
+    // "since it has a lower density": what the subject has is the reason.
+    let lower = sentence[range.clone()].to_ascii_lowercase();
+    let mut words = lower.split(' ');
+    if let (Some(pronoun), Some(verb)) = (words.next(), words.next())
+        && ["it", "they", "he", "she"].contains(&pronoun)
+        && ["has", "have", "had"].contains(&verb)
+        && words.next().is_some()
+    {
+        range.start += pronoun.len() + verb.len() + 2;
+    }
     loop {
         let text = &sentence[range.clone()];
         let first = text.split(' ').next().unwrap_or("");
@@ -497,12 +679,9 @@ pub fn names_a_cause(antecedent: &str) -> bool {
         .split_whitespace()
         .map(|w| w.to_ascii_lowercase())
         .collect();
-    let passive = words.last().is_some_and(|w| {
-        [
-            "be", "been", "being", "is", "are", "was", "were", "can", "may",
-        ]
-        .contains(&w.as_str())
-    });
+    let passive = words
+        .last()
+        .is_some_and(|w| ["be", "been", "being", "is", "are", "was", "were"].contains(&w.as_str()));
     let connective = words.first().is_some_and(|w| {
         [
             "however,", "but", "and", "thereby", "while", "although", "so",
@@ -703,6 +882,99 @@ mod tests {
         assert!(find_causal_statements("Tsunamis are not caused by wind or tides.").is_empty());
         assert!(find_causal_statements("It was never caused by the war.").is_empty());
         assert_eq!(items("Floods are caused by rain."), [vec!["rain"]]);
+    }
+
+    #[test]
+    fn cues_with_adverbs_and_gaps() {
+        let s =
+            "Increasing pressure from invading peoples also contributed greatly to the collapse.";
+        let statement = &find_causal_statements(s)[0];
+        assert_eq!(statement.direction, Direction::Effect);
+        assert_eq!(&s[statement.items[0].clone()], "collapse");
+        assert_eq!(
+            &s[statement.antecedent.clone()],
+            "Increasing pressure from invading peoples also"
+        );
+        assert_eq!(
+            items(
+                "Immediate causes of the war in 1966 included a military coup, a counter-coup, and anti-Igbo pogroms."
+            ),
+            [vec!["military coup", "counter-coup", "anti-Igbo pogroms"]]
+        );
+        assert_eq!(
+            items("An event attributed by most experts to the impact of a large asteroid."),
+            [vec!["impact of a large asteroid"]]
+        );
+        assert_eq!(
+            items(
+                "On Earth, seasons are the result of the axial parallelism of Earth's tilted orbit."
+            ),
+            [vec!["axial parallelism of Earth's tilted orbit"]]
+        );
+        assert_eq!(
+            items("The Goths played a major role in the fall of the Western Roman Empire."),
+            [vec!["fall of the Western Roman Empire"]]
+        );
+        assert_eq!(
+            items("Another risk factor is inflammatory bowel disease."),
+            [vec!["inflammatory bowel disease"]]
+        );
+        // A gap word must be an adverb, and "…" never crosses punctuation.
+        assert!(find_causal_statements("They contributed money to the fund.").is_empty());
+        assert!(
+            find_causal_statements("The causes of the war, which included many, are unclear.")
+                .len()
+                <= 1
+        );
+    }
+
+    #[test]
+    fn what_a_causative_verb_makes_someone_do_is_no_item() {
+        let s = "This can cause a person to lose consciousness.";
+        assert!(find_causal_statements(s).is_empty());
+        assert_eq!(
+            items("Smoking can cause lung cancer."),
+            [vec!["lung cancer"]]
+        );
+    }
+
+    #[test]
+    fn a_cue_that_opens_the_sentence_lists_causes_before_the_main_clause() {
+        let s = "Due to its presence in all organisms, its chemical stability, and its strong polarity, water is often referred to as the \"universal solvent\".";
+        let statement = &find_causal_statements(s)[0];
+        assert_eq!(
+            items(s),
+            [vec![
+                "presence in all organisms",
+                "chemical stability",
+                "strong polarity"
+            ]]
+        );
+        assert_eq!(
+            &s[statement.antecedent.clone()],
+            "water is often referred to as the \"universal solvent"
+        );
+        let s = "Because of heavy rain, the river flooded the town.";
+        assert_eq!(items(s), [vec!["heavy rain"]]);
+        assert_eq!(
+            &s[find_causal_statements(s)[0].antecedent.clone()],
+            "the river flooded the town"
+        );
+    }
+
+    #[test]
+    fn since_gives_a_reason_only_after_a_comma_and_not_as_a_time() {
+        assert_eq!(
+            items(
+                "The heated air makes it buoyant, since it has a lower density than the air outside."
+            ),
+            [vec!["lower density than the air outside"]]
+        );
+        assert!(find_causal_statements("The city has grown, since 1990 at least.").is_empty());
+        assert!(
+            find_causal_statements("It has been ruled since the 12th century by kings.").is_empty()
+        );
+        assert!(find_causal_statements("It has grown, since then, into a city.").is_empty());
     }
 
     #[test]

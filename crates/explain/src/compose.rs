@@ -279,6 +279,8 @@ pub fn compose(
         // Later factors backed only by a sentence this section quotes (items of one
         // enumeration) share this section instead of repeating the sentence.
         let mut headings = vec![factor.heading.as_str()];
+        // Headings after the first read as the evidence wrote them ("anti-Igbo pogroms").
+        let mut later_cased: Vec<String> = Vec::new();
         let mut phrases = vec![factor.phrase.clone()];
         for (later, other) in factors.iter().enumerate().skip(position + 1) {
             let has_own = other.sentences.iter().any(|k| !citations.used.contains(k));
@@ -286,12 +288,17 @@ pub fn compose(
             if !merged[later] && !has_own && shares {
                 merged[later] = true;
                 headings.push(other.heading.as_str());
+                later_cased.push(evidence_casing(other));
                 phrases.push(other.phrase.clone());
             }
         }
         reasons.push(phrases);
         sections.push(FactorSection {
-            heading: join_headings(&headings),
+            heading: join_headings(
+                &std::iter::once(headings[0])
+                    .chain(later_cased.iter().map(String::as_str))
+                    .collect::<Vec<_>>(),
+            ),
             support: (f64::from(factor.support) * 100.0).round() / 100.0,
             sentences,
         });
@@ -397,6 +404,20 @@ fn section_sentences(
 }
 
 /// "Lack of blood flow and bleeding"; long lists end with "and more".
+/// A factor's heading with the evidence's own casing: its running-text phrase without the
+/// article, when that is the heading.
+fn evidence_casing(factor: &Factor) -> String {
+    let phrase = ["the ", "a ", "an "]
+        .iter()
+        .find_map(|article| factor.phrase.strip_prefix(article))
+        .unwrap_or(&factor.phrase);
+    if phrase.to_lowercase() == factor.heading.to_lowercase() {
+        phrase.to_owned()
+    } else {
+        lower_first(&factor.heading)
+    }
+}
+
 fn join_headings(headings: &[&str]) -> String {
     // At most three items: the quoted sentence lists the rest, and a heading stays short.
     let shown: Vec<String> = headings

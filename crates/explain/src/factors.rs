@@ -171,8 +171,19 @@ fn causal_candidates(
             // about the subject, or with the subject named before the cue.
             // Elsewhere the clause must name the topic itself, not merely share question
             // words ("Respiration is driven by …" is no reason for lung cancer).
-            let about = document.about_subject
-                || (subject_weight(evidence, &content_stems(index, antecedent)) >= 0.75
+            // Even there, a cause that explains only a noun ("an open flame caused by burning
+            // propane") or an aside ("The envelope does not have to be sealed, since …")
+            // answers the question only when its clause shares a word of the question or
+            // refers back to its subject.
+            let antecedent_stems = content_stems(index, antecedent);
+            let narrow = statement.cue == "since" || modifies_a_noun(statement.cue, antecedent);
+            let clause_about_subject = !narrow
+                || is_anaphoric(antecedent)
+                || antecedent_stems
+                    .iter()
+                    .any(|s| evidence.is_question_stem(s));
+            let about = (document.about_subject && clause_about_subject)
+                || (subject_weight(evidence, &antecedent_stems) >= 0.75
                     && evidence.names_topic(antecedent));
             if !about {
                 continue;
@@ -183,7 +194,7 @@ fn causal_candidates(
                 (Focus::Causes, Direction::Effect) | (Focus::Effects, Direction::Cause) => continue,
                 _ => 1.0,
             };
-            for item in &statement.items {
+            for item in &coordinated_modifiers(text, &statement.items, tagger) {
                 let Some(heading) = name_reason(&text[item.clone()], tagger) else {
                     continue;
                 };
@@ -204,6 +215,48 @@ fn causal_candidates(
         }
     }
     candidates
+}
+
+/// "political, ethnic, cultural, and religious tensions" is one reason, not four: when every
+/// item but the last is a lone adjective, they all modify the last item's noun.
+fn coordinated_modifiers(
+    text: &str,
+    items: &[std::ops::Range<usize>],
+    tagger: Option<&Tagger>,
+) -> Vec<std::ops::Range<usize>> {
+    let (Some(tagger), [first, .., last]) = (tagger, items) else {
+        return items.to_vec();
+    };
+    let lone_adjective = |range: &std::ops::Range<usize>| {
+        let word = &text[range.clone()];
+        !word.contains(' ')
+            && tagger
+                .lexicon_tag(&word.to_lowercase())
+                .is_some_and(|tag| tag.is_adjective())
+    };
+    if items[..items.len() - 1].iter().all(lone_adjective) && text[last.clone()].contains(' ') {
+        std::iter::once(first.start..last.end).collect()
+    } else {
+        items.to_vec()
+    }
+}
+
+/// Is the cue a participle that modifies the noun before it ("a flame *caused by*", "bacteria
+/// *spread by*") rather than the predicate of the clause ("the famine was caused by")?
+fn modifies_a_noun(cue: &str, antecedent: &str) -> bool {
+    const PREDICATE: &[&str] = &[
+        "is", "are", "was", "were", "be", "been", "being", "also", "often", "usually", "not",
+    ];
+    let last = antecedent
+        .split_whitespace()
+        .next_back()
+        .unwrap_or("")
+        .to_lowercase();
+    cue.ends_with(" by")
+        && !last.is_empty()
+        && !last.ends_with(',')
+        && !last.ends_with("ly")
+        && !PREDICATE.contains(&last.as_str())
 }
 
 /// The heading as it reads in a sentence: its first letter lowered unless it opens a name,

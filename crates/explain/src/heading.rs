@@ -54,6 +54,11 @@ const ATTACHING: &[&str] = &[
 /// A heading for the reason stated by `span` (the cause side of a causal statement), or
 /// `None` when no well-formed heading can be cut from it.
 pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
+    // "the air inside the envelope is at about the same pressure": the subject of a clause
+    // is not the reason the clause states.
+    if tagger.is_some_and(|tagger| is_clause(span, tagger)) {
+        return None;
+    }
     // The tagger's noun phrase first; else the span cut at closed-class words, which the
     // tagger must then accept as a noun phrase ("Predatory lending for subprime mortgages",
     // where "lending" opens no base noun phrase).
@@ -62,6 +67,41 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
         .into_iter()
         .flatten()
         .find(|heading| is_well_formed(heading, tagger))
+}
+
+/// Is `span` a clause rather than a noun phrase: its opening noun phrase (with prepositional
+/// attachments) followed by a finite verb ("signals travel along them", "the air inside the
+/// envelope is …")? A participle before "by" is no finite verb ("bacteria spread by fleas"),
+/// and a verb after a conjunction or a subordinate word belongs to another clause ("its
+/// location … and can experience", "spasms … when they swallow").
+fn is_clause(span: &str, tagger: &Tagger) -> bool {
+    const SUBORDINATORS: &[&str] = &[
+        "because", "if", "although", "though", "while", "as", "since", "until", "after", "before",
+        "unless", "whereas", "that", "than",
+    ];
+    let tagged = tagger.tag_text(span);
+    let words: Vec<String> = tagged
+        .iter()
+        .map(|(r, _)| span[r.clone()].to_lowercase())
+        .collect();
+    for (i, &(_, tag)) in tagged.iter().enumerate() {
+        let noun_phrase_word = tag.is_noun()
+            || tag.is_adjective()
+            || tag.is_adverb()
+            || matches!(
+                tag,
+                Tag::DT | Tag::PDT | Tag::CD | Tag::PRP_POSS | Tag::POS | Tag::VBG | Tag::VBN
+            )
+            || (tag == Tag::PRP && i == 0)
+            || (tag == Tag::IN && !SUBORDINATORS.contains(&words[i].as_str()));
+        if noun_phrase_word {
+            continue;
+        }
+        return i > 0
+            && matches!(tag, Tag::VBD | Tag::VBZ | Tag::VBP | Tag::MD)
+            && words.get(i + 1).map(String::as_str) != Some("by");
+    }
+    false
 }
 
 /// The first noun phrase of `span` with its attachments, as a capitalised heading.

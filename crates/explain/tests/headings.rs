@@ -74,3 +74,33 @@ fn cause_spans_are_cut_at_phrase_boundaries() {
     );
     assert_eq!(name("who they are"), None);
 }
+
+#[test]
+fn the_subject_of_a_clause_is_no_reason() {
+    let Some(tagger) = tagger() else { return };
+    for clause in [
+        "the air inside the envelope is at about the same pressure as the surrounding air",
+        "signals travel along them with less loss",
+        "the leadership of the Eastern Region concluded that the government was unable",
+    ] {
+        assert_eq!(name_reason(clause, Some(&tagger)), None, "{clause:?}");
+    }
+    // Noun phrases whose later words are verbs of another clause, or participles, stay.
+    for (span, heading) in [
+        (
+            "uncontrollable, painful spasms in their throat muscles when they swallow",
+            "Uncontrollable, painful spasms",
+        ),
+        (
+            "a failure to apply dryland farming methods to prevent wind erosion",
+            "Failure",
+        ),
+        ("plague bacteria spread by fleas", "Plague bacteria"),
+    ] {
+        let named = name_reason(span, Some(&tagger));
+        assert!(
+            named.as_deref().is_some_and(|h| h.starts_with(heading)),
+            "{span:?} gave {named:?}"
+        );
+    }
+}
