@@ -519,7 +519,12 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
             Some(if rest.starts_with(", and ") { 6 } else { 5 })
         } else if rest.starts_with(", ") {
             Some(2)
-        } else if has_comma && (rest.starts_with(" and ") || rest.starts_with(" or ")) {
+        } else if has_comma
+            && (rest.starts_with(" and ") || rest.starts_with(" or "))
+            // "the effectiveness and numbers of the army, the health …": an "and" with more
+            // items after it joins words inside one item.
+            && !text[i..list_end].contains(", ")
+        {
             conjunction_seen = true;
             Some(if rest.starts_with(" and ") { 5 } else { 4 })
         } else {
@@ -842,6 +847,19 @@ mod tests {
         assert_eq!(
             &s[statement.antecedent.clone()],
             "The incident was one of the key events that"
+        );
+    }
+
+    #[test]
+    fn an_and_inside_an_item_is_no_final_conjunction() {
+        let s = "Historians posit factors including the effectiveness and numbers of the army, the strength of the economy, and the efficiency of the civil administration.";
+        assert_eq!(
+            items(s),
+            [vec![
+                "effectiveness and numbers of the army",
+                "strength of the economy",
+                "efficiency of the civil administration"
+            ]]
         );
     }
 

@@ -419,10 +419,17 @@ fn evidence_casing(factor: &Factor) -> String {
 }
 
 fn join_headings(headings: &[&str]) -> String {
-    // At most three items: the quoted sentence lists the rest, and a heading stays short.
+    // At most three items and twelve words: the quoted sentence lists the rest, and a
+    // heading stays short.
+    let mut words = 0;
     let shown: Vec<String> = headings
         .iter()
         .take(3)
+        .take_while(|h| {
+            let first = words == 0;
+            words += h.split_whitespace().count();
+            first || words <= 12
+        })
         .enumerate()
         .map(|(i, h)| {
             if i == 0 {

@@ -144,7 +144,20 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
         .iter()
         .skip(1)
         .map(|p| (start + p.start, start + p.end));
+    let mut coordinated = false;
     for (next_start, next_end) in rest.by_ref() {
+        // "the effectiveness and numbers of the army": one coordinated noun, then its
+        // attachments.
+        if next_start == end + 1
+            && !coordinated
+            && tags[end] == Tag::CC
+            && matches!(lower(end).as_str(), "and" | "or")
+            && next_end - opens_at <= MAX_WORDS
+        {
+            coordinated = true;
+            end = next_end;
+            continue;
+        }
         if next_start != end + 1 || tags[end] != Tag::IN && tags[end] != Tag::TO {
             break;
         }
