@@ -387,6 +387,29 @@ pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
     statements
 }
 
+/// The causes listed before an effect cue: "…, combined with properties *such as low weight,
+/// durability and flexibility*, has led to …". Empty when the clause lists none.
+pub fn listed_causes(sentence: &str, antecedent: Range<usize>) -> Vec<Range<usize>> {
+    let clause = &sentence[antecedent.clone()];
+    let lower = clause.to_ascii_lowercase();
+    let Some(at) = ["such as ", "including "]
+        .iter()
+        .filter_map(|marker| lower.find(marker).map(|i| i + marker.len()))
+        .min()
+    else {
+        return Vec::new();
+    };
+    // The list ends where the clause resumes: ", has led to", ", which".
+    let mut end = clause.len();
+    for tail in [", has", ", have", ", had", ", which", ", is", ", was"] {
+        if let Some(i) = lower[at..].rfind(tail) {
+            end = end.min(at + i);
+        }
+    }
+    let items = split_items(sentence, antecedent.start + at..antecedent.start + end);
+    if items.len() >= 2 { items } else { Vec::new() }
+}
+
 /// Where the list of a sentence-opening cue ends: at the first comma after its final
 /// conjunction ("A, B, and C, water …"), or at the first comma when there is none ("Due to
 /// heavy rain, the river …").
@@ -978,6 +1001,27 @@ mod tests {
             &s[find_causal_statements(s)[0].antecedent.clone()],
             "the river flooded the town"
         );
+    }
+
+    #[test]
+    fn causes_listed_before_an_effect_cue() {
+        let s = "This adaptability, combined with a wide range of other properties such as low weight, durability, flexibility, and low-cost production, has led to their widespread use.";
+        let statement = &find_causal_statements(s)[0];
+        let listed: Vec<&str> = listed_causes(s, statement.antecedent.clone())
+            .into_iter()
+            .map(|r| &s[r])
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "low weight",
+                "durability",
+                "flexibility",
+                "low-cost production"
+            ]
+        );
+        let s = "The war led to famine.";
+        assert!(listed_causes(s, find_causal_statements(s)[0].antecedent.clone()).is_empty());
     }
 
     #[test]

@@ -121,12 +121,89 @@ fn causal_candidates(
                     None => subject_weight(evidence, &stems) >= 0.5,
                 }
             };
+            // In a document about the subject, an effect that refers back to it ("also
+            // contributed greatly to *the collapse*") or names what the question asks
+            // ("has led to their *widespread use*") is the subject too.
+            let event_stems = content_stems(index, &evidence.intent.event);
+            let refers_back = |range: &std::ops::Range<usize>| {
+                let item = &text[range.clone()];
+                let bare_noun = !item.contains(' ')
+                    && item.chars().all(|c| c.is_lowercase() || c == '-')
+                    && text[..range.start]
+                        .to_lowercase()
+                        .trim_end()
+                        .ends_with(" the");
+                // By stem or a stem's extension: "widely" and "widespread".
+                let names_event = content_stems(index, item).iter().any(|s| {
+                    event_stems.iter().any(|e| {
+                        !GENERIC_EVENT_STEMS.contains(&e.as_str())
+                            && (s == e || (e.len() >= 4 && s.starts_with(e.as_str())))
+                    })
+                });
+                statement.direction == Direction::Effect
+                    && document.about_subject
+                    && (bare_noun || names_event)
+            };
             let antecedent = &text[statement.antecedent.clone()];
             let antecedent_is_subject = subject_share(index, evidence, antecedent) >= 0.5;
-            if statement.items.iter().any(names_subject) {
+            if statement
+                .items
+                .iter()
+                .any(|item| names_subject(item) || refers_back(item))
+            {
                 // The subject sits among the items: "X led to <the subject>" names a cause;
-                // "<effect> caused by <the subject>" names only what the subject caused.
+                // "<effect> caused by <the subject>" names only what the subject caused,
+                // which answers a question about why the subject matters.
+                if statement.direction != Direction::Effect
+                    && evidence.focus == Focus::Effects
+                    && !antecedent_is_subject
+                    && !is_anaphoric(antecedent)
+                    && crate::causal::names_a_cause(antecedent)
+                    && let Some(heading) = name_reason(antecedent, tagger)
+                {
+                    let key_stems = content_stems(index, &heading);
+                    if !key_stems.is_empty()
+                        && !key_stems.iter().all(|s| evidence.is_question_stem(s))
+                    {
+                        candidates.push(Factor {
+                            phrase: in_running_text(&heading, antecedent, ""),
+                            heading,
+                            support: sentence.score,
+                            direction: Some(Direction::Effect),
+                            sentences: vec![key],
+                            key_stems,
+                        });
+                    }
+                    continue;
+                }
                 if statement.direction != Direction::Effect || antecedent_is_subject {
+                    continue;
+                }
+                // "This adaptability, combined with properties such as low weight,
+                // durability and flexibility, has led to …": each listed property is a cause.
+                let listed = crate::causal::listed_causes(text, statement.antecedent.clone());
+                if !listed.is_empty() {
+                    for item in &listed {
+                        let Some(heading) = name_reason(&text[item.clone()], tagger) else {
+                            continue;
+                        };
+                        let key_stems = content_stems(index, &heading);
+                        if key_stems.is_empty() {
+                            continue;
+                        }
+                        candidates.push(Factor {
+                            phrase: in_running_text(
+                                &heading,
+                                &text[item.clone()],
+                                &text[..item.start],
+                            ),
+                            heading,
+                            support: sentence.score * 1.2,
+                            direction: Some(Direction::Cause),
+                            sentences: vec![key],
+                            key_stems,
+                        });
+                    }
                     continue;
                 }
                 // "X led to <the subject>": X is the cause, the most direct answer there is.
@@ -216,6 +293,9 @@ fn causal_candidates(
     }
     candidates
 }
+
+/// Stems of question words that say nothing of the event on their own.
+const GENERIC_EVENT_STEMS: &[&str] = &["so", "much", "mani", "often", "such", "be", "have", "do"];
 
 /// "political, ethnic, cultural, and religious tensions" is one reason, not four: when every
 /// item but the last is a lone adjective, they all modify the last item's noun.

@@ -158,7 +158,12 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
             end = next_end;
             continue;
         }
-        if next_start != end + 1 || tags[end] != Tag::IN && tags[end] != Tag::TO {
+        // A participle may open the attached phrase: "pressure from *invading* peoples".
+        let participle = usize::from(
+            tags.get(end + 1)
+                .is_some_and(|t| matches!(*t, Tag::VBG | Tag::VBN)),
+        );
+        if next_start != end + 1 + participle || tags[end] != Tag::IN && tags[end] != Tag::TO {
             break;
         }
         let preposition = lower(end);
