@@ -96,6 +96,9 @@ const CUES: &[(&str, Direction)] = &[
     ("happens when", Direction::Cause),
     ("because", Direction::Cause),
     ("since", Direction::Cause),
+    ("named after", Direction::Cause),
+    ("named for", Direction::Cause),
+    ("for", Direction::Cause),
     ("risk factor for", Direction::Effect),
     ("leading cause of", Direction::Effect),
     ("major cause of", Direction::Effect),
@@ -206,6 +209,30 @@ fn skip_spaces(text: &str, at: usize) -> Option<usize> {
     text[at..].starts_with(' ').then_some(at + 1)
 }
 
+/// Does "for" (the text before it, and after) give the reason for a name: a naming verb
+/// shortly before, and "its", "their", "the" … after ("called the Red Planet for its …")?
+fn follows_a_name(before: &str, after: &str) -> bool {
+    let recent: String = before
+        .chars()
+        .rev()
+        .take(60)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let naming = [
+        "known as",
+        "called",
+        "nicknamed",
+        "referred to as",
+        "dubbed",
+    ]
+    .iter()
+    .any(|verb| recent.contains(verb));
+    let opener = after.split_whitespace().next().unwrap_or("");
+    naming && ["its", "their", "his", "her", "the", "a", "an"].contains(&opener)
+}
+
 /// "since" gives a reason only when it does not start a time ("since 1990", "since the
 /// 19th century", "since then").
 fn is_temporal_since(rest: &str) -> bool {
@@ -314,6 +341,11 @@ pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
                     && (!lower[..position].trim_end().ends_with(',')
                         || is_temporal_since(&lower[position + len..]))
                 {
+                    return None;
+                }
+                // "for" gives a reason only after a name: "also known as the Red Planet, for
+                // its orange-red appearance".
+                if *cue == "for" && !follows_a_name(&lower[..position], &lower[position + len..]) {
                     return None;
                 }
                 Some((len, *cue, *direction))
@@ -605,6 +637,29 @@ fn strip_fillers(sentence: &str, mut range: Range<usize>) -> Range<usize> {
             .starts_with(existential)
         {
             range.start += existential.len();
+        }
+    }
+    // "a combination of social, political, and economic factors": the combination's parts
+    // are the reason.
+    for collective in [
+        "combination of ",
+        "mix of ",
+        "mixture of ",
+        "variety of ",
+        "number of ",
+        "series of ",
+        "set of ",
+    ] {
+        let text = sentence[range.clone()].to_ascii_lowercase();
+        let text = ["a ", "the "]
+            .iter()
+            .find_map(|article| {
+                text.strip_prefix(article)
+                    .map(|rest| (article.len(), rest.to_owned()))
+            })
+            .unwrap_or((0, text));
+        if text.1.starts_with(collective) {
+            range.start += text.0 + collective.len();
         }
     }
     // "since it has a lower density": what the subject has is the reason.
@@ -1022,6 +1077,30 @@ mod tests {
         );
         let s = "The war led to famine.";
         assert!(listed_causes(s, find_causal_statements(s)[0].antecedent.clone()).is_empty());
+    }
+
+    #[test]
+    fn reasons_for_a_name() {
+        assert_eq!(
+            items("It is also known as the \"Red Planet\", for its orange-red appearance."),
+            [vec!["orange-red appearance"]]
+        );
+        assert_eq!(
+            items("The city was named after a local river."),
+            [vec!["local river"]]
+        );
+        assert!(find_causal_statements("They fought for their freedom.").is_empty());
+        assert!(
+            find_causal_statements("It is called a planet for the time being, unlike").len() <= 1
+        );
+    }
+
+    #[test]
+    fn a_combinations_parts_are_the_reason() {
+        assert_eq!(
+            items("It was caused by a combination of social, political, and economic factors."),
+            [vec!["social", "political", "economic factors"]]
+        );
     }
 
     #[test]

@@ -304,7 +304,7 @@ pub fn compose(
         });
     }
 
-    let coverage = coverage(question, evidence, &citations, explicit);
+    let coverage = coverage(question, evidence, &citations, explicit, sections.len());
     let summary = summary(&evidence.intent, &sections, &reasons, &coverage);
     // Every quotable sentence that answers is a section's only evidence (one sentence states
     // all the reasons): the overview then names them, built from the headings.
@@ -451,6 +451,7 @@ fn coverage(
     evidence: &Evidence,
     citations: &Citations<'_>,
     explicit: usize,
+    sections: usize,
 ) -> Coverage {
     let (covered, _) = covered_terms(evidence, citations);
     let answer: f32 = covered.iter().map(|t| t.weight).sum::<f32>() / evidence.total_weight();
@@ -458,7 +459,9 @@ fn coverage(
     let causal = (explicit as f32 / 2.0).min(1.0);
     let score = 0.6 * answer + 0.25 * causal + 0.15 * breadth;
     let score = (f64::from(score) * 100.0).round() / 100.0;
-    let level = if answer < 0.5 || score < 0.45 {
+    // An article without a single reason does not answer a why-question, however much of
+    // the subject its sources describe.
+    let level = if answer < 0.5 || score < 0.45 || sections == 0 {
         CoverageLevel::Thin
     } else if score < 0.7 {
         CoverageLevel::Partial
@@ -470,7 +473,7 @@ fn coverage(
         CoverageLevel::Partial => Some(
             "The corpus answers this question only in part: the reasons below are what its sources state, and there may be others they do not cover.".to_owned(),
         ),
-        CoverageLevel::Thin => Some(thin_note(question, evidence, citations)),
+        CoverageLevel::Thin => Some(thin_note(question, evidence, citations, sections)),
     };
     Coverage { level, score, note }
 }
@@ -502,7 +505,12 @@ fn covered_terms<'e>(
 }
 
 /// Says what the quoted sources cover of the question and what they do not.
-fn thin_note(_question: &Question, evidence: &Evidence, citations: &Citations<'_>) -> String {
+fn thin_note(
+    _question: &Question,
+    evidence: &Evidence,
+    citations: &Citations<'_>,
+    sections: usize,
+) -> String {
     let (covered, missing) = covered_terms(evidence, citations);
     let list = |terms: &[&crate::evidence::QueryTerm]| {
         terms
@@ -523,7 +531,13 @@ fn thin_note(_question: &Question, evidence: &Evidence, citations: &Citations<'_
     } else if covered.is_empty() {
         note.push_str(" None of its sources discuss the subject directly.");
     }
-    note.push_str(" The sections below quote the closest material it has.");
+    if sections == 0 {
+        note.push_str(
+            " It quotes what its sources say about the subject, and they state no reason for it.",
+        );
+    } else {
+        note.push_str(" The sections below quote the closest material it has.");
+    }
     note
 }
 

@@ -212,9 +212,38 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
     };
     let first = clean(words[0]);
     let last = clean(words[words.len() - 1]);
+    // "Social, political and economic factors" says what kind of factors; "Other factors"
+    // says nothing.
+    const UNINFORMATIVE: &[&str] = &[
+        "other",
+        "several",
+        "many",
+        "various",
+        "possible",
+        "main",
+        "major",
+        "key",
+        "different",
+        "certain",
+        "some",
+        "multiple",
+        "underlying",
+        "contributing",
+        "these",
+        "those",
+        "two",
+        "three",
+        "such",
+        "important",
+        "number",
+    ];
+    let qualified_kind = ["factors", "reasons", "causes"].contains(&last.as_str())
+        && words.len() >= 2
+        && !UNINFORMATIVE.contains(&clean(words[words.len() - 2]).as_str())
+        && !UNINFORMATIVE.contains(&first.as_str());
     if BAD_OPENERS.contains(&first.as_str())
         || DANGLING.contains(&last.as_str())
-        || VAGUE_HEADS.contains(&last.as_str())
+        || (VAGUE_HEADS.contains(&last.as_str()) && !qualified_kind)
     {
         return false;
     }

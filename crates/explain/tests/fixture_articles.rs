@@ -132,6 +132,29 @@ fn thin_evidence_article_says_so() {
 }
 
 #[test]
+fn an_article_without_reasons_never_points_to_sections() {
+    // Whatever the question, an article with no section is thin, and its note speaks of no
+    // "reasons below" or "sections below" that are not there.
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let mut checked = 0;
+    for question in [
+        "Why did the lighthouse keepers of Mars go on strike?",
+        "Why is zyxxq blorf?",
+    ] {
+        let article = ask(&engine, question);
+        if !article.factors.is_empty() {
+            continue;
+        }
+        checked += 1;
+        assert_eq!(article.coverage.level, CoverageLevel::Thin, "{question}");
+        let note = article.coverage.note.as_deref().unwrap_or_default();
+        assert!(!note.contains("below"), "{question}: {note}");
+    }
+    assert!(checked >= 1, "no article without sections was checked");
+}
+
+#[test]
 fn question_without_any_match_gives_an_empty_honest_article() {
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path());

@@ -104,3 +104,15 @@ fn the_subject_of_a_clause_is_no_reason() {
         );
     }
 }
+
+#[test]
+fn factors_of_a_named_kind_are_a_heading() {
+    let Some(tagger) = tagger() else { return };
+    assert!(is_well_formed(
+        "Social, political, and economic factors",
+        Some(&tagger)
+    ));
+    for vague in ["Other factors", "Several factors", "Main reasons"] {
+        assert!(!is_well_formed(vague, Some(&tagger)), "{vague:?} accepted");
+    }
+}
