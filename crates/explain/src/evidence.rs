@@ -283,6 +283,15 @@ fn word_variants(word: &str) -> Vec<String> {
     variants
 }
 
+/// How many of the topic words a title names, by word form.
+fn topic_coverage(title: &str, topic_words: &[String]) -> usize {
+    let forms = word_forms(title);
+    topic_words
+        .iter()
+        .filter(|word| word_variants(word).iter().any(|f| forms.contains(f)))
+        .count()
+}
+
 fn word_forms(text: &str) -> HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty() && !STOPWORDS.contains(&w.to_lowercase().as_str()))
@@ -387,6 +396,22 @@ pub fn retrieve_with(
                 stored,
                 score,
             ));
+        }
+    }
+    // A document about the general kind is not about the subject when one that names more of
+    // it was found: "Famine" beside "Great Famine (Ireland)" for the Great Famine in Ireland
+    // (its causes of famines in general are no answer). "Titanic" and "Sinking of the
+    // Titanic" name the same topic words and both stay.
+    let coverage = |d: &EvidenceDocument| topic_coverage(&d.stored.title, &topic_words);
+    let most = documents
+        .iter()
+        .filter(|d| d.about_subject)
+        .map(coverage)
+        .max()
+        .unwrap_or(0);
+    for document in &mut documents {
+        if document.about_subject && coverage(document) < most {
+            document.about_subject = false;
         }
     }
     // Documents about the subject itself rank first among near-equals; readers' votes move
