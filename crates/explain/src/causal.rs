@@ -702,7 +702,19 @@ fn is_usable_item(item: &str) -> bool {
         "who", "what", "which", "how", "it", "this", "that", "these", "those", "they", "there",
         "he", "she", "we", "you", "one", "others",
     ];
+    // "3,000 kilometres (1,900 mi) deep": a measurement describes, it causes nothing.
+    const UNITS: &[&str] = &[
+        "kilometres", "kilometers", "km", "metres", "meters", "m", "miles", "mi", "feet", "ft",
+        "years", "percent", "per", "%", "degrees", "°c", "°f", "kg", "tonnes", "tons", "people",
+        "million", "billion", "times",
+    ];
+    let mut words = item.split_whitespace().map(str::to_ascii_lowercase);
+    let measurement = words
+        .next()
+        .is_some_and(|w| w.chars().next().is_some_and(|c| c.is_ascii_digit()))
+        && words.next().is_some_and(|w| UNITS.contains(&w.as_str()));
     item.chars().any(char::is_alphabetic)
+        && !measurement
         && !pronoun_or_question.contains(&first.as_str())
         && word_count(item) <= 25
 }
@@ -1101,6 +1113,13 @@ mod tests {
             items("It was caused by a combination of social, political, and economic factors."),
             [vec!["social", "political", "economic factors"]]
         );
+    }
+
+    #[test]
+    fn a_measurement_is_no_item() {
+        let s = "Volcanism arises from upwelling diapirs called mantle plumes, 3,000 kilometres (1,900 mi) deep within Earth.";
+        assert_eq!(items(s), [vec!["upwelling diapirs called mantle plumes"]]);
+        assert_eq!(items("It was caused by the 1918 flu pandemic."), [vec!["1918 flu pandemic"]]);
     }
 
     #[test]
