@@ -704,9 +704,30 @@ fn is_usable_item(item: &str) -> bool {
     ];
     // "3,000 kilometres (1,900 mi) deep": a measurement describes, it causes nothing.
     const UNITS: &[&str] = &[
-        "kilometres", "kilometers", "km", "metres", "meters", "m", "miles", "mi", "feet", "ft",
-        "years", "percent", "per", "%", "degrees", "°c", "°f", "kg", "tonnes", "tons", "people",
-        "million", "billion", "times",
+        "kilometres",
+        "kilometers",
+        "km",
+        "metres",
+        "meters",
+        "m",
+        "miles",
+        "mi",
+        "feet",
+        "ft",
+        "years",
+        "percent",
+        "per",
+        "%",
+        "degrees",
+        "°c",
+        "°f",
+        "kg",
+        "tonnes",
+        "tons",
+        "people",
+        "million",
+        "billion",
+        "times",
     ];
     let mut words = item.split_whitespace().map(str::to_ascii_lowercase);
     let measurement = words
@@ -1119,7 +1140,10 @@ mod tests {
     fn a_measurement_is_no_item() {
         let s = "Volcanism arises from upwelling diapirs called mantle plumes, 3,000 kilometres (1,900 mi) deep within Earth.";
         assert_eq!(items(s), [vec!["upwelling diapirs called mantle plumes"]]);
-        assert_eq!(items("It was caused by the 1918 flu pandemic."), [vec!["1918 flu pandemic"]]);
+        assert_eq!(
+            items("It was caused by the 1918 flu pandemic."),
+            [vec!["1918 flu pandemic"]]
+        );
     }
 
     #[test]

@@ -146,10 +146,16 @@ fn causal_candidates(
             };
             let antecedent = &text[statement.antecedent.clone()];
             let antecedent_is_subject = subject_share(index, evidence, antecedent) >= 0.5;
+            // "It resulted in the formation of … the Soviet Union" names the subject, but its
+            // beginning, not the collapse the question asks about.
+            let other_phase = |range: &std::ops::Range<usize>| {
+                let question = format!("{} {}", evidence.intent.subject, evidence.intent.event);
+                other_phase_of(&question, &text[range.clone()])
+            };
             if statement
                 .items
                 .iter()
-                .any(|item| names_subject(item) || refers_back(item))
+                .any(|item| (names_subject(item) || refers_back(item)) && !other_phase(item))
             {
                 // The subject sits among the items: "X led to <the subject>" names a cause;
                 // "<effect> caused by <the subject>" names only what the subject caused,
@@ -292,6 +298,74 @@ fn causal_candidates(
         }
     }
     candidates
+}
+
+/// Words of a thing's beginning and of its end, as verbs or nouns.
+const BEGINNING_WORDS: &[&str] = &[
+    "formation",
+    "form",
+    "formed",
+    "creation",
+    "create",
+    "created",
+    "establishment",
+    "establish",
+    "established",
+    "founding",
+    "found",
+    "founded",
+    "foundation",
+    "rise",
+    "rose",
+    "birth",
+    "emergence",
+    "emerge",
+    "emerged",
+    "start",
+    "started",
+    "beginning",
+    "begin",
+    "began",
+    "origin",
+    "origins",
+    "outbreak",
+];
+const END_WORDS: &[&str] = &[
+    "collapse",
+    "collapsed",
+    "fall",
+    "fell",
+    "dissolution",
+    "dissolve",
+    "dissolved",
+    "decline",
+    "declined",
+    "end",
+    "ended",
+    "breakup",
+    "demise",
+    "extinction",
+    "disintegration",
+    "disintegrate",
+    "disappearance",
+    "disappear",
+    "disappeared",
+];
+
+/// Does `item` speak of the other end of a thing's life than `question` asks about: its
+/// formation when the question asks why it collapsed, or its fall when it asks why it began?
+fn other_phase_of(question: &str, item: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (question, item) = (words(question), words(item));
+    let has = |words: &[String], list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    (has(&question, END_WORDS) && has(&item, BEGINNING_WORDS) && !has(&item, END_WORDS))
+        || (has(&question, BEGINNING_WORDS)
+            && has(&item, END_WORDS)
+            && !has(&item, BEGINNING_WORDS))
 }
 
 /// Stems of question words that say nothing of the event on their own.
@@ -575,4 +649,24 @@ fn select(candidates: Vec<Factor>, config: &FactorConfig) -> Vec<Factor> {
         chosen.push(candidate);
     }
     chosen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_other_end_of_a_things_life_is_no_cause() {
+        assert!(other_phase_of(
+            "the Soviet Union collapse",
+            "formation of the Russian Socialist Federative Soviet Republic and later the Soviet Union"
+        ));
+        assert!(!other_phase_of(
+            "the Soviet Union collapse",
+            "dissolution of the Soviet Union"
+        ));
+        assert!(other_phase_of("World War I start", "end of World War I"));
+        assert!(!other_phase_of("World War I start", "World War I"));
+        assert!(!other_phase_of("the Titanic sink", "formation of the crew"));
+    }
 }
