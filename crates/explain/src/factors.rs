@@ -172,7 +172,7 @@ fn causal_candidates(
                         && !key_stems.iter().all(|s| evidence.is_question_stem(s))
                     {
                         candidates.push(Factor {
-                            phrase: in_running_text(&heading, antecedent, ""),
+                            phrase: running_case(in_running_text(&heading, antecedent, ""), tagger),
                             heading,
                             support: sentence.score,
                             direction: Some(Direction::Effect),
@@ -238,7 +238,7 @@ fn causal_candidates(
                     None if heading == document.stored.title && heading.contains(" of ") => {
                         format!("the {}", crate::compose::lower_first(&heading))
                     }
-                    None => in_running_text(&heading, antecedent, ""),
+                    None => running_case(in_running_text(&heading, antecedent, ""), tagger),
                 };
                 candidates.push(Factor {
                     key_stems,
@@ -413,6 +413,26 @@ fn modifies_a_noun(cue: &str, antecedent: &str) -> bool {
         && !PREDICATE.contains(&last.as_str())
 }
 
+/// A phrase that opened its sentence, as it reads inside one: "Coma and persistent
+/// vegetative state" → "coma and …", when the lexicon knows the first word as a common word
+/// ("Titanic" or "Lehman Brothers" keep their capital).
+fn running_case(phrase: String, tagger: Option<&Tagger>) -> String {
+    let Some(tagger) = tagger else {
+        return phrase;
+    };
+    let first = phrase.split(' ').next().unwrap_or("");
+    let lower = first.to_lowercase();
+    let common = first.chars().skip(1).all(|c| !c.is_uppercase())
+        && tagger
+            .lexicon_tag(&lower)
+            .is_some_and(|tag| !tag.is_proper_noun());
+    if common {
+        crate::compose::lower_first(&phrase)
+    } else {
+        phrase
+    }
+}
+
 /// The heading as it reads in a sentence: its first letter lowered unless it opens a name,
 /// with the article the evidence put before it ("the", "a", "an"), found at the start of
 /// `span` or at the end of the text `before` it.
@@ -426,7 +446,8 @@ fn in_running_text(heading: &str, span: &str, before: &str) -> String {
         }
         _ => crate::compose::lower_first(heading),
     };
-    for article in ["the", "a", "an"] {
+    // "its presence in all organisms" reads as the evidence wrote it.
+    for article in ["the", "a", "an", "its", "their"] {
         let opens_span = span_lower
             .strip_prefix(article)
             .and_then(|rest| rest.strip_prefix(' '))

@@ -492,6 +492,13 @@ fn looks_plural(word: &str) -> bool {
             && !word.ends_with("is"))
 }
 
+/// Participles too short or irregular for the suffix rule ("Why are plastics *used* so
+/// widely?").
+const SHORT_PARTICIPLES: &[&str] = &[
+    "used", "made", "done", "seen", "held", "kept", "sold", "told", "paid", "laid", "built",
+    "sent", "known", "shown", "grown", "drawn", "worn", "born", "found", "given", "taken",
+];
+
 /// After "is"/"was": the subject ends before its predicate (an adjective, a participle,
 /// "called", "not", an article), else before the last word.
 fn subject_end_before_predicate(words: &[&str], lower: &[String]) -> usize {
@@ -526,6 +533,7 @@ fn subject_end_before_predicate(words: &[&str], lower: &[String]) -> usize {
                     | "such"
             )
             || ((word.ends_with("ing") || word.ends_with("ed")) && word.len() > 4)
+            || SHORT_PARTICIPLES.contains(&word)
             || [
                 "ous", "ful", "ive", "ic", "able", "ible", "ent", "ant", "al",
             ]
@@ -755,6 +763,12 @@ mod tests {
             "hotter than Mercury",
         );
         check("Why are flamingos pink?", Causes, "flamingos", "pink");
+        check(
+            "Why are plastics used so widely?",
+            Causes,
+            "plastics",
+            "used so widely",
+        );
         check(
             "Why was the Great Wall of China built?",
             Causes,
