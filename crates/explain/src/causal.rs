@@ -578,7 +578,10 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
             && (rest.starts_with(" and ") || rest.starts_with(" or "))
             // "the effectiveness and numbers of the army, the health …": an "and" with more
             // items after it joins words inside one item.
-            && !text[i..list_end].contains(", ")
+            && !text[i..list_end]
+                .match_indices(", ")
+                // "December 8, 1941" is no list separator.
+                .any(|(at, _)| !text[i + at + 2..].starts_with(|c: char| c.is_ascii_digit()))
         {
             conjunction_seen = true;
             Some(if rest.starts_with(" and ") { 5 } else { 4 })
@@ -972,6 +975,12 @@ mod tests {
                 "efficiency of the civil administration"
             ]]
         );
+    }
+
+    #[test]
+    fn a_date_comma_after_an_and_is_no_list_separator() {
+        let s = "It triggered a rapid erosion of confidence and marked the start of the Great Depression that lasted until December 8, 1941.";
+        assert_eq!(items(s)[0].len(), 2);
     }
 
     #[test]
