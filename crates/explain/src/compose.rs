@@ -304,16 +304,34 @@ pub fn compose(
         });
     }
 
-    let coverage = coverage(question, evidence, &citations, explicit, sections.len());
+    // Does a quoted overview sentence state one of the reasons found?
+    let overview_states_a_reason = overview_keys
+        .iter()
+        .any(|key| factors.iter().any(|f| f.sentences.contains(key)));
+    // Or any causal statement at all ("usually caused by Mycobacterium tuberculosis"): the
+    // coverage note then never says the sources state no reason.
+    let overview_is_causal = overview_keys.iter().any(|key| {
+        evidence
+            .find(key.document, key.ordinal)
+            .is_some_and(|i| !evidence.sentences[i].causal.is_empty())
+    });
+    let coverage = coverage(
+        question,
+        evidence,
+        &citations,
+        explicit,
+        Reasons {
+            sections: sections.len(),
+            in_overview: overview_states_a_reason || overview_is_causal,
+        },
+    );
     let summary = summary(&evidence.intent, &sections, &reasons, &coverage);
     // Every quotable sentence that answers is a section's only evidence (one sentence states
     // all the reasons): the overview then names them, built from the headings.
     // When no quoted sentence of the overview states a reason (the sentences that do are
     // the only evidence of their sections), a template sentence built from the headings says
     // what the reasons are, so that the text before the first heading answers.
-    let states_a_reason = overview_keys
-        .iter()
-        .any(|key| factors.iter().any(|f| f.sentences.contains(key)));
+    let states_a_reason = overview_states_a_reason;
     let mut overview = overview;
     if !sections.is_empty()
         && (overview.is_empty() || (!states_a_reason && coverage.level != CoverageLevel::Thin))
@@ -446,22 +464,31 @@ fn join_headings(headings: &[&str]) -> String {
     }
 }
 
+/// Where the article states reasons: how many sections, and whether its overview quotes one.
+#[derive(Debug, Clone, Copy)]
+struct Reasons {
+    sections: usize,
+    in_overview: bool,
+}
+
 fn coverage(
     question: &Question,
     evidence: &Evidence,
     citations: &Citations<'_>,
     explicit: usize,
-    sections: usize,
+    reasons: Reasons,
 ) -> Coverage {
+    let sections = reasons.sections;
     let (covered, _) = covered_terms(evidence, citations);
     let answer: f32 = covered.iter().map(|t| t.weight).sum::<f32>() / evidence.total_weight();
     let breadth = (citations.sources.len() as f32 / 3.0).min(1.0);
     let causal = (explicit as f32 / 2.0).min(1.0);
     let score = 0.6 * answer + 0.25 * causal + 0.15 * breadth;
     let score = (f64::from(score) * 100.0).round() / 100.0;
-    // An article without a single reason does not answer a why-question, however much of
-    // the subject its sources describe.
-    let level = if answer < 0.5 || score < 0.45 || sections == 0 {
+    // An article that states no reason, in a section or its overview, does not answer a
+    // why-question, however much of the subject its sources describe.
+    let no_reason = sections == 0 && !reasons.in_overview;
+    let level = if answer < 0.5 || score < 0.45 || no_reason {
         CoverageLevel::Thin
     } else if score < 0.7 {
         CoverageLevel::Partial
@@ -470,10 +497,13 @@ fn coverage(
     };
     let note = match level {
         CoverageLevel::Strong => None,
+        CoverageLevel::Partial if sections == 0 => Some(
+            "The corpus answers this question only in part: the reason quoted here is what its sources state, and there may be others they do not cover.".to_owned(),
+        ),
         CoverageLevel::Partial => Some(
             "The corpus answers this question only in part: the reasons below are what its sources state, and there may be others they do not cover.".to_owned(),
         ),
-        CoverageLevel::Thin => Some(thin_note(question, evidence, citations, sections)),
+        CoverageLevel::Thin => Some(thin_note(question, evidence, citations, reasons)),
     };
     Coverage { level, score, note }
 }
@@ -509,7 +539,7 @@ fn thin_note(
     _question: &Question,
     evidence: &Evidence,
     citations: &Citations<'_>,
-    sections: usize,
+    reasons: Reasons,
 ) -> String {
     let (covered, missing) = covered_terms(evidence, citations);
     let list = |terms: &[&crate::evidence::QueryTerm]| {
@@ -531,10 +561,12 @@ fn thin_note(
     } else if covered.is_empty() {
         note.push_str(" None of its sources discuss the subject directly.");
     }
-    if sections == 0 {
+    if reasons.sections == 0 && !reasons.in_overview {
         note.push_str(
-            " It quotes what its sources say about the subject, and they state no reason for it.",
+            " It quotes what its sources say about the subject; none of it states a reason in so many words.",
         );
+    } else if reasons.sections == 0 {
+        note.push_str(" It quotes the closest material it has.");
     } else {
         note.push_str(" The sections below quote the closest material it has.");
     }

@@ -133,8 +133,8 @@ fn thin_evidence_article_says_so() {
 
 #[test]
 fn an_article_without_reasons_never_points_to_sections() {
-    // Whatever the question, an article with no section is thin, and its note speaks of no
-    // "reasons below" or "sections below" that are not there.
+    // Whatever the question, the note of an article with no section speaks of no "reasons
+    // below" or "sections below" that are not there.
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path());
     let mut checked = 0;
@@ -147,8 +147,8 @@ fn an_article_without_reasons_never_points_to_sections() {
             continue;
         }
         checked += 1;
-        assert_eq!(article.coverage.level, CoverageLevel::Thin, "{question}");
         let note = article.coverage.note.as_deref().unwrap_or_default();
+        assert!(!note.is_empty(), "{question}: no coverage note");
         assert!(!note.contains("below"), "{question}: {note}");
     }
     assert!(checked >= 1, "no article without sections was checked");
