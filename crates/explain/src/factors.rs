@@ -234,9 +234,13 @@ fn causal_candidates(
                 let phrase = match crate::causal::appositive_cause(antecedent) {
                     Some(cause) => in_running_text(&heading, cause, ""),
                     // A title such as "Assassination of Archduke Franz Ferdinand" reads with
-                    // "the" in a sentence when it is an "X of Y" phrase.
+                    // "the" in a sentence when it is an "X of Y" phrase, and so does the name
+                    // of an event or institution ("the Russian Civil War").
                     None if heading == document.stored.title && heading.contains(" of ") => {
                         format!("the {}", crate::compose::lower_first(&heading))
+                    }
+                    None if heading == document.stored.title && names_an_event(&heading) => {
+                        format!("the {heading}")
                     }
                     None => running_case(in_running_text(&heading, antecedent, ""), tagger),
                 };
@@ -411,6 +415,38 @@ fn modifies_a_noun(cue: &str, antecedent: &str) -> bool {
         && !last.ends_with(',')
         && !last.ends_with("ly")
         && !PREDICATE.contains(&last.as_str())
+}
+
+/// Is a title the name of an event or institution, read with "the" ("Russian Civil War",
+/// "Great Depression", "Soviet Union")?
+fn names_an_event(title: &str) -> bool {
+    const HEADS: &[&str] = &[
+        "War",
+        "Revolution",
+        "Crisis",
+        "Depression",
+        "Recession",
+        "Famine",
+        "Rebellion",
+        "Empire",
+        "Union",
+        "Republic",
+        "Movement",
+        "Treaty",
+        "Conference",
+        "Plan",
+        "Pandemic",
+        "Disaster",
+        "Uprising",
+        "Reformation",
+        "Renaissance",
+        "Crusade",
+        "Blockade",
+        "Embargo",
+        "Act",
+    ];
+    let words: Vec<&str> = title.split_whitespace().collect();
+    words.len() >= 2 && words.last().is_some_and(|last| HEADS.contains(last))
 }
 
 /// A phrase that opened its sentence, as it reads inside one: "Coma and persistent
@@ -675,6 +711,14 @@ fn select(candidates: Vec<Factor>, config: &FactorConfig) -> Vec<Factor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_of_events_read_with_the() {
+        assert!(names_an_event("Russian Civil War"));
+        assert!(names_an_event("Great Depression"));
+        assert!(!names_an_event("Climate change"));
+        assert!(!names_an_event("War"));
+    }
 
     #[test]
     fn the_other_end_of_a_things_life_is_no_cause() {

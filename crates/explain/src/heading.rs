@@ -241,7 +241,24 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
         && words.len() >= 2
         && !UNINFORMATIVE.contains(&clean(words[words.len() - 2]).as_str())
         && !UNINFORMATIVE.contains(&first.as_str());
-    if BAD_OPENERS.contains(&first.as_str())
+    // Adverbs that modify a verb never sit inside a noun phrase: "Global environmental
+    // issues also influence" is a clause.
+    let clause_adverb = words.iter().any(|w| {
+        matches!(
+            clean(w).as_str(),
+            "also"
+                | "often"
+                | "usually"
+                | "then"
+                | "still"
+                | "already"
+                | "always"
+                | "never"
+                | "sometimes"
+        )
+    });
+    if clause_adverb
+        || BAD_OPENERS.contains(&first.as_str())
         || DANGLING.contains(&last.as_str())
         || (VAGUE_HEADS.contains(&last.as_str()) && !qualified_kind)
     {

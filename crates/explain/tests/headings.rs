@@ -37,6 +37,7 @@ fn headings_readers_rejected_are_refused() {
         "RMS Titanic sank",
         "It exacerbated",
         "O",
+        "Global environmental issues also influence",
     ] {
         assert!(!is_well_formed(bad, Some(&tagger)), "{bad:?} accepted");
     }
