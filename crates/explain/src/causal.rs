@@ -141,8 +141,13 @@ fn is_cue_gap_word(word: &str) -> bool {
 
 /// The length of the cue matched at the start of `text` (lowercase), if it is there.
 fn match_cue(text: &str, cue: &str) -> Option<usize> {
+    // Most positions fail on the first letter; this runs for every cue at every word.
+    if text.as_bytes().first() != cue.as_bytes().first() {
+        return None;
+    }
+    let mut cue_words = cue.split(' ').enumerate().peekable();
     let mut at = 0;
-    for (n, cue_word) in cue.split(' ').enumerate() {
+    while let Some((n, cue_word)) = cue_words.next() {
         if n > 0 {
             // One space, then up to two gap words (or up to six for "…").
             at = skip_spaces(text, at)?;
@@ -151,24 +156,16 @@ fn match_cue(text: &str, cue: &str) -> Option<usize> {
             "*" => at = word_end(text, at)?,
             "…" => {
                 // The next cue word must follow within six words.
-                let mut words = 0;
-                loop {
-                    at = word_end(text, at)?;
-                    words += 1;
+                let &(_, next_word) = cue_words.peek()?;
+                for words in 1.. {
                     if words > 6 {
                         return None;
                     }
-                    let next = skip_spaces(text, at)?;
-                    let rest = &text[next..];
-                    if cue[cue.find('…')? + '…'.len_utf8()..]
-                        .trim_start()
-                        .split(' ')
-                        .next()
-                        .is_some_and(|w| starts_with_word(rest, w))
-                    {
+                    at = word_end(text, at)?;
+                    if starts_with_word(&text[skip_spaces(text, at)?..], next_word) {
                         break;
                     }
-                    at = next;
+                    at = skip_spaces(text, at)?;
                 }
             }
             _ => {

@@ -62,6 +62,8 @@ pub struct EvidenceDocument {
     /// about something else.
     pub off_topic_title: bool,
     pub title_stems: HashSet<String>,
+    /// How many of the question's topic words the title names, by word form.
+    pub topic_words_named: usize,
 }
 
 /// A candidate sentence with its features.
@@ -283,15 +285,6 @@ fn word_variants(word: &str) -> Vec<String> {
     variants
 }
 
-/// How many of the topic words a title names, by word form.
-fn topic_coverage(title: &str, topic_words: &[String]) -> usize {
-    let forms = word_forms(title);
-    topic_words
-        .iter()
-        .filter(|word| word_variants(word).iter().any(|f| forms.contains(f)))
-        .count()
-}
-
 fn word_forms(text: &str) -> HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty() && !STOPWORDS.contains(&w.to_lowercase().as_str()))
@@ -402,15 +395,14 @@ pub fn retrieve_with(
     // it was found: "Famine" beside "Great Famine (Ireland)" for the Great Famine in Ireland
     // (its causes of famines in general are no answer). "Titanic" and "Sinking of the
     // Titanic" name the same topic words and both stay.
-    let coverage = |d: &EvidenceDocument| topic_coverage(&d.stored.title, &topic_words);
     let most = documents
         .iter()
         .filter(|d| d.about_subject)
-        .map(coverage)
+        .map(|d| d.topic_words_named)
         .max()
         .unwrap_or(0);
     for document in &mut documents {
-        if document.about_subject && coverage(document) < most {
+        if document.about_subject && document.topic_words_named < most {
             document.about_subject = false;
         }
     }
@@ -490,10 +482,11 @@ fn evidence_document(
     let title_forms = word_forms(&stored.title);
     let topic_forms: Vec<Vec<String>> = topic_words.iter().map(|w| word_variants(w)).collect();
     let names = |forms: &Vec<String>| forms.iter().any(|f| title_forms.contains(f));
-    let names_topic = topic_forms.is_empty() || topic_forms.iter().any(names);
+    let topic_words_named = topic_forms.iter().filter(|forms| names(forms)).count();
+    let names_topic = topic_forms.is_empty() || topic_words_named > 0;
     // The title names the whole topic ("Silicon" for "Why does silicon dominate
     // semiconductor electronics?") or enough of the question.
-    let is_topic = !topic_forms.is_empty() && topic_forms.iter().all(names);
+    let is_topic = !topic_forms.is_empty() && topic_words_named == topic_forms.len();
     let about_subject = in_question
         && names_topic
         && (title_stems.len() >= 2 || title_weight / total >= 0.35 || is_topic);
@@ -503,6 +496,7 @@ fn evidence_document(
         about_subject,
         off_topic_title: in_question && !names_topic,
         title_stems,
+        topic_words_named,
     }
 }
 

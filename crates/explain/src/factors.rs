@@ -98,6 +98,9 @@ fn causal_candidates(
     tagger: Option<&Tagger>,
 ) -> Vec<Factor> {
     let mut candidates = Vec::new();
+    // What the question asks, once for every statement.
+    let event_stems = content_stems(index, &evidence.intent.event);
+    let question = format!("{} {}", evidence.intent.subject, evidence.intent.event);
     for sentence in &evidence.sentences {
         if sentence.relevance < config.min_relevance || sentence.causal.is_empty() {
             continue;
@@ -124,7 +127,6 @@ fn causal_candidates(
             // In a document about the subject, an effect that refers back to it ("also
             // contributed greatly to *the collapse*") or names what the question asks
             // ("has led to their *widespread use*") is the subject too.
-            let event_stems = content_stems(index, &evidence.intent.event);
             let refers_back = |range: &std::ops::Range<usize>| {
                 let item = &text[range.clone()];
                 let bare_noun = !item.contains(' ')
@@ -148,10 +150,8 @@ fn causal_candidates(
             let antecedent_is_subject = subject_share(index, evidence, antecedent) >= 0.5;
             // "It resulted in the formation of … the Soviet Union" names the subject, but its
             // beginning, not the collapse the question asks about.
-            let other_phase = |range: &std::ops::Range<usize>| {
-                let question = format!("{} {}", evidence.intent.subject, evidence.intent.event);
-                other_phase_of(&question, &text[range.clone()])
-            };
+            let other_phase =
+                |range: &std::ops::Range<usize>| other_phase_of(&question, &text[range.clone()]);
             if statement
                 .items
                 .iter()
