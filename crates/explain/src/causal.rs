@@ -788,6 +788,19 @@ pub fn appositive_cause(antecedent: &str) -> Option<&str> {
     (cause.split_whitespace().count() >= 2).then_some(cause)
 }
 
+/// What follows the last relative word of the clause before an effect cue, when something
+/// does: "was a period during which *technology transfer initiatives*" (resulted in …).
+pub fn relative_tail(antecedent: &str) -> Option<&str> {
+    const RELATIVES: &[&str] = &[" during which ", " in which ", " by which ", " whereby "];
+    let lower = antecedent.to_ascii_lowercase();
+    let (at, relative) = RELATIVES
+        .iter()
+        .filter_map(|r| lower.rfind(r).map(|at| (at, r.len())))
+        .max()?;
+    let tail = antecedent[at + relative..].trim();
+    (!tail.is_empty()).then_some(tail)
+}
+
 /// Can the clause before an effect cue name a cause? Not when it is passive ("can be
 /// triggered by") or a long clause rather than a noun phrase.
 pub fn names_a_cause(antecedent: &str) -> bool {

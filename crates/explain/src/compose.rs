@@ -80,15 +80,33 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
         Some(key) => Some(key),
         // From the document about the subject when there is one: another document's
         // sentence would not answer (a template overview then names the reasons).
-        None => evidence
-            .sentences
-            .iter()
-            .filter(|s| s.document == home || !evidence.documents[home].about_subject)
-            .map(|s| SentenceKey {
-                document: s.document,
-                ordinal: s.ordinal,
-            })
-            .find(|k| !needed(*k) && !leans_on_needed(*k)),
+        None => {
+            let candidates = || {
+                evidence
+                    .sentences
+                    .iter()
+                    .filter(|s| s.document == home || !evidence.documents[home].about_subject)
+                    .map(|s| SentenceKey {
+                        document: s.document,
+                        ordinal: s.ordinal,
+                    })
+                    .filter(|k| !needed(*k) && !leans_on_needed(*k))
+            };
+            // Without a document about the subject, a sentence that names it comes first
+            // ("Deaths caused by famine declined sharply" is no overview for the Indigenous
+            // population of the Americas); the best other sentence only when none does.
+            let names_subject = |k: &SentenceKey| {
+                evidence.documents[home].about_subject
+                    || evidence.names_topic(
+                        evidence.documents[k.document]
+                            .stored
+                            .sentence_text(k.ordinal),
+                    )
+            };
+            candidates()
+                .find(names_subject)
+                .or_else(|| candidates().next())
+        }
     };
     let Some(chosen) = chosen else {
         return Vec::new();

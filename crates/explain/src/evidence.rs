@@ -162,6 +162,19 @@ impl Evidence {
             .any(|word| word_variants(word).iter().any(|f| forms.contains(f)))
     }
 
+    /// Does `text` name every topic word, of two or more ("the Indigenous population of the
+    /// Americas" in "a reduction in the Indigenous population of the Americas")? By word form,
+    /// so that "World War II" does not name "World War I".
+    pub fn names_whole_topic(&self, text: &str) -> bool {
+        if self.topic_words.len() < 2 {
+            return false;
+        }
+        let forms = word_forms(text);
+        self.topic_words
+            .iter()
+            .all(|word| word_variants(word).iter().any(|f| forms.contains(f)))
+    }
+
     pub fn is_question_stem(&self, stem: &str) -> bool {
         self.terms.iter().any(|t| t.stem == stem)
     }

@@ -119,10 +119,14 @@ fn causal_candidates(
             // must all be there when a document about the subject was found.)
             let names_subject = |range: &std::ops::Range<usize>| {
                 let stems = content_stems(index, &text[range.clone()]);
-                match evidence.subject_stems() {
-                    Some(subject) => subject.is_subset(&stems),
-                    None => subject_weight(evidence, &stems) >= 0.5,
-                }
+                // Or the question's own words for it, all of them: "a reduction in the
+                // Indigenous population of the Americas" beside a document titled
+                // "Indigenous peoples of the Americas".
+                evidence.names_whole_topic(&text[range.clone()])
+                    || match evidence.subject_stems() {
+                        Some(subject) => subject.is_subset(&stems),
+                        None => subject_weight(evidence, &stems) >= 0.5,
+                    }
             };
             // In a document about the subject, an effect that refers back to it ("also
             // contributed greatly to *the collapse*") or names what the question asks
@@ -213,13 +217,19 @@ fn causal_candidates(
                     continue;
                 }
                 // "X led to <the subject>": X is the cause, the most direct answer there is.
+                // In "a period during which technology transfer initiatives resulted in …"
+                // X is what follows the relative word.
+                let antecedent = crate::causal::relative_tail(antecedent).unwrap_or(antecedent);
+                let names_a_cause = crate::causal::names_a_cause(antecedent)
+                    || tagger
+                        .is_some_and(|tagger| crate::heading::is_noun_phrase(antecedent, tagger));
                 let heading = if let Some(cause) = crate::causal::appositive_cause(antecedent) {
                     name_reason(strip_determiner(cause), tagger)
                 } else if !document.about_subject && is_anaphoric(antecedent) {
                     // "The incident … led to World War I": the document names the cause.
                     Some(document.stored.title.clone())
                         .filter(|title| is_well_formed(title, tagger))
-                } else if !is_anaphoric(antecedent) && crate::causal::names_a_cause(antecedent) {
+                } else if !is_anaphoric(antecedent) && names_a_cause {
                     name_reason(antecedent, tagger)
                 } else {
                     None

@@ -62,11 +62,62 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
     // The tagger's noun phrase first; else the span cut at closed-class words, which the
     // tagger must then accept as a noun phrase ("Predatory lending for subprime mortgages",
     // where "lending" opens no base noun phrase).
+    // "an optical effect known as Rayleigh scattering": the name is the heading.
+    if let Some(name) = named_as(span)
+        && let Some(heading) = name_reason(name, tagger)
+    {
+        return Some(heading);
+    }
     let from_phrase = tagger.and_then(|tagger| phrase_heading(span, tagger));
+    // A lone noun cut from the "of" phrase it needs names nothing: "Impact" of "impact of a
+    // large asteroid or other celestial body".
+    let cut_from_its_of = |heading: &str| {
+        let lower = span.to_lowercase();
+        let opening = lower.trim_start_matches(|c: char| !c.is_alphanumeric());
+        let opening = ["the ", "a ", "an "]
+            .iter()
+            .find_map(|article| opening.strip_prefix(article))
+            .unwrap_or(opening);
+        !heading.contains(' ')
+            && opening
+                .strip_prefix(heading.to_lowercase().as_str())
+                .is_some_and(|rest| rest.starts_with(" of "))
+    };
     [from_phrase, Some(crate::causal::heading_from_phrase(span))]
         .into_iter()
         .flatten()
-        .find(|heading| is_well_formed(heading, tagger))
+        .find(|heading| is_well_formed(heading, tagger) && !cut_from_its_of(heading))
+}
+
+/// Is `span` a noun phrase however long, without a finite verb or modal anywhere: "the death
+/// of Charles II of Spain in November 1700 without children"?
+pub fn is_noun_phrase(span: &str, tagger: &Tagger) -> bool {
+    let tagged = tagger.tag_text(span);
+    !tagged.is_empty()
+        && !is_clause(span, tagger)
+        && tagged.first().is_some_and(|(_, t)| {
+            t.is_noun() || t.is_adjective() || matches!(*t, Tag::DT | Tag::PRP_POSS)
+        })
+        && !tagged.iter().any(|(_, t)| {
+            matches!(
+                *t,
+                Tag::VBD | Tag::VBZ | Tag::VBP | Tag::MD | Tag::WDT | Tag::WP
+            )
+        })
+}
+
+/// The name a short description is given: "an optical effect *known as Rayleigh
+/// scattering*", "a bacterium called *Yersinia pestis*". `None` when the span names nothing
+/// that way, or the description is long enough to be the reason itself.
+fn named_as(span: &str) -> Option<&str> {
+    const NAMING: &[&str] = &[" known as ", " called ", " termed ", " referred to as "];
+    let lower = span.to_ascii_lowercase();
+    NAMING.iter().find_map(|naming| {
+        let at = lower.find(naming)?;
+        let description = span[..at].split_whitespace().count();
+        let name = span[at + naming.len()..].trim();
+        (description <= 4 && !name.is_empty()).then_some(name)
+    })
 }
 
 /// Is `span` a clause rather than a noun phrase: its opening noun phrase (with prepositional
@@ -94,7 +145,14 @@ fn is_clause(span: &str, tagger: &Tagger) -> bool {
             )
             || (tag == Tag::PRP && i == 0)
             || (tag == Tag::IN && !SUBORDINATORS.contains(&words[i].as_str()));
-        if noun_phrase_word {
+        // A past form between a possessive and a noun modifies it: "Earth's tilted orbit".
+        let modifier = tag == Tag::VBD
+            && i > 0
+            && tagged[i - 1].1 == Tag::POS
+            && tagged
+                .get(i + 1)
+                .is_some_and(|(_, t)| t.is_noun() || t.is_adjective());
+        if noun_phrase_word || modifier {
             continue;
         }
         return i > 0
@@ -176,6 +234,11 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
             MAX_WORDS
         };
         if next_end - opens_at > limit {
+            // A lone noun without the "of" phrase it needs names nothing: "Impact" of "impact
+            // of a large asteroid or other celestial body".
+            if preposition == "of" && end - opens_at == 1 {
+                return None;
+            }
             break;
         }
         end = next_end;
@@ -290,9 +353,17 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
     }
     // No finite verb or modal anywhere: "Gases absorb", "RMS Titanic sank", "Tyndall
     // effect explains".
-    if tags
-        .iter()
-        .any(|t| matches!(*t, Tag::VBD | Tag::VBZ | Tag::VBP | Tag::MD))
+    // (A past form between a possessive and a noun modifies it: "Earth's tilted orbit".)
+    let modifier = |i: usize| {
+        tags[i] == Tag::VBD
+            && i > 0
+            && tags[i - 1] == Tag::POS
+            && tags
+                .get(i + 1)
+                .is_some_and(|t| t.is_noun() || t.is_adjective())
+    };
+    if (0..tags.len())
+        .any(|i| matches!(tags[i], Tag::VBD | Tag::VBZ | Tag::VBP | Tag::MD) && !modifier(i))
     {
         return false;
     }

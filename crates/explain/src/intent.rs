@@ -469,19 +469,42 @@ fn subject_end_before_verb(words: &[&str], lower: &[String]) -> usize {
         // the word after it is not the clause's end ("the Titanic sink" ends there).
         // "the Wall Street crash of 1929": a common noun with an "of" phrase of names or
         // numbers after it continues the subject.
-        if end + 2 < words.len() && lower[end + 1] == "of" && is_capitalised(words[end + 2]) {
-            end = name_run_end(words, lower, end + 2);
+        // So does one with "of the" and a name: "the Indigenous population of the Americas".
+        let name_at = if end + 3 < words.len() && lower[end + 2] == "the" {
+            end + 3
+        } else {
+            end + 2
+        };
+        if name_at < words.len() && lower[end + 1] == "of" && is_capitalised(words[name_at]) {
+            end = name_run_end(words, lower, name_at);
         }
         return end.max(start + 1).min(words.len());
     }
-    // Lowercase subject: up to its plural head ("hot air balloons"), else one word.
+    // Lowercase subject: up to its plural head ("hot air balloons"), else one word, with
+    // the words after it while it is an adjective or the next word a gerund, which cannot be
+    // the verb after "do" ("commercial whaling" come to an end).
     for (i, word) in lower.iter().enumerate().skip(start).take(4) {
         if i + 1 < words.len() && looks_plural(word) {
             return i + 1;
         }
     }
-    (start + 1).min(words.len())
+    let mut end = start + 1;
+    let ends_in = |word: &str, endings: &[&str]| {
+        endings
+            .iter()
+            .any(|ending| word.ends_with(ending) && word.len() > ending.len() + 2)
+    };
+    while end + 1 < words.len()
+        && end < start + 3
+        && (ends_in(&lower[end - 1], ADJECTIVE_ENDINGS) || ends_in(&lower[end], &["ing"]))
+    {
+        end += 1;
+    }
+    end.min(words.len())
 }
+
+/// Endings of adjectives, never of a verb's base form.
+const ADJECTIVE_ENDINGS: &[&str] = &["al", "ic", "ous", "ive", "ary", "ful", "less", "ern"];
 
 fn looks_plural(word: &str) -> bool {
     IRREGULAR_PLURALS.contains(&word)
@@ -574,6 +597,19 @@ mod tests {
     fn why_do_questions_split_subject_and_event() {
         check("Why did the Titanic sink?", Causes, "the Titanic", "sink");
         check("Why did World War I start?", Causes, "World War I", "start");
+        check(
+            "Why did commercial whaling come to an end?",
+            Causes,
+            "commercial whaling",
+            "come to an end",
+        );
+        check("Why does ice float?", Causes, "ice", "float");
+        check(
+            "Why did the Indigenous population of the Americas decline after 1492?",
+            Causes,
+            "the Indigenous population of the Americas",
+            "decline after 1492",
+        );
         check(
             "Why did the Black Death kill so many people?",
             Causes,

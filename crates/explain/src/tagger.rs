@@ -1010,6 +1010,24 @@ fn base_noun_phrase_at(tags: &[Tag], start: usize) -> Option<usize> {
                 break;
             }
             after_noun = false;
+        } else if tag == Tag::VBG
+            && after_noun
+            && tags[j - 1] == Tag::NNP
+            && tags[start] != Tag::DT
+            && !at(j + 1).is_some_and(|t| t.is_noun() || t.is_adjective() || t == Tag::DT)
+        {
+            // A name's gerund is a noun: "Rayleigh scattering" (but "the Sun colliding with
+            // atoms" is a clause).
+            end = Some(j + 1);
+        } else if tag == Tag::VBD
+            && begun
+            && j > start
+            && tags[j - 1] == Tag::POS
+            && at(j + 1).is_some_and(|t| t.is_noun() || t.is_adjective())
+        {
+            // A past form between a possessive and its noun modifies it, whatever the
+            // tagger's guess: "Earth's *tilted* orbit".
+            after_noun = false;
         } else if tag == Tag::VBN || tag == Tag::VBG {
             // A participle opening the phrase: a VBN unless a verb, modal or adverb precedes
             // (has reduced …), a VBG only at the sentence's start (…, causing floods).

@@ -117,3 +117,34 @@ fn factors_of_a_named_kind_are_a_heading() {
         assert!(!is_well_formed(vague, Some(&tagger)), "{vague:?} accepted");
     }
 }
+
+#[test]
+fn names_participles_and_needed_of_phrases() {
+    let Some(tagger) = tagger() else { return };
+    let heading = |span: &str| name_reason(span, Some(&tagger));
+    // The name a short description is given.
+    assert_eq!(
+        heading("optical effect known as Rayleigh scattering").as_deref(),
+        Some("Rayleigh scattering")
+    );
+    // A past form between a possessive and its noun modifies it.
+    assert_eq!(
+        heading("axial parallelism of Earth's tilted orbit around the Sun").as_deref(),
+        Some("Axial parallelism of Earth's tilted orbit")
+    );
+    // A long noun phrase keeps what fits.
+    assert_eq!(
+        heading("The death of Charles II of Spain in November 1700 without children").as_deref(),
+        Some("Death of Charles II of Spain")
+    );
+    // A lone noun cut from the "of" phrase it needs names nothing.
+    assert_eq!(
+        heading("the impact of a large asteroid or other celestial body"),
+        None
+    );
+    // A name and a gerund after "the" is a clause, not a name.
+    assert_eq!(
+        heading("charged particles from the Sun colliding with atoms").as_deref(),
+        Some("Charged particles from the Sun")
+    );
+}
