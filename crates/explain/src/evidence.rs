@@ -153,26 +153,23 @@ impl Evidence {
     /// Does `text` name the question's topic (a topic word in one of its forms)? True when
     /// the topic is unknown.
     pub fn names_topic(&self, text: &str) -> bool {
-        if self.topic_words.is_empty() {
-            return true;
-        }
-        let forms = word_forms(text);
-        self.topic_words
-            .iter()
-            .any(|word| word_variants(word).iter().any(|f| forms.contains(f)))
+        self.topic_words.is_empty() || self.topic_words_named_in(text) > 0
     }
 
     /// Does `text` name every topic word, of two or more ("the Indigenous population of the
     /// Americas" in "a reduction in the Indigenous population of the Americas")? By word form,
     /// so that "World War II" does not name "World War I".
     pub fn names_whole_topic(&self, text: &str) -> bool {
-        if self.topic_words.len() < 2 {
-            return false;
-        }
+        self.topic_words.len() >= 2 && self.topic_words_named_in(text) == self.topic_words.len()
+    }
+
+    /// How many of the topic words `text` names, in one of their forms.
+    fn topic_words_named_in(&self, text: &str) -> usize {
         let forms = word_forms(text);
         self.topic_words
             .iter()
-            .all(|word| word_variants(word).iter().any(|f| forms.contains(f)))
+            .filter(|word| word_variants(word).iter().any(|f| forms.contains(f)))
+            .count()
     }
 
     pub fn is_question_stem(&self, stem: &str) -> bool {

@@ -220,16 +220,20 @@ fn causal_candidates(
                 // In "a period during which technology transfer initiatives resulted in …"
                 // X is what follows the relative word.
                 let antecedent = crate::causal::relative_tail(antecedent).unwrap_or(antecedent);
-                let names_a_cause = crate::causal::names_a_cause(antecedent)
-                    || tagger
-                        .is_some_and(|tagger| crate::heading::is_noun_phrase(antecedent, tagger));
+                // A longer noun phrase names a cause too, when the tagger can tell.
+                let names_a_cause = || {
+                    crate::causal::names_a_cause(antecedent)
+                        || tagger.is_some_and(|tagger| {
+                            crate::heading::is_noun_phrase(antecedent, tagger)
+                        })
+                };
                 let heading = if let Some(cause) = crate::causal::appositive_cause(antecedent) {
                     name_reason(strip_determiner(cause), tagger)
                 } else if !document.about_subject && is_anaphoric(antecedent) {
                     // "The incident … led to World War I": the document names the cause.
                     Some(document.stored.title.clone())
                         .filter(|title| is_well_formed(title, tagger))
-                } else if !is_anaphoric(antecedent) && names_a_cause {
+                } else if !is_anaphoric(antecedent) && names_a_cause() {
                     name_reason(antecedent, tagger)
                 } else {
                     None

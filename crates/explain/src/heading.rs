@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use crate::tagger::{Tag, Tagger, noun_phrases};
+use crate::tagger::{Tag, Tagger, noun_phrases, past_form_modifies};
 
 /// Longest heading, in words. Reference headings written by hand run two to six words.
 const MAX_WORDS: usize = 7;
@@ -59,15 +59,15 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
     if tagger.is_some_and(|tagger| is_clause(span, tagger)) {
         return None;
     }
-    // The tagger's noun phrase first; else the span cut at closed-class words, which the
-    // tagger must then accept as a noun phrase ("Predatory lending for subprime mortgages",
-    // where "lending" opens no base noun phrase).
     // "an optical effect known as Rayleigh scattering": the name is the heading.
     if let Some(name) = named_as(span)
         && let Some(heading) = name_reason(name, tagger)
     {
         return Some(heading);
     }
+    // The tagger's noun phrase first; else the span cut at closed-class words, which the
+    // tagger must then accept as a noun phrase ("Predatory lending for subprime mortgages",
+    // where "lending" opens no base noun phrase).
     let from_phrase = tagger.and_then(|tagger| phrase_heading(span, tagger));
     // A lone noun cut from the "of" phrase it needs names nothing: "Impact" of "impact of a
     // large asteroid or other celestial body".
@@ -89,21 +89,22 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
         .find(|heading| is_well_formed(heading, tagger) && !cut_from_its_of(heading))
 }
 
-/// Is `span` a noun phrase however long, without a finite verb or modal anywhere: "the death
-/// of Charles II of Spain in November 1700 without children"?
+/// Is `span` a noun phrase however long, without a finite verb, modal or relative word
+/// anywhere: "the death of Charles II of Spain in November 1700 without children"?
 pub fn is_noun_phrase(span: &str, tagger: &Tagger) -> bool {
-    let tagged = tagger.tag_text(span);
-    !tagged.is_empty()
-        && !is_clause(span, tagger)
-        && tagged.first().is_some_and(|(_, t)| {
-            t.is_noun() || t.is_adjective() || matches!(*t, Tag::DT | Tag::PRP_POSS)
-        })
-        && !tagged.iter().any(|(_, t)| {
-            matches!(
-                *t,
-                Tag::VBD | Tag::VBZ | Tag::VBP | Tag::MD | Tag::WDT | Tag::WP
-            )
-        })
+    let tags: Vec<Tag> = tagger.tag_text(span).into_iter().map(|(_, t)| t).collect();
+    tags.first()
+        .is_some_and(|t| t.is_noun() || t.is_adjective() || matches!(*t, Tag::DT | Tag::PRP_POSS))
+        && !has_finite_verb(&tags)
+        && !tags.iter().any(|t| matches!(*t, Tag::WDT | Tag::WP))
+}
+
+/// A finite verb or modal anywhere ("Gases absorb", "RMS Titanic sank"); a past form that
+/// modifies a noun ("Earth's tilted orbit") is none.
+fn has_finite_verb(tags: &[Tag]) -> bool {
+    (0..tags.len()).any(|i| {
+        matches!(tags[i], Tag::VBD | Tag::VBZ | Tag::VBP | Tag::MD) && !past_form_modifies(tags, i)
+    })
 }
 
 /// The name a short description is given: "an optical effect *known as Rayleigh
@@ -131,6 +132,7 @@ fn is_clause(span: &str, tagger: &Tagger) -> bool {
         "unless", "whereas", "that", "than",
     ];
     let tagged = tagger.tag_text(span);
+    let tags: Vec<Tag> = tagged.iter().map(|(_, t)| *t).collect();
     let words: Vec<String> = tagged
         .iter()
         .map(|(r, _)| span[r.clone()].to_lowercase())
@@ -145,14 +147,7 @@ fn is_clause(span: &str, tagger: &Tagger) -> bool {
             )
             || (tag == Tag::PRP && i == 0)
             || (tag == Tag::IN && !SUBORDINATORS.contains(&words[i].as_str()));
-        // A past form between a possessive and a noun modifies it: "Earth's tilted orbit".
-        let modifier = tag == Tag::VBD
-            && i > 0
-            && tagged[i - 1].1 == Tag::POS
-            && tagged
-                .get(i + 1)
-                .is_some_and(|(_, t)| t.is_noun() || t.is_adjective());
-        if noun_phrase_word || modifier {
+        if noun_phrase_word || past_form_modifies(&tags, i) {
             continue;
         }
         return i > 0
@@ -234,11 +229,6 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
             MAX_WORDS
         };
         if next_end - opens_at > limit {
-            // A lone noun without the "of" phrase it needs names nothing: "Impact" of "impact
-            // of a large asteroid or other celestial body".
-            if preposition == "of" && end - opens_at == 1 {
-                return None;
-            }
             break;
         }
         end = next_end;
@@ -353,18 +343,7 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
     }
     // No finite verb or modal anywhere: "Gases absorb", "RMS Titanic sank", "Tyndall
     // effect explains".
-    // (A past form between a possessive and a noun modifies it: "Earth's tilted orbit".)
-    let modifier = |i: usize| {
-        tags[i] == Tag::VBD
-            && i > 0
-            && tags[i - 1] == Tag::POS
-            && tags
-                .get(i + 1)
-                .is_some_and(|t| t.is_noun() || t.is_adjective())
-    };
-    if (0..tags.len())
-        .any(|i| matches!(tags[i], Tag::VBD | Tag::VBZ | Tag::VBP | Tag::MD) && !modifier(i))
-    {
+    if has_finite_verb(&tags) {
         return false;
     }
     // Opens with a noun-phrase word or a gerund, never a base verb ("Wreak destruction").

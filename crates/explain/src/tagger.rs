@@ -1019,14 +1019,7 @@ fn base_noun_phrase_at(tags: &[Tag], start: usize) -> Option<usize> {
             // A name's gerund is a noun: "Rayleigh scattering" (but "the Sun colliding with
             // atoms" is a clause).
             end = Some(j + 1);
-        } else if tag == Tag::VBD
-            && begun
-            && j > start
-            && tags[j - 1] == Tag::POS
-            && at(j + 1).is_some_and(|t| t.is_noun() || t.is_adjective())
-        {
-            // A past form between a possessive and its noun modifies it, whatever the
-            // tagger's guess: "Earth's *tilted* orbit".
+        } else if begun && j > start && past_form_modifies(tags, j) {
             after_noun = false;
         } else if tag == Tag::VBN || tag == Tag::VBG {
             // A participle opening the phrase: a VBN unless a verb, modal or adverb precedes
@@ -1051,6 +1044,17 @@ fn base_noun_phrase_at(tags: &[Tag], start: usize) -> Option<usize> {
         j += 1;
     }
     end
+}
+
+/// Is the past form at `i` a modifier, whatever the tagger guessed: between a possessive and
+/// a noun (or adjective) it can only be a participle ("Earth's *tilted* orbit").
+pub fn past_form_modifies(tags: &[Tag], i: usize) -> bool {
+    tags[i] == Tag::VBD
+        && i > 0
+        && tags[i - 1] == Tag::POS
+        && tags
+            .get(i + 1)
+            .is_some_and(|t| t.is_noun() || t.is_adjective())
 }
 
 /// Prepositions (Penn's `IN`) that do not join two noun phrases: they subordinate clauses.
