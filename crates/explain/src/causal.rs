@@ -75,6 +75,8 @@ const CUES: &[(&str, Direction)] = &[
     ("resulted from", Direction::Cause),
     ("result from", Direction::Cause),
     ("driven by", Direction::Cause),
+    ("powered by", Direction::Cause),
+    ("blamed on", Direction::Cause),
     ("triggered by", Direction::Cause),
     ("brought about by", Direction::Cause),
     ("attributed by … to", Direction::Cause),
@@ -107,6 +109,12 @@ const CUES: &[(&str, Direction)] = &[
     ("played a * role in", Direction::Effect),
     ("plays a * role in", Direction::Effect),
     ("play a * role in", Direction::Effect),
+    ("key factor in", Direction::Effect),
+    ("major factor in", Direction::Effect),
+    ("was fundamental to", Direction::Effect),
+    ("is fundamental to", Direction::Effect),
+    ("were fundamental to", Direction::Effect),
+    ("responsible for", Direction::Effect),
     ("laid the groundwork for", Direction::Effect),
     ("paved the way for", Direction::Effect),
     ("led to", Direction::Effect),
@@ -345,6 +353,11 @@ pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
                 if *cue == "for" && !follows_a_name(&lower[..position], &lower[position + len..]) {
                     return None;
                 }
+                // "diverse environmental, legal, social … causes and effects": a noun, not
+                // the verb.
+                if *cue == "causes" && is_noun_causes(&lower[..position]) {
+                    return None;
+                }
                 Some((len, *cue, *direction))
             });
             if let Some((len, cue, direction)) = matched {
@@ -454,6 +467,49 @@ fn lead_list_end(phrase: &str) -> Option<usize> {
         .filter(|&at| phrase[at + 2..].split_whitespace().count() >= 2)
 }
 
+/// Is "causes" after `before` a noun: after a determiner or an adjective ("the causes",
+/// "its political causes", "diverse … causes")?
+fn is_noun_causes(before: &str) -> bool {
+    const DETERMINERS: &[&str] = &[
+        "the",
+        "its",
+        "their",
+        "his",
+        "her",
+        "main",
+        "other",
+        "many",
+        "diverse",
+        "various",
+        "possible",
+        "several",
+        "multiple",
+        "these",
+        "those",
+        "both",
+        "known",
+        "underlying",
+        "root",
+        "primary",
+        "common",
+        "different",
+        "two",
+        "three",
+        "four",
+    ];
+    // Endings of adjectives, not of nouns that can cause ("signal", "metal").
+    const ADJECTIVE_ENDINGS: &[&str] = &[
+        "ical", "ial", "ural", "onal", "ental", "etic", "omic", "ous", "ive", "ary",
+    ];
+    let last = before
+        .trim_end()
+        .rsplit(|c: char| !c.is_alphanumeric() && c != '-')
+        .next()
+        .unwrap_or("");
+    DETERMINERS.contains(&last)
+        || (last.len() > 4 && ADJECTIVE_ENDINGS.iter().any(|e| last.ends_with(e)))
+}
+
 /// "a person to lose consciousness", "the ship to sink": a short object, then "to" and a verb.
 fn is_causative_object(item: &str) -> bool {
     let words: Vec<String> = item
@@ -532,7 +588,28 @@ fn phrase_after(sentence: &str, start: usize, limit: usize) -> Range<usize> {
         }
         search = at + 2;
     }
+    // "caused the fall of the Aztec Empire and brought large portions of …": an "and" that
+    // opens a second predicate ends the phrase.
+    if let Some(at) = second_predicate(&text[..end]) {
+        end = at;
+    }
     trim_range(sentence, phrase.start..phrase.start + end)
+}
+
+/// Where " and " opens a second verb phrase of the clause with an irregular past form ("…
+/// and brought …", "… and became …"), if it does. (A regular "-ed" form is left to the
+/// item splitting: "… and marked the start of the Great Depression" is an item of its own.)
+fn second_predicate(text: &str) -> Option<usize> {
+    const PAST_FORMS: &[&str] = &[
+        "brought", "made", "became", "gave", "took", "won", "built", "began", "saw", "drove",
+        "kept", "held", "sent", "fought", "went", "came", "grew", "rose", "fell",
+    ];
+    text.match_indices(" and ").find_map(|(at, joiner)| {
+        let verb = text[at + joiner.len()..].split_whitespace().next()?;
+        PAST_FORMS
+            .contains(&verb.to_ascii_lowercase().as_str())
+            .then_some(at)
+    })
 }
 
 fn floor_char_boundary(text: &str, at: usize) -> usize {
@@ -902,6 +979,32 @@ mod tests {
             .into_iter()
             .map(|s| s.items.into_iter().map(|r| &sentence[r]).collect())
             .collect()
+    }
+
+    #[test]
+    fn causes_as_a_noun_is_no_cue() {
+        let s = "It can have diverse environmental, legal, social, economic, and political causes and effects.";
+        assert!(items(s).is_empty());
+        assert_eq!(items("The bacterium causes cholera."), [vec!["cholera"]]);
+    }
+
+    #[test]
+    fn a_second_predicate_ends_the_phrase() {
+        let s = "Cortés led an expedition that caused the fall of the Aztec Empire and brought large portions of what is now mainland Mexico under the rule of the King of Castile.";
+        assert_eq!(items(s), [vec!["fall of the Aztec Empire"]]);
+    }
+
+    #[test]
+    fn new_cues_connect_cause_and_effect() {
+        assert_eq!(
+            items("Active stellar cores are powered by fusion."),
+            [vec!["fusion"]]
+        );
+        let s = "The engine was fundamental to the changes brought by the Industrial Revolution.";
+        assert_eq!(
+            items(s),
+            [vec!["changes brought by the Industrial Revolution"]]
+        );
     }
 
     #[test]

@@ -317,7 +317,18 @@ pub fn retrieve_with(
     config: &RetrievalConfig,
     priors: &SourcePriors,
 ) -> Result<Evidence, ExplainError> {
-    let intent = Intent::parse(question);
+    retrieve_for(index, question, Intent::parse(question), config, priors)
+}
+
+/// [`retrieve_with`] for a question whose intent the caller parsed (with verb
+/// conjugations, see [`Intent::parse_with`]).
+pub fn retrieve_for(
+    index: &Index,
+    question: &str,
+    intent: Intent,
+    config: &RetrievalConfig,
+    priors: &SourcePriors,
+) -> Result<Evidence, ExplainError> {
     let (terms, _) = query_terms(index, question);
     // The parsed question decides: "serious" in "Why are serious crimes rising?" is part of
     // the subject, "dangerous" in "Why is hypertension dangerous?" asks for consequences.

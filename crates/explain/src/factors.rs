@@ -101,6 +101,21 @@ fn causal_candidates(
     // What the question asks, once for every statement.
     let event_stems = content_stems(index, &evidence.intent.event);
     let question = format!("{} {}", evidence.intent.subject, evidence.intent.event);
+    let asks_about_an_ending = speaks_of_an_ending(&evidence.intent.event);
+    // What the question asks of its subject, when it is more than its coming about: "A nova
+    // … causes the sudden appearance of a bright … star" names stars, not their shining.
+    let names_the_event = |item: &str| {
+        let asks_more_than_existence = event_stems.iter().any(|e| {
+            !GENERIC_EVENT_STEMS.contains(&e.as_str()) && !COMING_ABOUT.contains(&e.as_str())
+        });
+        !asks_more_than_existence
+            || speaks_of_an_ending(item) && asks_about_an_ending
+            || content_stems(index, item).iter().any(|s| {
+                event_stems
+                    .iter()
+                    .any(|e| s == e || (e.len() >= 4 && s.starts_with(e.as_str())))
+            })
+    };
     for sentence in &evidence.sentences {
         if sentence.relevance < config.min_relevance || sentence.causal.is_empty() {
             continue;
@@ -156,11 +171,24 @@ fn causal_candidates(
             // beginning, not the collapse the question asks about.
             let other_phase =
                 |range: &std::ops::Range<usize>| other_phase_of(&question, &text[range.clone()]);
-            if statement
+            // "Moctezuma I contributed to the famed Aztec Empire that thrived" names the
+            // subject but not its fall: a question about an ending needs an ending.
+            let names_the_ending = |range: &std::ops::Range<usize>| {
+                !asks_about_an_ending || speaks_of_an_ending(&text[range.clone()])
+            };
+            // Judged by the part of an item that names the subject: "the final destruction of
+            // the Byzantine Empire and the rise of the Ottoman Empire" gives the Ottomans'
+            // rise, not their decline.
+            let subject_item = statement
                 .items
                 .iter()
-                .any(|item| (names_subject(item) || refers_back(item)) && !other_phase(item))
-            {
+                .flat_map(|item| conjoined_parts(text, item.clone()))
+                .find(|part| {
+                    (names_subject(part) || refers_back(part))
+                        && !other_phase(part)
+                        && names_the_ending(part)
+                });
+            if let Some(subject_item) = subject_item {
                 // The subject sits among the items: "X led to <the subject>" names a cause;
                 // "<effect> caused by <the subject>" names only what the subject caused,
                 // which answers a question about why the subject matters.
@@ -229,10 +257,17 @@ fn causal_candidates(
                 };
                 let heading = if let Some(cause) = crate::causal::appositive_cause(antecedent) {
                     name_reason(strip_determiner(cause), tagger)
-                } else if !document.about_subject && is_anaphoric(antecedent) {
-                    // "The incident … led to World War I": the document names the cause.
-                    Some(document.stored.title.clone())
-                        .filter(|title| is_well_formed(title, tagger))
+                } else if !document.about_subject
+                    && (is_anaphoric(antecedent)
+                        || (describes_its_document(antecedent, &document.stored.title)
+                            && names_the_event(&text[subject_item])))
+                {
+                    // "The incident … led to World War I": the document names the cause. So
+                    // does "Hernán Cortés … was a … conquistador … who led an expedition
+                    // that caused the fall of the Aztec Empire".
+                    Some(document.stored.title.clone()).filter(|title| {
+                        is_well_formed(title, tagger) || crate::heading::is_name(title)
+                    })
                 } else if !is_anaphoric(antecedent) && names_a_cause() {
                     name_reason(antecedent, tagger)
                 } else {
@@ -368,6 +403,24 @@ const END_WORDS: &[&str] = &[
     "disappearance",
     "disappear",
     "disappeared",
+    "conquest",
+    "conquered",
+    "destruction",
+    "destroyed",
+    "overthrow",
+    "overthrown",
+    "overthrew",
+    "defeat",
+    "defeated",
+    "downfall",
+    "sack",
+    "sacked",
+    "capture",
+    "captured",
+    "extinct",
+    "abolition",
+    "abolished",
+    "cessation",
 ];
 
 /// Does `item` speak of the other end of a thing's life than `question` asks about: its
@@ -385,6 +438,67 @@ fn other_phase_of(question: &str, item: &str) -> bool {
             && has(&item, END_WORDS)
             && !has(&item, BEGINNING_WORDS))
 }
+
+/// Does the text speak of a thing's end ("fall", "conquest", "decline")?
+fn speaks_of_an_ending(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .any(|w| END_WORDS.contains(&w.as_str()))
+}
+
+/// Does the clause before a cue describe its document's own subject and end in a relative
+/// clause, as a lead sentence does ("Marina …, known as La Malinche, was a Nahua woman …,
+/// who became known for", "Hernán Cortés … was a Spanish conquistador … who led an
+/// expedition that")? Then the document's subject is what the cue connects.
+fn describes_its_document(antecedent: &str, title: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let clause = words(antecedent);
+    let title_words: Vec<String> = words(title)
+        .into_iter()
+        .filter(|w| !["the", "a", "an", "of"].contains(&w.as_str()))
+        .collect();
+    // The title is named near the start of the clause ("Marina or Malintzin, more popularly
+    // known as La Malinche" names it within its first dozen words).
+    let opening = &clause[..clause.len().min(12)];
+    let names_title = !title_words.is_empty()
+        && title_words
+            .iter()
+            .all(|t| opening.contains(t) || clause[..].contains(t))
+        && title_words.iter().any(|t| opening.contains(t));
+    let relative = clause
+        .iter()
+        .skip(2)
+        .any(|w| ["who", "which", "that", "whose"].contains(&w.as_str()));
+    let describes = clause
+        .iter()
+        .any(|w| ["is", "was", "are", "were"].contains(&w.as_str()));
+    names_title && relative && describes
+}
+
+/// The parts of an item joined by "and" when each is a phrase of two words or more ("the
+/// final destruction of the Byzantine Empire" and "the rise of the Ottoman Empire"), else
+/// the item itself.
+fn conjoined_parts(text: &str, item: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+    let span = &text[item.clone()];
+    if let Some(at) = span.find(" and ") {
+        let (left, right) = (&span[..at], &span[at + 5..]);
+        if left.split_whitespace().count() >= 2 && right.split_whitespace().count() >= 2 {
+            return vec![item.start..item.start + at, item.start + at + 5..item.end];
+        }
+    }
+    vec![item]
+}
+
+/// Stems of events that are a thing's coming about: any cause of the thing answers them.
+const COMING_ABOUT: &[&str] = &[
+    "happen", "start", "begin", "occur", "aris", "break", "out", "form", "develop", "emerg",
+    "exist", "becom",
+];
 
 /// Stems of question words that say nothing of the event on their own.
 const GENERIC_EVENT_STEMS: &[&str] = &["so", "much", "mani", "often", "such", "be", "have", "do"];
@@ -640,8 +754,10 @@ fn add_support_from_other_documents(
         // sentence however little it says about the question gave background sections,
         // "Eye" for "Sunken eyes", and lowered reason recall on why-reasons: 0.360 → 0.317.)
         let title = &evidence.documents[position].title_stems;
+        // More than half of the factor's words: "Watt" (the unit) is not about "James Watt".
         let about_factor = !title.is_empty()
             && title.is_subset(&factor.key_stems)
+            && 2 * title.len() > factor.key_stems.len()
             && !title.iter().all(|s| evidence.is_question_stem(s));
         let best = evidence
             .sentences
@@ -725,6 +841,55 @@ fn select(candidates: Vec<Factor>, config: &FactorConfig) -> Vec<Factor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lead_sentence_with_a_relative_clause_describes_its_document() {
+        assert!(describes_its_document(
+            "Hernán Cortés, 1st Marquis of the Valley of Oaxaca was a Spanish conquistador, military commander, explorer, captain general, and writer who led an expedition that",
+            "Hernán Cortés"
+        ));
+        assert!(describes_its_document(
+            "Marina or Malintzin, more popularly known as La Malinche, was a Nahua woman from the Mexican Gulf Coast, who became known for",
+            "La Malinche"
+        ));
+        // No relative clause: the clause itself is the cause, not the document.
+        assert!(!describes_its_document(
+            "Hernán Cortés greatly",
+            "Hernán Cortés"
+        ));
+        // Another document's subject.
+        assert!(!describes_its_document(
+            "The famine, which was a period of mass starvation that",
+            "Hernán Cortés"
+        ));
+    }
+
+    #[test]
+    fn conjoined_phrases_are_judged_apart() {
+        let text = "final destruction of the Byzantine Empire and the rise of the Ottoman Empire";
+        let parts: Vec<&str> = conjoined_parts(text, 0..text.len())
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                "final destruction of the Byzantine Empire",
+                "the rise of the Ottoman Empire"
+            ]
+        );
+        let text = "war and famine";
+        assert_eq!(conjoined_parts(text, 0..text.len()).len(), 1);
+    }
+
+    #[test]
+    fn endings_are_named_by_many_words() {
+        assert!(speaks_of_an_ending(
+            "the Spanish conquest of the Aztec Empire"
+        ));
+        assert!(speaks_of_an_ending("fall"));
+        assert!(!speaks_of_an_ending("the famed Aztec Empire that thrived"));
+    }
 
     #[test]
     fn names_of_events_read_with_the() {

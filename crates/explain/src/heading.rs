@@ -211,6 +211,16 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
             end = next_end;
             continue;
         }
+        // A participle with its agent: "changes *brought by* the Industrial Revolution",
+        // "bacteria *spread by* fleas".
+        if next_start == end + 2
+            && matches!(tags[end], Tag::VBN | Tag::VBD)
+            && lower(end + 1) == "by"
+            && next_end - opens_at <= MAX_WORDS
+        {
+            end = next_end;
+            continue;
+        }
         // A participle may open the attached phrase: "pressure from *invading* peoples".
         let participle = usize::from(
             tags.get(end + 1)
@@ -310,7 +320,20 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
                 | "sometimes"
         )
     });
+    // A lone general plural says nothing: "Changes", "Developments".
+    const LONE_VAGUE: &[&str] = &[
+        "changes",
+        "developments",
+        "events",
+        "problems",
+        "conditions",
+        "activities",
+        "circumstances",
+        "things",
+        "measures",
+    ];
     if clause_adverb
+        || (words.len() == 1 && LONE_VAGUE.contains(&first.as_str()))
         || BAD_OPENERS.contains(&first.as_str())
         || DANGLING.contains(&last.as_str())
         || (VAGUE_HEADS.contains(&last.as_str()) && !qualified_kind)
@@ -351,6 +374,29 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
     opener.is_noun()
         || opener.is_adjective()
         || matches!(opener, Tag::CD | Tag::VBG | Tag::VBN | Tag::DT)
+}
+
+/// Is the text a proper name ("La Malinche", "Hernán Cortés", "Battle of the Somme"): every
+/// word capitalised but for a few joining words, one of three letters or more? A document's
+/// title of that shape can head the section it causes, whatever the tagger makes of
+/// foreign words in it.
+pub fn is_name(text: &str) -> bool {
+    const JOINING: &[&str] = &[
+        "of", "the", "and", "de", "del", "la", "von", "van", "da", "in",
+    ];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    !words.is_empty()
+        && words.len() <= MAX_WORDS
+        && words[0].chars().next().is_some_and(char::is_uppercase)
+        && words
+            .iter()
+            .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+        && words.iter().all(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+                || JOINING.contains(w)
+        })
 }
 
 fn lower_first_letter(text: &str) -> String {

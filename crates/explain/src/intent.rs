@@ -211,6 +211,37 @@ const DETERMINERS: &[&str] = &[
 ];
 
 impl Intent {
+    /// [`Intent::parse`], then, with verb conjugations at hand, the subject of a "do"
+    /// question takes the nouns that the word-shape rules left in the event: "Why did the
+    /// Spanish flu kill …" is about *the Spanish flu*, "Why did the steam engine matter?"
+    /// about *the steam engine* ("flu" and "engine" are no verbs; "kill" and "matter" are).
+    pub fn parse_with(text: &str, verbs: Option<&crate::tagger::Verbs>) -> Intent {
+        let mut intent = Intent::parse(text);
+        let Some(verbs) = verbs else {
+            return intent;
+        };
+        let auxiliary = normalise_apostrophe(&intent.auxiliary);
+        let do_question = AUXILIARIES
+            .iter()
+            .any(|(word, is_be, _, _)| !is_be && auxiliary == *word);
+        if !do_question {
+            return intent;
+        }
+        loop {
+            let mut words = intent.event.split_whitespace();
+            let (Some(first), Some(second)) = (words.next(), words.next()) else {
+                break;
+            };
+            let is_verb = |word: &str| verbs.lemma(&word.to_lowercase()).is_some();
+            if is_verb(first) || !is_verb(second) {
+                break;
+            }
+            intent.subject = format!("{} {first}", intent.subject);
+            intent.event = intent.event[first.len()..].trim_start().to_owned();
+        }
+        intent
+    }
+
     /// Parses a question (as cleaned by [`crate::Question::parse`]).
     pub fn parse(text: &str) -> Intent {
         let words: Vec<&str> = text

@@ -70,6 +70,8 @@ pub struct Engine {
     factors: FactorConfig,
     /// Part-of-speech tagger for headings; without it headings are cut by closed-class words.
     tagger: Option<Arc<tagger::Tagger>>,
+    /// Verb conjugations (from the tagger's folder): which question word is the verb.
+    verbs: Option<Arc<tagger::Verbs>>,
 }
 
 impl Engine {
@@ -101,6 +103,7 @@ impl Engine {
             retrieval: RetrievalConfig::default(),
             factors: FactorConfig::default(),
             tagger: None,
+            verbs: None,
         }
     }
 
@@ -116,7 +119,11 @@ impl Engine {
         if !dir.join("en-lexicon.txt").is_file() {
             return Ok(self);
         }
-        Ok(self.with_tagger(Arc::new(tagger::Tagger::load(dir)?)))
+        let mut engine = self.with_tagger(Arc::new(tagger::Tagger::load(dir)?));
+        if dir.join(tagger::VERBS_FILE).is_file() {
+            engine.verbs = Some(Arc::new(tagger::Verbs::load(dir)?));
+        }
+        Ok(engine)
     }
 
     pub fn tagger(&self) -> Option<&tagger::Tagger> {
@@ -150,8 +157,9 @@ impl Engine {
         priors: &SourcePriors,
     ) -> Result<Article, ExplainError> {
         let started = Instant::now();
+        let intent = intent::Intent::parse_with(&question.text, self.verbs.as_deref());
         let mut evidence =
-            evidence::retrieve_with(&self.index, &question.text, &self.retrieval, priors)?;
+            evidence::retrieve_for(&self.index, &question.text, intent, &self.retrieval, priors)?;
         let retrieved = Instant::now();
         let factors = factors::discover_factors(
             &self.index,

@@ -148,3 +148,63 @@ fn names_participles_and_needed_of_phrases() {
         Some("Charged particles from the Sun")
     );
 }
+
+#[test]
+fn participles_with_their_agent_attach_and_lone_generalities_are_refused() {
+    let Some(tagger) = tagger() else { return };
+    let heading = |span: &str| name_reason(span, Some(&tagger));
+    assert_eq!(
+        heading(
+            "the changes brought by the Industrial Revolution in both his native Great Britain"
+        )
+        .as_deref(),
+        Some("Changes brought by the Industrial Revolution")
+    );
+    for vague in ["Changes", "Developments", "Events"] {
+        assert!(!is_well_formed(vague, Some(&tagger)), "{vague}");
+    }
+    assert!(is_well_formed("Climate change", Some(&tagger)));
+}
+
+#[test]
+fn the_verb_of_a_do_question_is_a_verb() {
+    let Some(_) = tagger() else { return };
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/tagger");
+    let verbs = explain::tagger::Verbs::load(&dir).unwrap();
+    let parse = |q: &str| explain::intent::Intent::parse_with(q, Some(&verbs));
+    for (question, subject, event) in [
+        (
+            "Why did the Spanish flu kill so many people?",
+            "the Spanish flu",
+            "kill so many people",
+        ),
+        (
+            "Why did the steam engine matter?",
+            "the steam engine",
+            "matter",
+        ),
+        ("Why did the Titanic sink?", "the Titanic", "sink"),
+        (
+            "Why do leaves change colour in autumn?",
+            "leaves",
+            "change colour in autumn",
+        ),
+        (
+            "Why do people become refugees?",
+            "people",
+            "become refugees",
+        ),
+        (
+            "Why didn't the Spanish flu spare the young?",
+            "the Spanish flu",
+            "spare the young",
+        ),
+    ] {
+        let intent = parse(question);
+        assert_eq!(
+            (intent.subject.as_str(), intent.event.as_str()),
+            (subject, event),
+            "{question}"
+        );
+    }
+}

@@ -1,0 +1,72 @@
+//! Prints what the engine saw for a question: the intent, the retrieved documents and every
+//! causal statement among the evidence sentences. A tool for reading why a reason was found
+//! or missed: `cargo run --release -p explain --example trace -- DATA_DIR "Why …?"`.
+
+use std::path::Path;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let (Some(dir), Some(question)) = (args.next(), args.next()) else {
+        eprintln!("usage: trace DATA_DIR QUESTION");
+        std::process::exit(2);
+    };
+    if dir == "--sentence" {
+        for c in explain::causal::find_causal_statements(&question) {
+            let items: Vec<&str> = c.items.iter().map(|r| &question[r.clone()]).collect();
+            println!(
+                "{:?} cue={:?} antecedent={:?} items={:?}",
+                c.direction,
+                c.cue,
+                &question[c.antecedent.clone()],
+                items
+            );
+        }
+        return Ok(());
+    }
+    if dir == "--heading" {
+        let tagger = explain::tagger::Tagger::load(Path::new("assets/tagger"))?;
+        println!(
+            "well-formed: {} name_reason: {:?}",
+            explain::heading::is_well_formed(&question, Some(&tagger)),
+            explain::heading::name_reason(&question, Some(&tagger))
+        );
+        return Ok(());
+    }
+    let engine = explain::Engine::open_with_model(Path::new(&dir), Path::new("assets/model"))?
+        .with_tagger_from(Path::new("assets/tagger"))?;
+    let intent = explain::intent::Intent::parse(&question);
+    println!("intent: {intent:?}");
+    let evidence = explain::evidence::retrieve(
+        engine.index(),
+        &question,
+        &explain::evidence::RetrievalConfig::default(),
+    )?;
+    println!("topic words: {:?}", evidence.topic_words);
+    for (i, d) in evidence.documents.iter().enumerate() {
+        println!(
+            "doc {i:2} {:.2} about={} off={} {}",
+            d.score, d.about_subject, d.off_topic_title, d.stored.title
+        );
+    }
+    for s in &evidence.sentences {
+        if s.causal.is_empty() {
+            continue;
+        }
+        let text = evidence.text(s);
+        println!(
+            "\n[{}:{}] rel {:.2} score {:.2} {}",
+            evidence.documents[s.document].stored.title, s.ordinal, s.relevance, s.score, text
+        );
+        for c in &s.causal {
+            let items: Vec<&str> = c.items.iter().map(|r| &text[r.clone()]).collect();
+            println!(
+                "   {:?} cue={:?} antecedent={:?} items={:?}",
+                c.direction,
+                c.cue,
+                &text[c.antecedent.clone()],
+                items
+            );
+        }
+    }
+    Ok(())
+}
