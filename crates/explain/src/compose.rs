@@ -91,6 +91,10 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
                         ordinal: s.ordinal,
                     })
                     .filter(|k| !needed(*k) && !leans_on_needed(*k))
+                    // Past the lead, only a sentence that speaks to the question: "The pain may
+                    // occasionally feel like heartburn" is no overview for what causes heart
+                    // attacks.
+                    .filter(|k| k.ordinal == 0 || speaks_to_question(evidence, *k))
             };
             // Without a document about the subject, a sentence that names it comes first
             // ("Deaths caused by famine declined sharply" is no overview for the Indigenous
@@ -152,6 +156,17 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
         keys.extend(next);
     }
     keys
+}
+
+/// Does the sentence speak to the question: relevant to it, or naming its topic?
+fn speaks_to_question(evidence: &Evidence, key: SentenceKey) -> bool {
+    let text = evidence.documents[key.document]
+        .stored
+        .sentence_text(key.ordinal);
+    evidence
+        .find(key.document, key.ordinal)
+        .is_some_and(|i| evidence.sentences[i].relevance >= 0.5)
+        || (!evidence.topic_words.is_empty() && evidence.names_topic(text))
 }
 
 /// The document the overview comes from: among those about the subject and retrieved
@@ -301,7 +316,13 @@ pub fn compose(
         let mut later_cased: Vec<String> = Vec::new();
         let mut phrases = vec![factor.phrase.clone()];
         for (later, other) in factors.iter().enumerate().skip(position + 1) {
-            let has_own = other.sentences.iter().any(|k| !citations.used.contains(k));
+            // Its own sentences count only when one of them still speaks to the question:
+            // the famine's own causes are no section for why people migrate, when the one
+            // sentence that names famine as a cause of migration is quoted here.
+            let has_own = other
+                .sentences
+                .iter()
+                .any(|k| !citations.used.contains(k) && speaks_to_question(evidence, *k));
             let shares = other.sentences.iter().any(|k| quoted.contains(k));
             if !merged[later] && !has_own && shares {
                 merged[later] = true;
@@ -455,12 +476,12 @@ fn evidence_casing(factor: &Factor) -> String {
 }
 
 fn join_headings(headings: &[&str]) -> String {
-    // At most three items and twelve words: the quoted sentence lists the rest, and a
+    // At most five items and twelve words: the quoted sentence lists the rest, and a
     // heading stays short.
     let mut words = 0;
     let shown: Vec<String> = headings
         .iter()
-        .take(3)
+        .take(5)
         .take_while(|h| {
             let first = words == 0;
             words += h.split_whitespace().count();

@@ -508,9 +508,21 @@ fn evidence_document(
     // The title names the whole topic ("Silicon" for "Why does silicon dominate
     // semiconductor electronics?") or enough of the question.
     let is_topic = !topic_forms.is_empty() && topic_words_named == topic_forms.len();
-    let about_subject = in_question
-        && names_topic
-        && (title_stems.len() >= 2 || title_weight / total >= 0.35 || is_topic);
+    // "A myocardial infarction (MI), commonly known as a heart attack, …": the first sentence
+    // gives the question's whole topic as another name of the document's subject.
+    let alias = !is_topic
+        && !topic_forms.is_empty()
+        && !stored.sentences.is_empty()
+        && names_topic_as_alias(stored.sentence_text(0), &topic_forms);
+    let topic_words_named = if alias {
+        topic_forms.len()
+    } else {
+        topic_words_named
+    };
+    let about_subject = alias
+        || (in_question
+            && names_topic
+            && (title_stems.len() >= 2 || title_weight / total >= 0.35 || is_topic));
     EvidenceDocument {
         stored,
         score,
@@ -519,6 +531,26 @@ fn evidence_document(
         title_stems,
         topic_words_named,
     }
+}
+
+/// Does the sentence give another name that holds every topic word ("commonly known as a
+/// heart attack", "also called the Great War")? Only a name of a few words counts.
+fn names_topic_as_alias(sentence: &str, topic_forms: &[Vec<String>]) -> bool {
+    const MARKERS: &[&str] = &["known as ", "called ", "referred to as ", "nicknamed "];
+    let lower = sentence.to_lowercase();
+    MARKERS.iter().any(|marker| {
+        lower.match_indices(marker).any(|(at, _)| {
+            let after = &lower[at + marker.len()..];
+            let end = after
+                .find([',', ';', '(', ')', '.', ':'])
+                .unwrap_or(after.len());
+            let name: Vec<&str> = after[..end].split_whitespace().take(6).collect();
+            let forms = word_forms(&name.join(" "));
+            topic_forms
+                .iter()
+                .all(|variants| variants.iter().any(|v| forms.contains(v)))
+        })
+    })
 }
 
 fn score_sentences(
@@ -592,4 +624,26 @@ fn is_quotable(text: &str) -> bool {
     let words = text.split_whitespace().count();
     let ends_well = text.ends_with(['.', '!', '?', '"', '”', ')', '…']);
     !text.starts_with('#') && words >= 4 && (ends_well || words >= 8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forms(topic: &[&str]) -> Vec<Vec<String>> {
+        topic.iter().map(|w| word_variants(w)).collect()
+    }
+
+    #[test]
+    fn another_name_that_holds_the_whole_topic_is_an_alias() {
+        let lead = "A myocardial infarction (MI), commonly known as a heart attack, occurs when \
+                    blood flow decreases or stops in one of the coronary arteries of the heart.";
+        assert!(names_topic_as_alias(lead, &forms(&["heart", "attacks"])));
+        // Half the topic, or the topic outside the name, is no alias.
+        assert!(!names_topic_as_alias(lead, &forms(&["heart", "failure"])));
+        assert!(!names_topic_as_alias(
+            "The heart is a muscular organ, known as the cardiac muscle, that can attack.",
+            &forms(&["heart", "attacks"])
+        ));
+    }
 }

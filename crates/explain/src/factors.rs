@@ -754,10 +754,13 @@ fn add_support_from_other_documents(
         // sentence however little it says about the question gave background sections,
         // "Eye" for "Sunken eyes", and lowered reason recall on why-reasons: 0.360 → 0.317.)
         let title = &evidence.documents[position].title_stems;
-        // More than half of the factor's words: "Watt" (the unit) is not about "James Watt".
+        // By word, not only by stem ("Activism" is not about "human activities"), and never a
+        // part of a name ("Watt", the unit, is not about "James Watt").
+        let stored_title = &evidence.documents[position].stored.title;
         let about_factor = !title.is_empty()
             && title.is_subset(&factor.key_stems)
-            && 2 * title.len() > factor.key_stems.len()
+            && names_by_word(&factor.heading, stored_title)
+            && !(crate::heading::is_name(&factor.heading) && factor.heading != *stored_title)
             && !title.iter().all(|s| evidence.is_question_stem(s));
         let best = evidence
             .sentences
@@ -790,6 +793,28 @@ fn add_support_from_other_documents(
         }
     }
     Ok(())
+}
+
+/// Does every word of `title` (but for a bracketed qualifier and function words) stand in
+/// `heading`, in the same form or its plural ("Insulin" in "Reduced production of the hormone
+/// insulin", "Fault (geology)" in "Presence of several active geologic faults")?
+fn names_by_word(heading: &str, title: &str) -> bool {
+    let words = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let heading = words(heading);
+    let title = title.split(" (").next().unwrap_or(title);
+    words(title)
+        .iter()
+        .filter(|w| !["the", "of", "a", "an", "and", "in"].contains(&w.as_str()))
+        .all(|w| {
+            heading.iter().any(|h| {
+                h == w || h.strip_suffix('s') == Some(w) || h.strip_suffix("es") == Some(w)
+            })
+        })
 }
 
 /// Does `sentence` name the factor among the items of a causal statement of the same
@@ -841,6 +866,21 @@ fn select(candidates: Vec<Factor>, config: &FactorConfig) -> Vec<Factor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_names_a_factor_by_its_words() {
+        assert!(names_by_word(
+            "Reduced production of the hormone insulin",
+            "Insulin"
+        ));
+        assert!(names_by_word(
+            "Presence of several active geologic faults",
+            "Fault (geology)"
+        ));
+        // A stem is not a word: activism is no human activity.
+        assert!(!names_by_word("Human activities", "Activism"));
+        assert!(!names_by_word("James Watt", "Watt Tyler"));
+    }
 
     #[test]
     fn a_lead_sentence_with_a_relative_clause_describes_its_document() {

@@ -59,6 +59,11 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
     if tagger.is_some_and(|tagger| is_clause(span, tagger)) {
         return None;
     }
+    // "blood flow decreases or stops in one of the arteries of the heart": a reason stated
+    // as a clause is named by its subject and its verb as a gerund.
+    if let Some(heading) = tagger.and_then(|tagger| name_clause(span, tagger)) {
+        return Some(heading);
+    }
     // "an optical effect known as Rayleigh scattering": the name is the heading.
     if let Some(name) = named_as(span)
         && let Some(heading) = name_reason(name, tagger)
@@ -87,6 +92,102 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
         .into_iter()
         .flatten()
         .find(|heading| is_well_formed(heading, tagger) && !cut_from_its_of(heading))
+}
+
+/// Auxiliaries and copulas: a clause built on them ("the air inside is at about the same
+/// pressure") names no action a gerund heading could carry.
+const NO_ACTION: &[&str] = &[
+    "be", "have", "do", "can", "may", "might", "must", "shall", "will", "would", "could", "should",
+    "become", "seem", "remain",
+];
+
+/// A heading for a reason stated as a clause: its subject's noun phrase and its verb as a
+/// gerund, with a short prepositional phrase when one fits ("signals travel along the fibre"
+/// → "Signals travelling along the fibre"; "blood flow decreases or stops in one of the
+/// arteries of the heart" → "Blood flow decreasing or stopping"). `None` when the span is no
+/// clause of a noun phrase and a full verb, or without verb conjugations.
+///
+/// The tagger often reads a third-person verb after a singular noun as a plural noun ("flow
+/// *decreases*"); a word the conjugations know as that verb form ends the subject there.
+fn name_clause(span: &str, tagger: &Tagger) -> Option<String> {
+    let verbs = tagger.verbs()?;
+    let tagged = tagger.tag_text(span);
+    let tags: Vec<Tag> = tagged.iter().map(|(_, t)| *t).collect();
+    let words: Vec<&str> = tagged.iter().map(|(r, _)| &span[r.clone()]).collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let mut start = 0;
+    while start < tags.len() && matches!(tags[start], Tag::DT | Tag::PDT | Tag::PRP_POSS) {
+        start += 1;
+    }
+    let phrase = noun_phrases(&tags[start..], &words[start..])
+        .into_iter()
+        .next()?;
+    if phrase.start != 0 {
+        return None;
+    }
+    let mut subject_end = start + phrase.end;
+    // "blood flow decreases in …": the last "noun" is the verb. Only with words after it
+    // and no participle before it: "rising sea levels (in the Pacific)" is a noun phrase.
+    let third_person = |i: usize| {
+        verbs
+            .lemma(&lower[i])
+            .is_some_and(|lemma| verbs.third_person(lemma) == Some(lower[i].as_str()))
+    };
+    if subject_end - start >= 2
+        && tags[subject_end - 1] == Tag::NNS
+        && tags[subject_end - 2] == Tag::NN
+        && subject_end < tags.len()
+        && !tags[start..subject_end].contains(&Tag::VBG)
+        && third_person(subject_end - 1)
+    {
+        subject_end -= 1;
+    }
+    let verb = subject_end;
+    let finite = tags
+        .get(verb)
+        .is_some_and(|t| matches!(*t, Tag::VBZ | Tag::VBP | Tag::VBD | Tag::NNS));
+    if !finite || (tags[verb] == Tag::NNS && !third_person(verb)) {
+        return None;
+    }
+    let gerund_of = |i: usize| -> Option<String> {
+        let lemma = verbs.lemma(&lower[i])?;
+        if NO_ACTION.contains(&lemma) {
+            return None;
+        }
+        verbs.present_participle(lemma).map(str::to_owned)
+    };
+    let mut heading: Vec<String> = words[start..subject_end]
+        .iter()
+        .map(|w| (*w).to_owned())
+        .collect();
+    heading.push(gerund_of(verb)?);
+    let mut next = verb + 1;
+    // "decreases or stops": both verbs.
+    if next + 1 < words.len()
+        && matches!(lower[next].as_str(), "or" | "and")
+        && let Some(second) = gerund_of(next + 1)
+    {
+        heading.push(lower[next].clone());
+        heading.push(second);
+        next += 2;
+    }
+    // A short prepositional phrase that ends in a noun: "along the fibre".
+    if next < words.len()
+        && tags[next] == Tag::IN
+        && ATTACHING.contains(&lower[next].as_str())
+        && let Some(object) = noun_phrases(&tags[next + 1..], &words[next + 1..]).first()
+        && object.start == 0
+    {
+        let end = next + 1 + object.end;
+        let ends_in_of = lower.get(end).is_some_and(|w| w == "of");
+        if heading.len() + (end - next) <= MAX_WORDS && !ends_in_of {
+            heading.extend(words[next..end].iter().map(|w| (*w).to_owned()));
+        }
+    }
+    if heading.len() > MAX_WORDS + 1 {
+        return None;
+    }
+    Some(capitalise(&heading.join(" ")))
 }
 
 /// Is `span` a noun phrase however long, without a finite verb, modal or relative word

@@ -70,8 +70,6 @@ pub struct Engine {
     factors: FactorConfig,
     /// Part-of-speech tagger for headings; without it headings are cut by closed-class words.
     tagger: Option<Arc<tagger::Tagger>>,
-    /// Verb conjugations (from the tagger's folder): which question word is the verb.
-    verbs: Option<Arc<tagger::Verbs>>,
 }
 
 impl Engine {
@@ -103,7 +101,6 @@ impl Engine {
             retrieval: RetrievalConfig::default(),
             factors: FactorConfig::default(),
             tagger: None,
-            verbs: None,
         }
     }
 
@@ -119,11 +116,7 @@ impl Engine {
         if !dir.join("en-lexicon.txt").is_file() {
             return Ok(self);
         }
-        let mut engine = self.with_tagger(Arc::new(tagger::Tagger::load(dir)?));
-        if dir.join(tagger::VERBS_FILE).is_file() {
-            engine.verbs = Some(Arc::new(tagger::Verbs::load(dir)?));
-        }
-        Ok(engine)
+        Ok(self.with_tagger(Arc::new(tagger::Tagger::load(dir)?)))
     }
 
     pub fn tagger(&self) -> Option<&tagger::Tagger> {
@@ -157,7 +150,8 @@ impl Engine {
         priors: &SourcePriors,
     ) -> Result<Article, ExplainError> {
         let started = Instant::now();
-        let intent = intent::Intent::parse_with(&question.text, self.verbs.as_deref());
+        let verbs = self.tagger.as_deref().and_then(tagger::Tagger::verbs);
+        let intent = intent::Intent::parse_with(&question.text, verbs);
         let mut evidence =
             evidence::retrieve_for(&self.index, &question.text, intent, &self.retrieval, priors)?;
         let retrieved = Instant::now();

@@ -300,6 +300,9 @@ pub struct Tagger {
     lexicon: HashMap<Box<str>, Tag>,
     lexical: Vec<LexicalRule>,
     contextual: Vec<ContextRule>,
+    /// Verb conjugations, when `en-verbs.txt` was there: which words are verbs, and their
+    /// forms.
+    verbs: Option<Verbs>,
 }
 
 impl fmt::Debug for Tagger {
@@ -314,16 +317,31 @@ impl fmt::Debug for Tagger {
 
 impl Tagger {
     /// Loads `en-lexicon.txt`, `en-morphology.txt` and `en-context.txt` from `dir`
-    /// (`assets/tagger`).
+    /// (`assets/tagger`), and `en-verbs.txt` when it is there.
     pub fn load(dir: &Path) -> Result<Tagger, TaggerError> {
         let lexicon = dir.join(LEXICON_FILE);
         let morphology = dir.join(MORPHOLOGY_FILE);
         let context = dir.join(CONTEXT_FILE);
-        Tagger::parse_named(
+        let tagger = Tagger::parse_named(
             (&read(&lexicon)?, &lexicon),
             (&read(&morphology)?, &morphology),
             (&read(&context)?, &context),
-        )
+        )?;
+        if dir.join(VERBS_FILE).is_file() {
+            return Ok(tagger.with_verbs(Verbs::load(dir)?));
+        }
+        Ok(tagger)
+    }
+
+    /// The tagger with verb conjugations.
+    pub fn with_verbs(mut self, verbs: Verbs) -> Tagger {
+        self.verbs = Some(verbs);
+        self
+    }
+
+    /// Verb conjugations, when loaded.
+    pub fn verbs(&self) -> Option<&Verbs> {
+        self.verbs.as_ref()
     }
 
     /// A tagger from the three files' contents (errors name them by their usual file names).
@@ -364,6 +382,7 @@ impl Tagger {
             lexicon,
             lexical,
             contextual,
+            verbs: None,
         })
     }
 

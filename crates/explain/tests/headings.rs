@@ -208,3 +208,23 @@ fn the_verb_of_a_do_question_is_a_verb() {
         );
     }
 }
+
+#[test]
+fn a_reason_stated_as_a_clause_is_named_by_its_subject_and_a_gerund() {
+    let Some(tagger) = tagger() else { return };
+    let heading = |span: &str| name_reason(span, Some(&tagger));
+    assert_eq!(
+        heading("blood flow decreases or stops in one of the coronary arteries of the heart")
+            .as_deref(),
+        Some("Blood flow decreasing or stopping")
+    );
+    // A plural noun after a participle is no verb.
+    assert_eq!(
+        heading("rising sea levels").as_deref(),
+        Some("Rising sea levels")
+    );
+    assert!(
+        heading("rising sea levels in the Pacific")
+            .is_some_and(|h| h.starts_with("Rising sea levels")),
+    );
+}
