@@ -115,6 +115,16 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Why did the Green Revolution increase crop yields so much?",
             "Technology transfer initiatives",
         ),
+        // A cause that shares the subject's name, after a clause that defines the subject
+        // ("Measles is a … disease caused by measles virus").
+        ("What causes measles?", "Measles virus"),
+        // A reason stated as a clause, in the document another name points to ("A myocardial
+        // infarction, commonly known as a heart attack, occurs when blood flow decreases or
+        // stops …").
+        (
+            "What causes heart attacks?",
+            "Blood flow decreasing or stopping",
+        ),
     ] {
         let article = engine
             .ask(&explain::Question::parse(question).unwrap())

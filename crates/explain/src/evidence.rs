@@ -544,11 +544,21 @@ fn names_topic_as_alias(sentence: &str, topic_forms: &[Vec<String>]) -> bool {
             let end = after
                 .find([',', ';', '(', ')', '.', ':'])
                 .unwrap_or(after.len());
-            let name: Vec<&str> = after[..end].split_whitespace().take(6).collect();
-            let forms = word_forms(&name.join(" "));
-            topic_forms
-                .iter()
-                .all(|variants| variants.iter().any(|v| forms.contains(v)))
+            // Each of "X or Y" is a name; only the same name counts, not a qualified one
+            // ("German measles" is another disease than measles).
+            after[..end].split(" or ").any(|name| {
+                let name: Vec<&str> = name.split_whitespace().take(6).collect();
+                let forms = word_forms(&name.join(" "));
+                let content_words = name
+                    .iter()
+                    .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+                    .filter(|w| !w.is_empty() && !STOPWORDS.contains(w))
+                    .count();
+                content_words == topic_forms.len()
+                    && topic_forms
+                        .iter()
+                        .all(|variants| variants.iter().any(|v| forms.contains(v)))
+            })
         })
     })
 }
@@ -641,6 +651,11 @@ mod tests {
         assert!(names_topic_as_alias(lead, &forms(&["heart", "attacks"])));
         // Half the topic, or the topic outside the name, is no alias.
         assert!(!names_topic_as_alias(lead, &forms(&["heart", "failure"])));
+        // A qualified name is another thing.
+        assert!(!names_topic_as_alias(
+            "Rubella, also known as German measles or three-day measles, is an infection.",
+            &forms(&["measles"])
+        ));
         assert!(!names_topic_as_alias(
             "The heart is a muscular organ, known as the cardiac muscle, that can attack.",
             &forms(&["heart", "attacks"])

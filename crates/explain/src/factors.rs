@@ -179,10 +179,24 @@ fn causal_candidates(
             // Judged by the part of an item that names the subject: "the final destruction of
             // the Byzantine Empire and the rise of the Ottoman Empire" gives the Ottomans'
             // rise, not their decline.
+            // When the clause before a cause defines the subject ("Measles is a … disease
+            // caused by measles virus"), an item that shares its name is its cause, not the
+            // subject again. Only a definition: in "deforestation as a result of biofuel
+            // production" the item is the subject.
+            let defines = |clause: &str| {
+                let clause = clause.to_lowercase();
+                [" is a ", " is an ", " are a ", " are an "]
+                    .iter()
+                    .any(|verb| clause.contains(verb))
+            };
+            let subject_caused = statement.direction == Direction::Cause
+                && names_subject(&statement.antecedent)
+                && defines(antecedent);
             let subject_item = statement
                 .items
                 .iter()
                 .flat_map(|item| conjoined_parts(text, item.clone()))
+                .filter(|_| !subject_caused)
                 .find(|part| {
                     (names_subject(part) || refers_back(part))
                         && !other_phase(part)
