@@ -132,4 +132,23 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         let headings: Vec<&str> = article.factors.iter().map(|f| f.heading.as_str()).collect();
         assert!(headings.contains(&heading), "{question}: {headings:?}");
     }
+
+    // What happened during the subject is no cause of it: Nelson's leadership "led to
+    // multiple decisive British naval victories during the French Revolutionary and Napoleonic
+    // Wars".
+    let article = engine
+        .ask(&explain::Question::parse("Why did the Napoleonic Wars happen?").unwrap())
+        .unwrap();
+    assert!(
+        article
+            .factors
+            .iter()
+            .all(|f| !f.heading.contains("Horatio Nelson")),
+        "{:?}",
+        article
+            .factors
+            .iter()
+            .map(|f| &f.heading)
+            .collect::<Vec<_>>()
+    );
 }

@@ -195,8 +195,15 @@ fn causal_candidates(
             let subject_item = statement
                 .items
                 .iter()
-                .flat_map(|item| conjoined_parts(text, item.clone()))
                 .filter(|_| !subject_caused)
+                // "naval victories during the French Revolutionary and Napoleonic Wars"
+                // happened in the subject; they are not the subject.
+                .filter(|item| {
+                    text[(*item).clone()]
+                        .find(" during ")
+                        .is_none_or(|at| names_subject(&(item.start..item.start + at)))
+                })
+                .flat_map(|item| conjoined_parts(text, item.clone()))
                 .find(|part| {
                     (names_subject(part) || refers_back(part))
                         && !other_phase(part)
