@@ -46,18 +46,21 @@ pub fn site_db(data_dir: &Path) -> PathBuf {
     data_dir.join("site.sqlite")
 }
 
-/// Opens the engine over the data dir's index (with the embedding model when the index has
-/// vectors), with a message that says what to do when nothing was ingested.
-pub fn open_engine(paths: &Paths) -> anyhow::Result<explain::Engine> {
-    // Without the tagger articles lose most of their sections and headings: say so, since the
-    // default folder is relative to where the command runs.
-    if !paths.tagger_dir.join("en-lexicon.txt").is_file() {
+/// Says on stderr when the engine runs without the tagger: articles then lose most of their
+/// sections and headings, and the default folder is relative to where the command runs.
+pub fn warn_without_tagger(engine: &explain::Engine, paths: &Paths) {
+    if engine.tagger().is_none() {
         eprintln!(
             "warning: no part-of-speech tagger in {}: articles will have plainer headings and \
              fewer sections (run from the repository, or set --tagger-dir / BECAUSE_TAGGER_DIR)",
             paths.tagger_dir.display()
         );
     }
+}
+
+/// Opens the engine over the data dir's index (with the embedding model when the index has
+/// vectors), with a message that says what to do when nothing was ingested.
+pub fn open_engine(paths: &Paths) -> anyhow::Result<explain::Engine> {
     explain::Engine::open_with_model(&index_dir(&paths.data_dir), &paths.model_dir)
         .with_context(|| format!("cannot open the index in {}", paths.data_dir.display()))?
         .with_tagger_from(&paths.tagger_dir)

@@ -4,6 +4,7 @@ use crate::cli::ServeArgs;
 
 pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
     let engine = super::open_engine(paths)?;
+    super::warn_without_tagger(&engine, paths);
     let store = super::open_store(paths)?;
     let config = site::SiteConfig {
         admin_token: args.admin_token.clone().filter(|t| !t.trim().is_empty()),
