@@ -176,9 +176,6 @@ fn causal_candidates(
             let names_the_ending = |range: &std::ops::Range<usize>| {
                 !asks_about_an_ending || speaks_of_an_ending(&text[range.clone()])
             };
-            // Judged by the part of an item that names the subject: "the final destruction of
-            // the Byzantine Empire and the rise of the Ottoman Empire" gives the Ottomans'
-            // rise, not their decline.
             // When the clause before a cause defines the subject ("Measles is a … disease
             // caused by measles virus"), an item that shares its name is its cause, not the
             // subject again. Only a definition: in "deforestation as a result of biofuel
@@ -192,10 +189,13 @@ fn causal_candidates(
             let subject_caused = statement.direction == Direction::Cause
                 && names_subject(&statement.antecedent)
                 && defines(antecedent);
+            // Judged by the part of an item that names the subject: "the final destruction of
+            // the Byzantine Empire and the rise of the Ottoman Empire" gives the Ottomans'
+            // rise, not their decline.
             let subject_item = statement
                 .items
                 .iter()
-                .filter(|_| !subject_caused)
+                .take_while(|_| !subject_caused)
                 // "naval victories during the French Revolutionary and Napoleonic Wars"
                 // happened in the subject; they are not the subject.
                 .filter(|item| {
@@ -447,12 +447,7 @@ const END_WORDS: &[&str] = &[
 /// Does `item` speak of the other end of a thing's life than `question` asks about: its
 /// formation when the question asks why it collapsed, or its fall when it asks why it began?
 fn other_phase_of(question: &str, item: &str) -> bool {
-    let words = |text: &str| -> Vec<String> {
-        text.split(|c: char| !c.is_alphanumeric())
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let (question, item) = (words(question), words(item));
+    let (question, item) = (lower_words(question), lower_words(item));
     let has = |words: &[String], list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
     (has(&question, END_WORDS) && has(&item, BEGINNING_WORDS) && !has(&item, END_WORDS))
         || (has(&question, BEGINNING_WORDS)
@@ -462,9 +457,17 @@ fn other_phase_of(question: &str, item: &str) -> bool {
 
 /// Does the text speak of a thing's end ("fall", "conquest", "decline")?
 fn speaks_of_an_ending(text: &str) -> bool {
-    text.split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
+    lower_words(text)
+        .iter()
         .any(|w| END_WORDS.contains(&w.as_str()))
+}
+
+/// The words of `text`, lowercased.
+fn lower_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
 }
 
 /// Does the clause before a cue describe its document's own subject and end in a relative
@@ -472,14 +475,8 @@ fn speaks_of_an_ending(text: &str) -> bool {
 /// who became known for", "Hernán Cortés … was a Spanish conquistador … who led an
 /// expedition that")? Then the document's subject is what the cue connects.
 fn describes_its_document(antecedent: &str, title: &str) -> bool {
-    let words = |text: &str| -> Vec<String> {
-        text.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let clause = words(antecedent);
-    let title_words: Vec<String> = words(title)
+    let clause = lower_words(antecedent);
+    let title_words: Vec<String> = lower_words(title)
         .into_iter()
         .filter(|w| !["the", "a", "an", "of"].contains(&w.as_str()))
         .collect();
@@ -820,15 +817,9 @@ fn add_support_from_other_documents(
 /// `heading`, in the same form or its plural ("Insulin" in "Reduced production of the hormone
 /// insulin", "Fault (geology)" in "Presence of several active geologic faults")?
 fn names_by_word(heading: &str, title: &str) -> bool {
-    let words = |text: &str| -> Vec<String> {
-        text.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let heading = words(heading);
+    let heading = lower_words(heading);
     let title = title.split(" (").next().unwrap_or(title);
-    words(title)
+    lower_words(title)
         .iter()
         .filter(|w| !["the", "of", "a", "an", "and", "in"].contains(&w.as_str()))
         .all(|w| {
