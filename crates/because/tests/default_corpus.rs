@@ -133,6 +133,20 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         assert!(headings.contains(&heading), "{question}: {headings:?}");
     }
 
+    // A subject defined as a form of something is explained by that thing's causes ("Rain …
+    // is a form of atmospheric precipitation"; "precipitation … falls from clouds due to
+    // gravitational pull"), and a qualified namesake is another thing: "Acid rain is caused
+    // by emissions of sulfur dioxide …" names no cause of rain.
+    let article = engine
+        .ask(&explain::Question::parse("What causes rain?").unwrap())
+        .unwrap();
+    let headings: Vec<&str> = article.factors.iter().map(|f| f.heading.as_str()).collect();
+    assert!(headings.contains(&"Gravitational pull"), "{headings:?}");
+    assert!(
+        headings.iter().all(|h| !h.contains("sulfur dioxide")),
+        "{headings:?}"
+    );
+
     // What happened during the subject is no cause of it: Nelson's leadership "led to
     // multiple decisive British naval victories during the French Revolutionary and Napoleonic
     // Wars".

@@ -582,7 +582,11 @@ fn phrase_after(sentence: &str, start: usize, limit: usize) -> Range<usize> {
             .next()
             .unwrap_or("")
             .to_ascii_lowercase();
-        if CLAUSE_OPENERS.contains(&next_word.as_str()) {
+        // ", such that they fall", ", so that …": what follows is the result, not an item.
+        let result_clause = ["such that ", "so that "]
+            .iter()
+            .any(|opener| text[at + 2..].to_ascii_lowercase().starts_with(opener));
+        if CLAUSE_OPENERS.contains(&next_word.as_str()) || result_clause {
             end = at;
             break;
         }
@@ -1042,6 +1046,17 @@ mod tests {
         assert_eq!(found[0], ["bacterium Yersinia pestis"]);
         assert_eq!(found[1], ["flea bites"]);
         assert_eq!(found[2], ["contact with infected tissues or fluids"]);
+    }
+
+    #[test]
+    fn a_result_clause_ends_the_item() {
+        let s = "Precipitation occurs when cloud particles become heavy enough that atmospheric motions are insufficient to keep them aloft, such that they \"precipitate\" or fall.";
+        assert_eq!(
+            items(s)[0],
+            [
+                "cloud particles become heavy enough that atmospheric motions are insufficient to keep them aloft"
+            ]
+        );
     }
 
     #[test]

@@ -64,6 +64,10 @@ pub struct EvidenceDocument {
     pub title_stems: HashSet<String>,
     /// How many of the question's topic words the title names, by word form.
     pub topic_words_named: usize,
+    /// The subject's own document defines it as a kind of this document's subject ("Rain …
+    /// is a form of atmospheric precipitation" makes "Precipitation" the kind of rain): what
+    /// causes the kind causes the subject.
+    pub kind_of_subject: bool,
 }
 
 /// A candidate sentence with its features.
@@ -427,6 +431,7 @@ pub fn retrieve_for(
             document.about_subject = false;
         }
     }
+    mark_kind_of_subject(&mut documents);
     // Documents about the subject itself rank first among near-equals; readers' votes move
     // a source up or down within bounds.
     for document in &mut documents {
@@ -530,8 +535,65 @@ fn evidence_document(
         off_topic_title: in_question && !names_topic,
         title_stems,
         topic_words_named,
+        kind_of_subject: false,
     }
 }
+
+/// Marks the document whose title names the kind the subject's first sentence assigns it:
+/// "Rain … is a form of atmospheric precipitation" → "Precipitation", "Hail is a form of solid
+/// precipitation" → "Precipitation". Only an explicit "form / type / kind … of", a few words
+/// from the name, counts; "is a disease" is too wide a kind to explain anything.
+fn mark_kind_of_subject(documents: &mut [EvidenceDocument]) {
+    let mut kinds: Vec<Vec<String>> = Vec::new();
+    for document in documents.iter().filter(|d| d.about_subject) {
+        if document.stored.sentences.is_empty() {
+            continue;
+        }
+        let first = document.stored.sentence_text(0);
+        let words: Vec<String> = first
+            .split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+                    .to_lowercase()
+            })
+            .collect();
+        for at in 0..words.len().saturating_sub(2) {
+            let [verb, article] = [&words[at], &words[at + 1]];
+            if !["is", "are", "was", "were"].contains(&verb.as_str())
+                || !["a", "an", "the", "any"].contains(&article.as_str())
+            {
+                continue;
+            }
+            // "a form of", "a classical form of", "the dominant form of".
+            let kind_at = (at + 2..(at + 4).min(words.len()))
+                .find(|&k| KIND_WORDS.contains(&words[k].as_str()));
+            if let Some(k) = kind_at
+                && words.get(k + 1).is_some_and(|w| w == "of")
+            {
+                kinds.push(words[k + 2..(k + 6).min(words.len())].to_vec());
+            }
+            break;
+        }
+    }
+    if kinds.is_empty() {
+        return;
+    }
+    for document in documents.iter_mut().filter(|d| !d.about_subject) {
+        let title: Vec<String> = document
+            .stored
+            .title
+            .split_whitespace()
+            .map(|w| w.to_lowercase())
+            .collect();
+        document.kind_of_subject = !title.is_empty()
+            && kinds.iter().any(|kind| {
+                kind.windows(title.len())
+                    .any(|window| window == title.as_slice())
+            });
+    }
+}
+
+const KIND_WORDS: &[&str] = &["form", "type", "kind", "variety", "class", "subtype"];
 
 /// Does the sentence give another name that holds every topic word ("commonly known as a
 /// heart attack", "also called the Great War")? Only a name of a few words counts.

@@ -339,9 +339,28 @@ fn causal_candidates(
                 || antecedent_stems
                     .iter()
                     .any(|s| evidence.is_question_stem(s));
+            // "Acid rain is caused by …" speaks of another thing than rain: a retrieved
+            // document's title names it, with the subject's name and more.
+            let names_a_namesake = evidence.subject_stems().is_some_and(|subject| {
+                evidence.documents.iter().any(|d| {
+                    !d.about_subject
+                        && d.title_stems.len() > subject.len()
+                        && subject.is_subset(&d.title_stems)
+                        && d.title_stems.is_subset(&antecedent_stems)
+                })
+            });
+            // The subject's kind speaks for it ("Precipitation occurs when cloud particles
+            // become heavy enough …" for rain, a form of precipitation) when the clause
+            // names the kind; its own causes come first.
+            let about_its_kind = document.kind_of_subject
+                && !narrow
+                && !document.title_stems.is_empty()
+                && document.title_stems.is_subset(&antecedent_stems);
             let about = (document.about_subject && clause_about_subject)
                 || (subject_weight(evidence, &antecedent_stems) >= 0.75
-                    && evidence.names_topic(antecedent));
+                    && evidence.names_topic(antecedent)
+                    && !names_a_namesake)
+                || about_its_kind;
             if !about {
                 continue;
             }
@@ -349,6 +368,7 @@ fn causal_candidates(
                 // Consequences of the subject do not explain why it happened, and its causes
                 // do not say why it matters.
                 (Focus::Causes, Direction::Effect) | (Focus::Effects, Direction::Cause) => continue,
+                _ if about_its_kind && !document.about_subject => 0.8,
                 _ => 1.0,
             };
             for item in &coordinated_modifiers(text, &statement.items, tagger) {

@@ -55,13 +55,17 @@ const ATTACHING: &[&str] = &[
 /// `None` when no well-formed heading can be cut from it.
 pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
     // "the air inside the envelope is at about the same pressure": the subject of a clause
-    // is not the reason the clause states.
-    if tagger.is_some_and(|tagger| is_clause(span, tagger)) {
-        return None;
+    // is not the reason the clause states, unless the clause names a change of state
+    // ("cloud particles become heavy enough …").
+    if let Some(tagger) = tagger
+        && is_clause(span, tagger)
+    {
+        return name_clause(span, tagger, true);
     }
     // "blood flow decreases or stops in one of the arteries of the heart": a reason stated
-    // as a clause is named by its subject and its verb as a gerund.
-    if let Some(heading) = tagger.and_then(|tagger| name_clause(span, tagger)) {
+    // as a clause the tagger reads as a noun phrase is named by its subject and its verb as
+    // a gerund.
+    if let Some(heading) = tagger.and_then(|tagger| name_clause(span, tagger, false)) {
         return Some(heading);
     }
     // "an optical effect known as Rayleigh scattering": the name is the heading.
@@ -101,15 +105,19 @@ const NO_ACTION: &[&str] = &[
     "become", "seem", "remain",
 ];
 
+/// Verbs that link their subject to a new state: named with the adjective after them.
+const LINKING: &[&str] = &["become", "grow", "get", "turn"];
+
 /// A heading for a reason stated as a clause: its subject's noun phrase and its verb as a
 /// gerund, with a short prepositional phrase when one fits ("signals travel along the fibre"
 /// → "Signals travelling along the fibre"; "blood flow decreases or stops in one of the
 /// arteries of the heart" → "Blood flow decreasing or stopping"). `None` when the span is no
-/// clause of a noun phrase and a full verb, or without verb conjugations.
+/// clause of a noun phrase and a full verb, or without verb conjugations; with `change_only`,
+/// `None` unless a linking verb names a new state ("cloud particles become heavy enough").
 ///
 /// The tagger often reads a third-person verb after a singular noun as a plural noun ("flow
 /// *decreases*"); a word the conjugations know as that verb form ends the subject there.
-fn name_clause(span: &str, tagger: &Tagger) -> Option<String> {
+fn name_clause(span: &str, tagger: &Tagger, change_only: bool) -> Option<String> {
     let verbs = tagger.verbs()?;
     let tagged = tagger.tag_text(span);
     let tags: Vec<Tag> = tagged.iter().map(|(_, t)| *t).collect();
@@ -160,8 +168,26 @@ fn name_clause(span: &str, tagger: &Tagger) -> Option<String> {
         .iter()
         .map(|w| (*w).to_owned())
         .collect();
-    heading.push(gerund_of(verb)?);
     let mut next = verb + 1;
+    // "cloud particles become heavy enough": a linking verb names a change by the adjective
+    // after it ("Cloud particles becoming heavy enough").
+    let linking = verbs
+        .lemma(&lower[verb])
+        .filter(|lemma| LINKING.contains(lemma))
+        .and_then(|lemma| verbs.present_participle(lemma));
+    match linking {
+        Some(participle) if tags.get(next).is_some_and(|t| t.is_adjective()) => {
+            heading.push(participle.to_owned());
+            heading.push(lower[next].clone());
+            next += 1;
+            if lower.get(next).is_some_and(|w| w == "enough") {
+                heading.push(lower[next].clone());
+                next += 1;
+            }
+        }
+        _ if change_only => return None,
+        _ => heading.push(gerund_of(verb)?),
+    }
     // "decreases or stops": both verbs.
     if next + 1 < words.len()
         && matches!(lower[next].as_str(), "or" | "and")

@@ -227,4 +227,17 @@ fn a_reason_stated_as_a_clause_is_named_by_its_subject_and_a_gerund() {
         heading("rising sea levels in the Pacific")
             .is_some_and(|h| h.starts_with("Rising sea levels")),
     );
+    // A linking verb names the new state, and no clause on a copula becomes a heading.
+    assert_eq!(
+        heading(
+            "cloud particles become heavy enough that atmospheric motions are insufficient \
+             to keep them aloft"
+        )
+        .as_deref(),
+        Some("Cloud particles becoming heavy enough")
+    );
+    assert_eq!(
+        heading("the air inside the envelope is at about the same pressure"),
+        None
+    );
 }
