@@ -125,6 +125,8 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "What causes heart attacks?",
             "Blood flow decreasing or stopping",
         ),
+        // What another disease may progress to ("Influenza may progress to pneumonia …").
+        ("What causes pneumonia?", "Influenza"),
     ] {
         let article = engine
             .ask(&explain::Question::parse(question).unwrap())

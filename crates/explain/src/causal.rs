@@ -102,6 +102,16 @@ const CUES: &[(&str, Direction)] = &[
     ("named for", Direction::Cause),
     ("for", Direction::Cause),
     ("risk factor for", Direction::Effect),
+    // "Complications may occasionally include pneumonia": what the document's subject leads
+    // to.
+    ("complications include", Direction::Effect),
+    ("complications included", Direction::Effect),
+    ("complications may include", Direction::Effect),
+    ("complications can include", Direction::Effect),
+    ("may progress to", Direction::Effect),
+    ("can progress to", Direction::Effect),
+    ("progresses to", Direction::Effect),
+    ("progressed to", Direction::Effect),
     ("leading cause of", Direction::Effect),
     ("major cause of", Direction::Effect),
     ("main cause of", Direction::Effect),
@@ -115,6 +125,11 @@ const CUES: &[(&str, Direction)] = &[
     ("is fundamental to", Direction::Effect),
     ("were fundamental to", Direction::Effect),
     ("responsible for", Direction::Effect),
+    // "sodium ions have been leached … over eons, and thus sodium and chlorine are the most
+    // common dissolved elements … in the oceans".
+    ("and thus", Direction::Effect),
+    ("and therefore", Direction::Effect),
+    ("and hence", Direction::Effect),
     ("laid the groundwork for", Direction::Effect),
     ("paved the way for", Direction::Effect),
     ("led to", Direction::Effect),
@@ -1046,6 +1061,37 @@ mod tests {
         assert_eq!(found[0], ["bacterium Yersinia pestis"]);
         assert_eq!(found[1], ["flea bites"]);
         assert_eq!(found[2], ["contact with infected tissues or fluids"]);
+    }
+
+    #[test]
+    fn complications_and_progression_name_effects() {
+        let s = "Complications may occasionally include pneumonia, inflammation of the brain, and bacterial skin infections.";
+        let found = find_causal_statements(s);
+        assert_eq!(found[0].direction, Direction::Effect);
+        assert_eq!(found[0].antecedent, 0..0);
+        assert_eq!(
+            items(s)[0],
+            [
+                "pneumonia",
+                "inflammation of the brain",
+                "bacterial skin infections"
+            ]
+        );
+        let s = "Influenza may progress to pneumonia from the virus or a subsequent bacterial infection.";
+        let found = find_causal_statements(s);
+        assert_eq!(found[0].direction, Direction::Effect);
+        assert_eq!(&s[found[0].antecedent.clone()], "Influenza");
+    }
+
+    #[test]
+    fn and_thus_joins_a_cause_to_its_consequence() {
+        let s = "Many salts of sodium are highly water-soluble: sodium ions have been leached by the action of water from the Earth's minerals over eons, and thus sodium and chlorine are the most common dissolved elements by weight in the oceans.";
+        let found = find_causal_statements(s);
+        assert_eq!(found[0].direction, Direction::Effect);
+        assert_eq!(
+            &s[found[0].antecedent.clone()],
+            "sodium ions have been leached by the action of water from the Earth's minerals over eons"
+        );
     }
 
     #[test]

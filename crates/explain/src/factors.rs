@@ -117,7 +117,11 @@ fn causal_candidates(
             })
     };
     for sentence in &evidence.sentences {
-        if sentence.relevance < config.min_relevance || sentence.causal.is_empty() {
+        // The subject's kind speaks of the subject by another name ("precipitation" for
+        // rain), which the question's words do not find.
+        let of_its_kind = evidence.documents[sentence.document].kind_of_subject;
+        if (sentence.relevance < config.min_relevance && !of_its_kind) || sentence.causal.is_empty()
+        {
             continue;
         }
         let key = SentenceKey {
@@ -274,12 +278,17 @@ fn causal_candidates(
                     crate::causal::names_a_cause(antecedent)
                         || tagger.is_some_and(|tagger| {
                             crate::heading::is_noun_phrase(antecedent, tagger)
+                                || crate::heading::names_a_change(antecedent, tagger)
                         })
                 };
                 let heading = if let Some(cause) = crate::causal::appositive_cause(antecedent) {
                     name_reason(strip_determiner(cause), tagger)
                 } else if !document.about_subject
                     && (is_anaphoric(antecedent)
+                        // "Complications may occasionally include pneumonia" in the
+                        // document on chickenpox.
+                        || (antecedent.trim().is_empty()
+                            && statement.cue.starts_with("complications"))
                         || (describes_its_document(antecedent, &document.stored.title)
                             && names_the_event(&text[subject_item])))
                 {

@@ -105,6 +105,15 @@ const NO_ACTION: &[&str] = &[
     "become", "seem", "remain",
 ];
 
+/// Is `span` a clause that names a change or what was done to its subject ("cloud particles
+/// become heavy enough", "sodium ions have been leached by …"), which a heading can carry?
+pub fn names_a_change(span: &str, tagger: &Tagger) -> bool {
+    is_clause(span, tagger) && name_clause(span, tagger, true).is_some()
+}
+
+/// Auxiliaries of a passive verb ("have been leached", "were driven").
+const PASSIVE_AUXILIARIES: &[&str] = &["have", "has", "had", "been", "was", "were"];
+
 /// Verbs that link their subject to a new state: named with the adjective after them.
 const LINKING: &[&str] = &["become", "grow", "get", "turn"];
 
@@ -169,6 +178,16 @@ fn name_clause(span: &str, tagger: &Tagger, change_only: bool) -> Option<String>
         .map(|w| (*w).to_owned())
         .collect();
     let mut next = verb + 1;
+    // "sodium ions have been leached by the action of water": a passive clause is named by
+    // its subject and participle ("Sodium ions leached by the action of water").
+    let mut participle = verb;
+    while participle < lower.len() && PASSIVE_AUXILIARIES.contains(&lower[participle].as_str()) {
+        participle += 1;
+    }
+    let passive = participle > verb && lower[participle - 1] == "been"
+        || lower[verb] == "were"
+        || lower[verb] == "was";
+    let passive = passive && tags.get(participle) == Some(&Tag::VBN);
     // "cloud particles become heavy enough": a linking verb names a change by the adjective
     // after it ("Cloud particles becoming heavy enough").
     let linking = verbs
@@ -176,6 +195,10 @@ fn name_clause(span: &str, tagger: &Tagger, change_only: bool) -> Option<String>
         .filter(|lemma| LINKING.contains(lemma))
         .and_then(|lemma| verbs.present_participle(lemma));
     match linking {
+        _ if passive => {
+            heading.push(lower[participle].clone());
+            next = participle + 1;
+        }
         Some(participle) if tags.get(next).is_some_and(|t| t.is_adjective()) => {
             heading.push(participle.to_owned());
             heading.push(lower[next].clone());
@@ -204,9 +227,16 @@ fn name_clause(span: &str, tagger: &Tagger, change_only: bool) -> Option<String>
         && let Some(object) = noun_phrases(&tags[next + 1..], &words[next + 1..]).first()
         && object.start == 0
     {
-        let end = next + 1 + object.end;
+        let mut end = next + 1 + object.end;
+        // "by the action of water": the "of" phrase the noun needs comes with it.
+        if lower.get(end).is_some_and(|w| w == "of")
+            && let Some(of_object) = noun_phrases(&tags[end + 1..], &words[end + 1..]).first()
+            && of_object.start == 0
+        {
+            end += 1 + of_object.end;
+        }
         let ends_in_of = lower.get(end).is_some_and(|w| w == "of");
-        if heading.len() + (end - next) <= MAX_WORDS && !ends_in_of {
+        if heading.len() + (end - next) <= MAX_WORDS + 1 && !ends_in_of {
             heading.extend(words[next..end].iter().map(|w| (*w).to_owned()));
         }
     }

@@ -240,4 +240,18 @@ fn a_reason_stated_as_a_clause_is_named_by_its_subject_and_a_gerund() {
         heading("the air inside the envelope is at about the same pressure"),
         None
     );
+    // A passive clause is named by its subject and participle, with the "of" phrase its
+    // agent needs.
+    assert_eq!(
+        heading(
+            "sodium ions have been leached by the action of water from the Earth's minerals \
+             over eons"
+        )
+        .as_deref(),
+        Some("Sodium ions leached by the action of water")
+    );
+    assert_eq!(
+        heading("the peasants were driven from their land by enclosure").as_deref(),
+        Some("Peasants driven from their land")
+    );
 }
