@@ -132,6 +132,11 @@ pub struct ServeArgs {
     #[arg(long, env = "BECAUSE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 
+    /// Where visitors reach the site, e.g. https://example.org/explain: the start of every
+    /// absolute URL (canonical links, sitemap, feed, social cards). Default: http://ADDR.
+    #[arg(long, env = "BECAUSE_BASE_URL")]
+    pub base_url: Option<String>,
+
     /// Votes one client (by a daily-keyed hash of its address) may cast per minute; 0: no limit.
     #[arg(long, env = "BECAUSE_VOTES_PER_MINUTE", default_value_t = 30)]
     pub votes_per_minute: u32,

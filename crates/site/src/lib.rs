@@ -5,6 +5,8 @@
 //!   counters, what votes teach about sources, search over published articles);
 //! - [`feedback`]: what a vote may say, Wilson bounds, how votes move sources;
 //! - [`limit`]: per-client vote rate limiting by a daily-keyed hash, never an address;
+//! - [`publish`]: sitemap, robots.txt, the Atom feed, and each page's canonical link, social
+//!   card tags and JSON-LD, all absolute under the base URL;
 //! - [`render`] and [`chart`]: server-rendered HTML (auto-escaped) and SVG;
 //! - [`routes`]: the public routes; [`admin`]: the dashboard behind a token;
 //! - [`error`]: one error type that decides status codes in one place.
@@ -16,6 +18,7 @@ pub mod chart;
 pub mod error;
 pub mod feedback;
 pub mod limit;
+pub mod publish;
 pub mod render;
 pub mod routes;
 pub mod store;
@@ -41,6 +44,10 @@ pub struct SiteConfig {
     pub flag_min_votes: u64,
     /// … and the Wilson upper bound of its helpful share is below this.
     pub flag_upper_bound: f64,
+    /// Where visitors reach the site (`https://example.org`, no trailing slash): the start of
+    /// every absolute URL (canonical links, sitemap, feed, cards). Behind a proxy, the public
+    /// address; see [`publish::normalize_base_url`].
+    pub base_url: String,
 }
 
 impl Default for SiteConfig {
@@ -51,6 +58,7 @@ impl Default for SiteConfig {
             retention_days: 365,
             flag_min_votes: 10,
             flag_upper_bound: 0.5,
+            base_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

@@ -9,6 +9,7 @@ use minijinja::{Environment, context};
 use serde::Serialize;
 
 use crate::feedback::{MAX_COMMENT_CHARS, Reason, Vote};
+use crate::publish::PageMeta;
 use crate::store::{ArticleSummary, Feedback};
 
 pub const STYLE_CSS: &str = include_str!("../static/style.css");
@@ -107,10 +108,13 @@ impl Templates {
         )
     }
 
+    /// The article page with its feedback widget, and with `meta` the head tags for search
+    /// engines and link previews.
     pub fn article(
         &self,
         article: &Article,
         feedback: &FeedbackView,
+        meta: Option<&PageMeta>,
     ) -> Result<String, minijinja::Error> {
         let chosen = feedback.reason_draft.clone().or_else(|| {
             feedback
@@ -128,6 +132,7 @@ impl Templates {
             "article.html",
             context! {
                 article => Serde(article),
+                meta => meta.map(Serde),
                 posted => human_date(&article.posted_at),
                 updated => article.updated_at.as_deref().map(human_date),
                 interactive => true,

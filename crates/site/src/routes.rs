@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::error::{ApiError, AppError};
 use crate::feedback::{FeedbackError, Submission};
+use crate::publish;
 use crate::render::{FEEDBACK_JS, FeedbackView, STYLE_CSS, templates};
 use crate::store::StoredArticle;
 
@@ -42,6 +43,10 @@ pub fn router(state: AppState) -> Router {
             post(ask_json).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
         .route("/search", get(search_page))
+        .route("/sitemap.xml", get(sitemap_index))
+        .route("/sitemaps/{file}", get(sitemap_file))
+        .route("/feed.xml", get(feed))
+        .route("/robots.txt", get(robots))
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/static/style.css",
@@ -94,6 +99,54 @@ async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
     let (recent, helpful) =
         blocking(move || Ok((store.recent(10)?, store.most_helpful(10)?))).await?;
     Ok(Html(templates().home(&recent, &helpful)?))
+}
+
+const XML: &str = "application/xml; charset=utf-8";
+
+/// `GET /sitemap.xml`: every published article with the date of its current version (a
+/// sitemap index past the protocol's 50,000 URLs).
+async fn sitemap_index(State(state): State<AppState>) -> Result<Response, AppError> {
+    sitemap_part(state, "sitemap.xml".to_owned()).await
+}
+
+/// `GET /sitemaps/N.xml`: a part of a sitemap too large for one file.
+async fn sitemap_file(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, AppError> {
+    sitemap_part(state, format!("sitemaps/{file}")).await
+}
+
+async fn sitemap_part(state: AppState, path: String) -> Result<Response, AppError> {
+    let store = state.store.clone();
+    let articles = blocking(move || Ok(store.all_articles()?)).await?;
+    let body = publish::sitemaps(&state.config.base_url, &articles)
+        .into_iter()
+        .find(|(name, _)| *name == path)
+        .map(|(_, body)| body)
+        .ok_or(AppError::NotFound)?;
+    Ok(([(header::CONTENT_TYPE, XML)], body).into_response())
+}
+
+/// `GET /feed.xml`: the Atom feed of new and updated articles.
+async fn feed(State(state): State<AppState>) -> Result<Response, AppError> {
+    let store = state.store.clone();
+    let articles = blocking(move || Ok(store.feed_articles(publish::FEED_ENTRIES)?)).await?;
+    let body = publish::atom_feed(&state.config.base_url, &articles);
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /robots.txt`: what crawlers may read, and where the sitemap is.
+async fn robots(State(state): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        publish::robots(&state.config.base_url),
+    )
+        .into_response()
 }
 
 #[derive(Deserialize)]
@@ -226,7 +279,12 @@ async fn article_page(
         vote,
         ..FeedbackView::default()
     };
-    Ok(Html(templates().article(&stored.article, &view)?))
+    let meta = publish::page_meta(&state.config.base_url, &stored.article);
+    Ok(Html(templates().article(
+        &stored.article,
+        &view,
+        Some(&meta),
+    )?))
 }
 
 async fn article_json(
@@ -359,8 +417,9 @@ async fn record_feedback(
                 comment_draft: draft,
                 reason_draft,
             };
+            let meta = publish::page_meta(&state.config.base_url, &stored.article);
             let page = templates()
-                .article(&stored.article, &view)
+                .article(&stored.article, &view, Some(&meta))
                 .map_err(AppError::from)?;
             return Err(FeedbackFailure::Form { status, page });
         }

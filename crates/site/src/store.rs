@@ -499,6 +499,26 @@ impl Store {
         self.summaries("ORDER BY a.posted_at DESC, a.id DESC", [])
     }
 
+    /// The articles most recently published or regenerated, newest change first, each with
+    /// its current version (for the feed).
+    pub fn feed_articles(
+        &self,
+        limit: usize,
+    ) -> Result<Vec<(ArticleSummary, Article)>, StoreError> {
+        let summaries = self.summaries(
+            "ORDER BY COALESCE(json_extract(v.body, '$.updated_at'), a.posted_at) DESC, a.id DESC
+             LIMIT ?1",
+            [Value::Integer(limit as i64)],
+        )?;
+        let mut articles = Vec::with_capacity(summaries.len());
+        for summary in summaries {
+            if let Some(stored) = self.find_by_slug(&summary.slug)? {
+                articles.push((summary, stored.article));
+            }
+        }
+        Ok(articles)
+    }
+
     /// One article with the counts of its current version, or `None` for an unknown slug.
     pub fn summary(&self, slug: &str) -> Result<Option<ArticleSummary>, StoreError> {
         Ok(self

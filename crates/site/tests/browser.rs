@@ -159,6 +159,15 @@ impl Session {
         self.command("POST", "/url", Some(json!({ "url": url })));
     }
 
+    /// Runs `script` (a function body) in the page and returns what it returns.
+    fn script(&self, script: &str) -> Value {
+        self.command(
+            "POST",
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+    }
+
     fn current_url(&self) -> String {
         self.command("GET", "/url", None)
             .as_str()
@@ -306,6 +315,24 @@ fn a_reader_votes_comments_and_an_admin_finds_it_with_and_without_javascript() {
     let browser = driver.session(true);
     browser.open(&article);
     assert_eq!(browser.text("h1"), "Why do river floods happen?");
+
+    // The page's weight as the browser received it (Resource Timing, nothing cached): the
+    // budget of issue 12 is HTML ≤ 30 KB, everything ≤ 60 KB, no render-blocking script.
+    let weight = browser.script(
+        "const nav = performance.getEntriesByType('navigation')[0];
+         const resources = performance.getEntriesByType('resource');
+         const blocking = [...document.scripts].filter(s =>
+             !s.defer && !s.async && (!s.type || s.type.includes('javascript'))).length;
+         return { html: nav.decodedBodySize, html_transfer: nav.transferSize,
+                  total: nav.transferSize + resources.reduce((n, r) => n + r.transferSize, 0),
+                  resources: resources.map(r => r.name), blocking_scripts: blocking };",
+    );
+    eprintln!("article page weight: {weight}");
+    let html_bytes = weight["html"].as_u64().unwrap();
+    let total_bytes = weight["total"].as_u64().unwrap();
+    assert!(html_bytes > 0 && html_bytes <= 30 * 1024, "{weight}");
+    assert!(total_bytes <= 60 * 1024, "{weight}");
+    assert_eq!(weight["blocking_scripts"], 0, "{weight}");
     assert!(!browser.displayed("form.details[data-helpful=no]"));
     browser.click("form.vote button[value=no]");
     browser.wait_for_text(".status", |t| t.starts_with("Thanks for your feedback!"));

@@ -6,7 +6,18 @@ pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
     let engine = super::open_engine(paths)?;
     super::warn_without_tagger(&engine, paths);
     let store = super::open_store(paths)?;
+    let raw_base = args
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", args.addr));
+    let Some(base_url) = site::publish::normalize_base_url(&raw_base) else {
+        anyhow::bail!(
+            "--base-url {raw_base:?} is not an absolute http(s) URL without query or fragment \
+             (for example https://example.org or https://example.org/explain)"
+        );
+    };
     let config = site::SiteConfig {
+        base_url,
         admin_token: args.admin_token.clone().filter(|t| !t.trim().is_empty()),
         votes_per_minute: args.votes_per_minute,
         retention_days: args.retention_days,
