@@ -52,6 +52,8 @@ pub enum Command {
     Ask(AskArgs),
     /// Serve the web site and the JSON API.
     Serve(ServeArgs),
+    /// Write the public site as static files any web server can host.
+    Export(ExportArgs),
     /// Compose published articles again from the current index: a new version, same slug.
     Regenerate(RegenerateArgs),
     /// Report quality and latency over a question set (JSONL).
@@ -137,6 +139,15 @@ pub struct ServeArgs {
     #[arg(long, env = "BECAUSE_BASE_URL")]
     pub base_url: Option<String>,
 
+    /// An origin (https://static.example.org) whose pages may post votes: where a static
+    /// export (`because export --api-origin`) is hosted. Repeat for several.
+    #[arg(
+        long = "allow-vote-origin",
+        env = "BECAUSE_VOTE_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub vote_origins: Vec<String>,
+
     /// Votes one client (by a daily-keyed hash of its address) may cast per minute; 0: no limit.
     #[arg(long, env = "BECAUSE_VOTES_PER_MINUTE", default_value_t = 30)]
     pub votes_per_minute: u32,
@@ -170,6 +181,22 @@ fn share(value: &str) -> Result<f64, String> {
     } else {
         Err(format!("{value} is not between 0 and 1"))
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write (created if missing; an earlier export there is replaced).
+    pub dir: PathBuf,
+
+    /// Where the copy will be reachable, e.g. https://example.org: the start of every
+    /// absolute URL (canonical links, sitemap, feed, social cards).
+    #[arg(long, env = "BECAUSE_BASE_URL")]
+    pub base_url: String,
+
+    /// The live site's origin (https://example.org): the feedback widget and the question
+    /// form post there. Without it the pages say feedback is collected on the live site.
+    #[arg(long)]
+    pub api_origin: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -325,3 +325,59 @@ fn regenerate_publishes_new_versions_of_named_or_flagged_articles() {
     assert_eq!(versions.len(), 3);
     assert_eq!(versions[1].feedback.not_helpful, 10, "history is kept");
 }
+
+#[test]
+fn export_writes_the_site_and_refuses_bad_urls_with_one_line() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    {
+        let engine = explain::Engine::open(&data.path().join("index")).unwrap();
+        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+        let question = explain::Question::parse("Why do river floods happen?").unwrap();
+        store
+            .publish(&question.normalized, &engine.ask(&question).unwrap())
+            .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("public");
+    let dir_arg = dir.to_str().unwrap();
+    let output = because(
+        data.path(),
+        &["export", dir_arg, "--base-url", "https://example.org/"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).starts_with("exported 1 articles:"),
+        "{}",
+        stdout(&output)
+    );
+    let page =
+        std::fs::read_to_string(dir.join("a/why-do-river-floods-happen/index.html")).unwrap();
+    assert!(page.contains("https:&#x2f;&#x2f;example.org&#x2f;a&#x2f;why-do-river-floods-happen"));
+    assert!(dir.join("sitemap.xml").is_file() && dir.join("feed.xml").is_file());
+
+    let bad = because(
+        data.path(),
+        &["export", dir_arg, "--base-url", "example.org"],
+    );
+    assert!(!bad.status.success());
+    assert_eq!(stderr(&bad).lines().count(), 1, "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("--base-url \"example.org\" is not an absolute http(s) URL"));
+    let bad_origin = because(
+        data.path(),
+        &[
+            "export",
+            dir_arg,
+            "--base-url",
+            "https://example.org",
+            "--api-origin",
+            "https://example.org/path",
+        ],
+    );
+    assert!(!bad_origin.status.success());
+    assert!(
+        stderr(&bad_origin).contains("is not an absolute http(s) origin"),
+        "{}",
+        stderr(&bad_origin)
+    );
+}

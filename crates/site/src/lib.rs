@@ -9,6 +9,7 @@
 //!   card tags and JSON-LD, all absolute under the base URL;
 //! - [`render`] and [`chart`]: server-rendered HTML (auto-escaped) and SVG;
 //! - [`routes`]: the public routes; [`admin`]: the dashboard behind a token;
+//! - [`export`]: the public site as static files (`because export`);
 //! - [`error`]: one error type that decides status codes in one place.
 //!
 //! `site` never tokenizes text; it asks [`explain::Engine`] for articles.
@@ -16,6 +17,7 @@
 pub mod admin;
 pub mod chart;
 pub mod error;
+pub mod export;
 pub mod feedback;
 pub mod limit;
 pub mod publish;
@@ -48,6 +50,9 @@ pub struct SiteConfig {
     /// every absolute URL (canonical links, sitemap, feed, cards). Behind a proxy, the public
     /// address; see [`publish::normalize_base_url`].
     pub base_url: String,
+    /// Origins (`https://static.example.org`) whose pages may post votes: where a static
+    /// export of the site is hosted. Every other cross-site post is refused.
+    pub vote_origins: Vec<String>,
 }
 
 impl Default for SiteConfig {
@@ -59,6 +64,7 @@ impl Default for SiteConfig {
             flag_min_votes: 10,
             flag_upper_bound: 0.5,
             base_url: "http://127.0.0.1:8080".to_owned(),
+            vote_origins: Vec::new(),
         }
     }
 }

@@ -74,6 +74,10 @@ impl Templates {
             ("error.html", include_str!("../templates/error.html")),
             ("search.html", include_str!("../templates/search.html")),
             (
+                "export_search.html",
+                include_str!("../templates/export_search.html"),
+            ),
+            (
                 "admin_login.html",
                 include_str!("../templates/admin_login.html"),
             ),
@@ -156,6 +160,57 @@ impl Templates {
         )
     }
 
+    /// The home page of a static export.
+    pub fn export_home(
+        &self,
+        recent: &[ArticleSummary],
+        helpful: &[ArticleSummary],
+        export: &ExportView,
+    ) -> Result<String, minijinja::Error> {
+        self.render(
+            "home.html",
+            context! {
+                recent => Serde(recent),
+                helpful => Serde(helpful),
+                interactive => false,
+                export => Serde(export),
+            },
+        )
+    }
+
+    /// An article page of a static export: no script; the vote posts to the API origin, or
+    /// a note says feedback is collected on the live site.
+    pub fn export_article(
+        &self,
+        article: &Article,
+        meta: &PageMeta,
+        export: &ExportView,
+    ) -> Result<String, minijinja::Error> {
+        self.render(
+            "article.html",
+            context! {
+                article => Serde(article),
+                meta => Serde(meta),
+                posted => human_date(&article.posted_at),
+                updated => article.updated_at.as_deref().map(human_date),
+                interactive => false,
+                export => Serde(export),
+            },
+        )
+    }
+
+    /// The page a static export serves for search: every article, and why search is absent.
+    pub fn export_search(
+        &self,
+        articles: &[ArticleSummary],
+        export: &ExportView,
+    ) -> Result<String, minijinja::Error> {
+        self.render(
+            "export_search.html",
+            context! { articles => Serde(articles), export => Serde(export), interactive => false },
+        )
+    }
+
     pub fn search(
         &self,
         query: &str,
@@ -195,6 +250,13 @@ pub fn render_standalone(article: &Article) -> Result<String, minijinja::Error> 
             inline_css => STYLE_CSS,
         },
     )
+}
+
+/// What pages of a static export need to know.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExportView {
+    /// Where the live site answers votes and questions (`https://example.org`), if anywhere.
+    pub api_origin: Option<String>,
 }
 
 /// `2026-11-24T21:30:00Z` → `24 November 2026`.

@@ -4,6 +4,7 @@ mod ask;
 mod eval;
 mod eval_keypoints;
 mod eval_retrieval;
+mod export;
 mod ingest;
 mod regenerate;
 mod serve;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Ask(args) => ask::run(&paths, args),
         Command::Serve(args) => serve::run(&paths, args),
         Command::Regenerate(args) => regenerate::run(&paths, args),
+        Command::Export(args) => export::run(&paths, args),
         Command::Eval(args) => eval::run(&paths, args),
         Command::EvalRetrieval(args) => eval_retrieval::run(&paths, args),
         Command::EvalKeypoints(args) => eval_keypoints::run(&paths, args),

@@ -16,8 +16,18 @@ pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
              (for example https://example.org or https://example.org/explain)"
         );
     };
+    let mut vote_origins = Vec::new();
+    for raw in &args.vote_origins {
+        match site::publish::normalize_base_url(raw).filter(|o| o.matches('/').count() == 2) {
+            Some(origin) => vote_origins.push(origin),
+            None => anyhow::bail!(
+                "--allow-vote-origin {raw:?} is not an http(s) origin such as https://example.org"
+            ),
+        }
+    }
     let config = site::SiteConfig {
         base_url,
+        vote_origins,
         admin_token: args.admin_token.clone().filter(|t| !t.trim().is_empty()),
         votes_per_minute: args.votes_per_minute,
         retention_days: args.retention_days,
