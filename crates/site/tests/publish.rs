@@ -212,8 +212,8 @@ fn article_pages_carry_canonical_link_cards_and_json_ld() {
         Some("/feed.xml")
     );
 
-    // JSON-LD parsed back: a schema.org Article with the properties search engines require,
-    // one citation per numbered source.
+    // JSON-LD parsed back: a schema.org Article with headline, dates and one citation per
+    // numbered source, every property one the vocabulary defines for its type.
     let open = "<script type=\"application/ld+json\">";
     let start = html.find(open).expect("JSON-LD") + open.len();
     let end = start + html[start..].find("</script>").unwrap();
@@ -234,7 +234,149 @@ fn article_pages_carry_canonical_link_cards_and_json_ld() {
         assert_eq!(citation["@type"], "CreativeWork");
         assert_eq!(citation["name"], source["title"]);
     }
+    match Vocabulary::load() {
+        Some(vocabulary) => vocabulary.check(&ld, "Article"),
+        None => {
+            assert!(
+                std::env::var("CI").is_err(),
+                "CI must check JSON-LD against the schema.org vocabulary: \
+                 scripts/install-assets.sh installs it"
+            );
+            eprintln!("skipped the vocabulary check: run scripts/install-assets.sh");
+        }
+    }
     // Still no script the page runs but its own file.
     assert_eq!(html.matches("<script").count(), 2);
     assert!(html.contains("<script src=\"/static/feedback.js\" defer></script>"));
+}
+
+/// The schema.org vocabulary (types with their supertypes; properties with the types they
+/// apply to and the types of their values), from the release `install-assets.sh` installs.
+struct Vocabulary {
+    supertypes: std::collections::HashMap<String, Vec<String>>,
+    properties: std::collections::HashMap<String, (Vec<String>, Vec<String>)>,
+}
+
+impl Vocabulary {
+    fn load() -> Option<Vocabulary> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/schemaorg");
+        let read = |file: &str| -> Option<Vec<std::collections::HashMap<String, String>>> {
+            let mut reader = csv::Reader::from_path(dir.join(file)).ok()?;
+            Some(reader.deserialize().map(|row| row.unwrap()).collect())
+        };
+        let names = |list: &str| -> Vec<String> {
+            list.split(", ")
+                .filter(|s| !s.is_empty())
+                .map(|s| s.trim_start_matches("https://schema.org/").to_owned())
+                .collect()
+        };
+        let types = read("schemaorg-current-https-types.csv")?;
+        let properties = read("schemaorg-current-https-properties.csv")?;
+        Some(Vocabulary {
+            supertypes: types
+                .iter()
+                .map(|row| (row["label"].clone(), names(&row["subTypeOf"])))
+                .collect(),
+            properties: properties
+                .iter()
+                .map(|row| {
+                    (
+                        row["label"].clone(),
+                        (names(&row["domainIncludes"]), names(&row["rangeIncludes"])),
+                    )
+                })
+                .collect(),
+        })
+    }
+
+    /// `kind` and every type it descends from.
+    fn lineage(&self, kind: &str) -> Vec<String> {
+        let mut all = vec![kind.to_owned()];
+        let mut at = 0;
+        while at < all.len() {
+            for parent in self.supertypes.get(&all[at]).into_iter().flatten() {
+                if !all.contains(parent) {
+                    all.push(parent.clone());
+                }
+            }
+            at += 1;
+        }
+        all
+    }
+
+    /// Checks that `node` is a `kind` whose every property the vocabulary defines for that
+    /// type, with values of a type the property takes; nested nodes likewise.
+    fn check(&self, node: &serde_json::Value, kind: &str) {
+        let declared = node["@type"].as_str().expect("every node names its @type");
+        assert!(
+            self.supertypes.contains_key(declared),
+            "unknown type {declared}"
+        );
+        let lineage = self.lineage(declared);
+        assert!(lineage.iter().any(|t| t == kind), "{declared} is no {kind}");
+        for (property, value) in node.as_object().unwrap() {
+            if property.starts_with('@') {
+                continue;
+            }
+            let (domains, ranges) = self
+                .properties
+                .get(property)
+                .unwrap_or_else(|| panic!("schema.org has no property {property}"));
+            assert!(
+                domains.iter().any(|d| lineage.contains(d)),
+                "{property} does not apply to {declared} (only to {domains:?})"
+            );
+            let values = match value {
+                serde_json::Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            for value in values {
+                match value {
+                    serde_json::Value::String(_) => assert!(
+                        ranges
+                            .iter()
+                            .any(|r| ["Text", "URL", "Date", "DateTime"].contains(&r.as_str())),
+                        "{property} takes no text (only {ranges:?})"
+                    ),
+                    serde_json::Value::Object(_) => {
+                        let nested = value["@type"].as_str().unwrap();
+                        let range = ranges
+                            .iter()
+                            .find(|r| self.lineage(nested).contains(r))
+                            .unwrap_or_else(|| {
+                                panic!("{property} takes no {nested} (only {ranges:?})")
+                            });
+                        self.check(value, range);
+                    }
+                    other => panic!("{property}: unexpected value {other}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_vocabulary_check_refuses_what_schema_org_does_not_define() {
+    let Some(vocabulary) = Vocabulary::load() else {
+        eprintln!("skipped: run scripts/install-assets.sh");
+        return;
+    };
+    let refused = |node: serde_json::Value| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            vocabulary.check(&node, "Article")
+        }))
+        .is_err()
+    };
+    let good = serde_json::json!({ "@type": "Article", "headline": "Why?" });
+    assert!(!refused(good));
+    // A misspelt property, a property of another type, a value of the wrong type.
+    assert!(refused(
+        serde_json::json!({ "@type": "Article", "headlines": "Why?" })
+    ));
+    assert!(refused(
+        serde_json::json!({ "@type": "Article", "author": { "@type": "Organization", "headline": "x" } })
+    ));
+    assert!(refused(
+        serde_json::json!({ "@type": "Article", "author": { "@type": "Place", "name": "x" } })
+    ));
 }
