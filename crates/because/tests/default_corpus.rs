@@ -149,6 +149,33 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         "{headings:?}"
     );
 
+    // Who died in the subject, and of what, is no reason it happened ("Millions died as a
+    // result of massacres, … genocides including the Holocaust"); what lasted "until" the
+    // subject is not the subject.
+    let article = engine
+        .ask(&explain::Question::parse("Why did World War II start?").unwrap())
+        .unwrap();
+    let headings: Vec<&str> = article.factors.iter().map(|f| f.heading.as_str()).collect();
+    assert!(
+        headings
+            .iter()
+            .all(|h| !h.contains("Holocaust") && !h.contains("Wall Street")),
+        "{headings:?}"
+    );
+    // What the subject caused, quoted in the overview, is no reason: with no section the
+    // article says its evidence is thin, not that it quotes a reason.
+    let article = engine
+        .ask(&explain::Question::parse("What causes obesity?").unwrap())
+        .unwrap();
+    if article.factors.is_empty() {
+        assert_eq!(
+            article.coverage.level,
+            explain::CoverageLevel::Thin,
+            "{:?}",
+            article.coverage
+        );
+    }
+
     // What happened during the subject is no cause of it: Nelson's leadership "led to
     // multiple decisive British naval victories during the French Revolutionary and Napoleonic
     // Wars".

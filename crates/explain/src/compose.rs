@@ -9,7 +9,8 @@ use crate::article::{
     Article, Coverage, CoverageLevel, FactorSection, Generator, Sentence, SentenceKind, Source,
     Timings,
 };
-use crate::evidence::Evidence;
+use crate::causal::Direction;
+use crate::evidence::{Evidence, Focus};
 use crate::factors::{Factor, SentenceKey};
 use crate::heading::capitalise;
 use crate::intent::{AnswerKind, Intent, Tense};
@@ -349,10 +350,19 @@ pub fn compose(
         .any(|key| factors.iter().any(|f| f.sentences.contains(key)));
     // Or any causal statement at all ("usually caused by Mycobacterium tuberculosis"): the
     // coverage note then never says the sources state no reason.
+    // A causal statement in the overview that points the question's way: for a question
+    // about causes, not what the subject itself caused ("World War II was the deadliest
+    // conflict in history, causing the deaths of …" is no reason it started).
     let overview_is_causal = overview_keys.iter().any(|key| {
-        evidence
-            .find(key.document, key.ordinal)
-            .is_some_and(|i| !evidence.sentences[i].causal.is_empty())
+        evidence.find(key.document, key.ordinal).is_some_and(|i| {
+            let sentence = &evidence.sentences[i];
+            let text = evidence.text(sentence);
+            sentence.causal.iter().any(|statement| {
+                evidence.focus != Focus::Causes
+                    || statement.direction == Direction::Cause
+                    || !evidence.names_topic(&text[statement.antecedent.clone()])
+            })
+        })
     });
     let coverage = coverage(
         question,

@@ -202,9 +202,13 @@ fn causal_candidates(
                 .take_while(|_| !subject_caused)
                 // "naval victories during the French Revolutionary and Napoleonic Wars"
                 // happened in the subject; they are not the subject.
+                // Nor is what lasted "until the United States entered into World War II".
                 .filter(|item| {
-                    text[(*item).clone()]
-                        .find(" during ")
+                    let span = &text[(*item).clone()];
+                    [" during ", " until "]
+                        .iter()
+                        .filter_map(|word| span.find(word))
+                        .min()
                         .is_none_or(|at| names_subject(&(item.start..item.start + at)))
                 })
                 .flat_map(|item| conjoined_parts(text, item.clone()))
@@ -343,11 +347,20 @@ fn causal_candidates(
             // refers back to its subject.
             let antecedent_stems = content_stems(index, antecedent);
             let narrow = statement.cue == "since" || modifies_a_noun(statement.cue, antecedent);
-            let clause_about_subject = !narrow
-                || is_anaphoric(antecedent)
-                || antecedent_stems
-                    .iter()
-                    .any(|s| evidence.is_question_stem(s));
+            let shares_a_question_word = antecedent_stems
+                .iter()
+                .any(|s| evidence.is_question_stem(s));
+            // A clause that tells of deaths or suffering gives the cause of that loss, a
+            // consequence of the subject, not why the subject happened: "Millions died as a
+            // result of massacres, … genocides including the Holocaust" in the document on
+            // World War II.
+            let tells_a_consequence = statement.direction == Direction::Cause
+                && !shares_a_question_word
+                && !evidence.names_topic(antecedent)
+                && tagger.is_some_and(|tagger| crate::heading::tells_of_loss(antecedent, tagger));
+            let clause_about_subject =
+                (!narrow || is_anaphoric(antecedent) || shares_a_question_word)
+                    && !tells_a_consequence;
             // "Acid rain is caused by …" speaks of another thing than rain: a retrieved
             // document's title names it, with the subject's name and more.
             let names_a_namesake = evidence.subject_stems().is_some_and(|subject| {

@@ -258,6 +258,25 @@ pub fn is_noun_phrase(span: &str, tagger: &Tagger) -> bool {
 
 /// A finite verb or modal anywhere ("Gases absorb", "RMS Titanic sank"); a past form that
 /// modifies a noun ("Earth's tilted orbit") is none.
+/// Verbs of dying and loss: a clause built on one ("Millions died") tells a consequence.
+const LOSS: &[&str] = &["die", "perish", "starve", "suffer"];
+
+/// Does `span` tell of deaths or suffering ("Millions died"), with a finite verb of loss?
+pub fn tells_of_loss(span: &str, tagger: &Tagger) -> bool {
+    let Some(verbs) = tagger.verbs() else {
+        return false;
+    };
+    let tagged = tagger.tag_text(span);
+    let tags: Vec<Tag> = tagged.iter().map(|(_, t)| *t).collect();
+    tagged.iter().enumerate().any(|(i, (range, tag))| {
+        matches!(*tag, Tag::VBD | Tag::VBZ | Tag::VBP)
+            && !past_form_modifies(&tags, i)
+            && verbs
+                .lemma(&span[range.clone()].to_lowercase())
+                .is_some_and(|lemma| LOSS.contains(&lemma))
+    })
+}
+
 fn has_finite_verb(tags: &[Tag]) -> bool {
     (0..tags.len()).any(|i| {
         matches!(tags[i], Tag::VBD | Tag::VBZ | Tag::VBP | Tag::MD) && !past_form_modifies(tags, i)
