@@ -162,6 +162,23 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             .all(|h| !h.contains("Holocaust") && !h.contains("Wall Street")),
         "{headings:?}"
     );
+    // Nor is the subject a cause of its own coming about ("The successes of the First
+    // Crusade led to the establishment of four Crusader states").
+    let article = engine
+        .ask(&explain::Question::parse("Why did the Crusades happen?").unwrap())
+        .unwrap();
+    assert!(
+        article
+            .factors
+            .iter()
+            .all(|f| !f.heading.contains("Crusade")),
+        "{:?}",
+        article
+            .factors
+            .iter()
+            .map(|f| &f.heading)
+            .collect::<Vec<_>>()
+    );
     // What the subject caused, quoted in the overview, is no reason: with no section the
     // article says its evidence is thin, not that it quotes a reason.
     let article = engine

@@ -104,10 +104,10 @@ fn causal_candidates(
     let asks_about_an_ending = speaks_of_an_ending(&evidence.intent.event);
     // What the question asks of its subject, when it is more than its coming about: "A nova
     // … causes the sudden appearance of a bright … star" names stars, not their shining.
+    let asks_more_than_existence = event_stems
+        .iter()
+        .any(|e| !GENERIC_EVENT_STEMS.contains(&e.as_str()) && !COMING_ABOUT.contains(&e.as_str()));
     let names_the_event = |item: &str| {
-        let asks_more_than_existence = event_stems.iter().any(|e| {
-            !GENERIC_EVENT_STEMS.contains(&e.as_str()) && !COMING_ABOUT.contains(&e.as_str())
-        });
         !asks_more_than_existence
             || speaks_of_an_ending(item) && asks_about_an_ending
             || content_stems(index, item).iter().any(|s| {
@@ -312,6 +312,18 @@ fn causal_candidates(
                 };
                 let key_stems = content_stems(index, &heading);
                 if key_stems.is_empty() || key_stems.iter().all(|s| evidence.is_question_stem(s)) {
+                    continue;
+                }
+                // The subject is no cause of its own coming about: "The successes of the
+                // First Crusade led to the establishment of four Crusader states …" is no
+                // reason the Crusades happened (commercial whaling may well be why it was
+                // banned).
+                if evidence.focus == Focus::Causes
+                    && !asks_more_than_existence
+                    && evidence
+                        .subject_stems()
+                        .is_some_and(|subject| subject.is_subset(&key_stems))
+                {
                     continue;
                 }
                 let phrase = match crate::causal::appositive_cause(antecedent) {
