@@ -6,13 +6,13 @@ DATA_DIR ?= because-data
 ADDR ?= 127.0.0.1:8080
 BENCH_ARGS ?=
 
-.PHONY: demo test assets browser build bench fmt clean
+.PHONY: demo test assets browser promtool build bench fmt clean
 
 demo: assets build
 	./target/release/because --data-dir $(DATA_DIR) ingest --default-corpus
 	./target/release/because --data-dir $(DATA_DIR) serve --addr $(ADDR)
 
-test: assets browser
+test: assets browser promtool
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
@@ -23,6 +23,10 @@ assets:
 # Headless Chromium and chromedriver for the browser test (Debian packages).
 browser:
 	scripts/install-browser.sh
+
+# promtool (Debian's prometheus package) for the /metrics check.
+promtool:
+	scripts/install-promtool.sh
 
 build:
 	$(CARGO) build --release --bin because

@@ -271,6 +271,13 @@ impl Index {
         Ok(count as u64)
     }
 
+    /// Number of stored sentences.
+    pub fn sentence_count(&self) -> Result<u64, IndexError> {
+        let db = self.db();
+        let count: i64 = db.query_row("SELECT COUNT(*) FROM sentences", [], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
     /// Splits `text` into stemmed terms exactly as the index does.
     pub fn analyze(&self, text: &str) -> Vec<Token> {
         tokenize(&mut self.analyzer.clone(), text)

@@ -5,6 +5,7 @@
 //!   counters, what votes teach about sources, search over published articles);
 //! - [`feedback`]: what a vote may say, Wilson bounds, how votes move sources;
 //! - [`limit`]: per-client vote rate limiting by a daily-keyed hash, never an address;
+//! - [`metrics`]: Prometheus counters and histograms behind `/metrics`;
 //! - [`publish`]: sitemap, robots.txt, the Atom feed, and each page's canonical link, social
 //!   card tags and JSON-LD, all absolute under the base URL;
 //! - [`render`] and [`chart`]: server-rendered HTML (auto-escaped) and SVG;
@@ -20,6 +21,7 @@ pub mod error;
 pub mod export;
 pub mod feedback;
 pub mod limit;
+pub mod metrics;
 pub mod publish;
 pub mod render;
 pub mod routes;
@@ -84,6 +86,7 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub config: Arc<SiteConfig>,
     pub limiter: Arc<limit::RateLimiter>,
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -96,6 +99,7 @@ impl AppState {
             engine: Arc::new(engine),
             store: Arc::new(store),
             limiter: Arc::new(limit::RateLimiter::new(config.votes_per_minute)),
+            metrics: Arc::new(metrics::Metrics::new()),
             config: Arc::new(config),
         }
     }

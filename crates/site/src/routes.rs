@@ -5,7 +5,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -48,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/feed.xml", get(feed))
         .route("/robots.txt", get(robots))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .route(
             "/static/style.css",
             get(|| async {
@@ -69,7 +71,68 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::admin::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            count_requests,
+        ))
         .with_state(state)
+}
+
+/// Counts every request and its latency under the route it matched.
+async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().as_str().to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |path| path.as_str())
+        .to_owned();
+    let response = next.run(request).await;
+    state.metrics.request(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
+/// `GET /metrics`: Prometheus metrics in the text exposition format.
+async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
+    let (engine, store) = (state.engine.clone(), state.store.clone());
+    let (documents, sentences, articles) = blocking(move || {
+        let index = engine.index();
+        Ok((
+            index.document_count().map_err(AppError::internal)?,
+            index.sentence_count().map_err(AppError::internal)?,
+            store.article_count()?,
+        ))
+    })
+    .await?;
+    Ok((
+        [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        state.metrics.encode(documents, sentences, articles),
+    )
+        .into_response())
+}
+
+/// `GET /readyz`: 200 when the database and the index answer, 503 otherwise.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let (engine, store) = (state.engine.clone(), state.store.clone());
+    let checked = tokio::task::spawn_blocking(move || {
+        let database = store.article_count().map_err(|e| format!("database: {e}"));
+        let index = engine
+            .index()
+            .document_count()
+            .map_err(|e| format!("index: {e}"));
+        database.and(index)
+    })
+    .await;
+    match checked {
+        Ok(Ok(_)) => (StatusCode::OK, "ready").into_response(),
+        Ok(Err(problem)) => (StatusCode::SERVICE_UNAVAILABLE, problem).into_response(),
+        Err(error) => (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
+    }
 }
 
 /// Every response: no inline or foreign scripts, no framing, no MIME sniffing.
@@ -220,16 +283,20 @@ async fn compose_or_reuse(
     let store = state.store.clone();
     let normalized = question.normalized.clone();
     if let Some(existing) = blocking(move || Ok(store.find_by_question(&normalized)?)).await? {
+        state.metrics.reused();
         return Ok(existing);
     }
     let engine = state.engine.clone();
     let store = state.store.clone();
-    blocking(move || {
+    let started = std::time::Instant::now();
+    let published = blocking(move || {
         let priors = store.source_priors()?;
         let article = engine.ask_with(&question, time::OffsetDateTime::now_utc(), &priors)?;
         Ok(store.publish(&question.normalized, &article)?)
     })
-    .await
+    .await?;
+    state.metrics.composed(started.elapsed());
+    Ok(published)
 }
 
 #[derive(Deserialize)]
@@ -448,6 +515,7 @@ async fn record_feedback(
         .await
         .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
+    state.metrics.vote(vote.helpful);
 
     let bare = vote.keeps_details;
     let mut response = if wants_json {

@@ -499,6 +499,13 @@ impl Store {
         self.summaries("ORDER BY a.posted_at DESC, a.id DESC", [])
     }
 
+    /// Number of published articles; also proves the database answers.
+    pub fn article_count(&self) -> Result<u64, StoreError> {
+        let db = self.db();
+        let count: i64 = db.query_row("SELECT COUNT(*) FROM articles", [], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+
     /// The articles most recently published or regenerated, newest change first, each with
     /// its current version (for the feed).
     pub fn feed_articles(
