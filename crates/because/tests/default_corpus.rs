@@ -193,6 +193,19 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         );
     }
 
+    // A thin article names its subject and what was asked of it as the question did.
+    let article = engine
+        .ask(&explain::Question::parse("Why did the Mongol Empire break up?").unwrap())
+        .unwrap();
+    if let Some(note) = article.coverage.note.as_deref()
+        && note.contains("Its sources discuss")
+    {
+        assert!(
+            note.contains("discuss the Mongol Empire but") && note.contains("“break up”"),
+            "{note}"
+        );
+    }
+
     // What happened during the subject is no cause of it: Nelson's leadership "led to
     // multiple decisive British naval victories during the French Revolutionary and Napoleonic
     // Wars".

@@ -358,9 +358,15 @@ pub fn compose(
             let sentence = &evidence.sentences[i];
             let text = evidence.text(sentence);
             sentence.causal.iter().any(|statement| {
+                let antecedent = &text[statement.antecedent.clone()];
+                let names_subject =
+                    evidence.names_topic(antecedent) || crate::causal::is_anaphoric(antecedent);
+                // "Isolated seizures … are provoked by identifiable causes" explains the
+                // seizures, not epilepsy: a cause must be of the subject, and what leads
+                // to something must not be the subject itself.
                 evidence.focus != Focus::Causes
-                    || statement.direction == Direction::Cause
-                    || !evidence.names_topic(&text[statement.antecedent.clone()])
+                    || (statement.direction == Direction::Cause && names_subject)
+                    || (statement.direction == Direction::Effect && !names_subject)
             })
         })
     });
@@ -601,11 +607,37 @@ fn thin_note(
     let mut note = String::from(
         "The corpus holds little direct evidence on this question, so this article does not claim to answer it.",
     );
+    // The subject by its name when every word of it is covered ("the Great Barrier Reef",
+    // not "“Great”, “Barrier”, “Reef”").
+    let subject = &evidence.intent.subject;
+    let subject_words: Vec<String> = subject
+        .split_whitespace()
+        .map(|w| w.to_lowercase())
+        .collect();
+    let names_the_subject = !subject.is_empty()
+        && covered
+            .iter()
+            .all(|t| subject_words.contains(&t.word.to_lowercase()));
     if !covered.is_empty() && !missing.is_empty() {
-        note.push_str(&format!(
-            " Its sources discuss {} but say nothing that connects it to {}.",
-            list(&covered),
+        let discussed = if names_the_subject {
+            subject.clone()
+        } else {
+            list(&covered)
+        };
+        // And what it asks of the subject as the question words it ("“break up”").
+        let event = &evidence.intent.event;
+        let event_words: Vec<String> = event.split_whitespace().map(|w| w.to_lowercase()).collect();
+        let asked = if !event.is_empty()
+            && missing
+                .iter()
+                .all(|t| event_words.contains(&t.word.to_lowercase()))
+        {
+            format!("“{event}”")
+        } else {
             list(&missing)
+        };
+        note.push_str(&format!(
+            " Its sources discuss {discussed} but say nothing that connects it to {asked}."
         ));
     } else if covered.is_empty() {
         note.push_str(" None of its sources discuss the subject directly.");

@@ -464,14 +464,15 @@ fn is_capitalised(word: &str) -> bool {
         || word.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
-/// A run of names: "World War I", "the Black Death", "the Wall Street crash of 1929".
+/// A run of names: "World War I", "the Black Death", "the Wall Street crash of 1929", "the
+/// Scramble for Africa", "the War in Afghanistan".
 fn name_run_end(words: &[&str], lower: &[String], start: usize) -> usize {
     let mut end = start;
     while end < words.len() {
         let word = words[end];
         let joins = matches!(
             lower[end].as_str(),
-            "of" | "the" | "and" | "de" | "von" | "on"
+            "of" | "the" | "and" | "de" | "von" | "on" | "for" | "in" | "to"
         ) && end + 1 < words.len()
             && is_capitalised(words[end + 1])
             && end > start;

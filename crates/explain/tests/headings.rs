@@ -199,6 +199,12 @@ fn the_verb_of_a_do_question_is_a_verb() {
             "the Spanish flu",
             "spare the young",
         ),
+        // A name joined by "for" or "in" runs on ("forred" was once the summary's verb).
+        (
+            "Why did the Scramble for Africa happen?",
+            "the Scramble for Africa",
+            "happen",
+        ),
     ] {
         let intent = parse(question);
         assert_eq!(

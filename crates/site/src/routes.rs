@@ -88,11 +88,14 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
         .map_or("unmatched", |path| path.as_str())
         .to_owned();
     let response = next.run(request).await;
-    state.metrics.request(
-        &method,
-        &route,
-        response.status().as_u16(),
-        started.elapsed(),
+    let (status, elapsed) = (response.status().as_u16(), started.elapsed());
+    state.metrics.request(&method, &route, status, elapsed);
+    tracing::debug!(
+        method,
+        route,
+        status,
+        ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
     );
     response
 }

@@ -52,7 +52,9 @@ async fn serve(args: ServeArgs, state: site::AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.addr))?;
-    eprintln!("because: serving on http://{}/", listener.local_addr()?);
+    let address = listener.local_addr()?;
+    tracing::info!(%address, "serving");
+    eprintln!("because: serving on http://{address}/");
     if state.config.admin_token.is_some() {
         eprintln!(
             "because: dashboard on http://{}/admin",
