@@ -381,3 +381,40 @@ fn export_writes_the_site_and_refuses_bad_urls_with_one_line() {
         stderr(&bad_origin)
     );
 }
+
+#[test]
+fn serve_writes_json_log_lines_on_request() {
+    use std::io::{BufRead, BufReader};
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_because"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["--log-format", "json", "serve", "--addr", "127.0.0.1:0"])
+        .env_remove("BECAUSE_LOG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let stderr = BufReader::new(server.stderr.take().unwrap());
+    let mut logged = None;
+    for line in stderr.lines().take(20) {
+        let line = line.unwrap();
+        if line.starts_with('{') {
+            logged = Some(line);
+            break;
+        }
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let line = logged.expect("a JSON log line");
+    let entry: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(entry["level"], "INFO", "{line}");
+    assert_eq!(entry["fields"]["message"], "serving", "{line}");
+    assert!(
+        entry["fields"]["address"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("127.0.0.1:")),
+        "{line}"
+    );
+    assert!(entry["timestamp"].is_string(), "{line}");
+}
