@@ -71,6 +71,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write the public site as static files any web server can host.
     Export(ExportArgs),
+    /// Copy the site database (articles, versions, votes) to a new file, while serving.
+    Backup(BackupArgs),
     /// Compose published articles again from the current index: a new version, same slug.
     Regenerate(RegenerateArgs),
     /// Report quality and latency over a question set (JSONL).
@@ -198,6 +200,12 @@ fn share(value: &str) -> Result<f64, String> {
     } else {
         Err(format!("{value} is not between 0 and 1"))
     }
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write; it must not exist yet.
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

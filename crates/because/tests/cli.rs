@@ -418,3 +418,66 @@ fn serve_writes_json_log_lines_on_request() {
     );
     assert!(entry["timestamp"].is_string(), "{line}");
 }
+
+#[test]
+fn backup_copies_articles_and_votes_and_never_overwrites() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("site-backup.sqlite");
+    let file_arg = file.to_str().unwrap();
+    let nothing = because(data.path(), &["backup", file_arg]);
+    assert!(!nothing.status.success());
+    assert!(
+        stderr(&nothing).starts_with("error: nothing to back up"),
+        "{}",
+        stderr(&nothing)
+    );
+
+    ingest_fixtures(data.path());
+    {
+        let engine = explain::Engine::open(&data.path().join("index")).unwrap();
+        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+        let question = explain::Question::parse("Why do river floods happen?").unwrap();
+        let published = store
+            .publish(&question.normalized, &engine.ask(&question).unwrap())
+            .unwrap();
+        let yes = site::feedback::Vote {
+            helpful: true,
+            reason: None,
+            comment: Some("clear <b>and</b> short".into()),
+            keeps_details: false,
+        };
+        for visitor in 0..3 {
+            store
+                .record_vote(
+                    published.version_id,
+                    &format!("visitor{visitor}"),
+                    &yes,
+                    "2026-12-06T00:00:00Z",
+                )
+                .unwrap();
+        }
+    }
+    let output = because(data.path(), &["backup", file_arg]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output).trim(),
+        format!("backed up 1 articles and 3 votes to {file_arg}")
+    );
+    let copy = site::Store::open(&file).unwrap();
+    let article = copy
+        .find_by_slug("why-do-river-floods-happen")
+        .unwrap()
+        .unwrap();
+    assert_eq!(copy.feedback(article.version_id).unwrap().helpful, 3);
+    assert_eq!(copy.comments(None, 10).unwrap().len(), 3);
+    drop(copy);
+
+    let again = because(data.path(), &["backup", file_arg]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+}

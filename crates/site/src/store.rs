@@ -50,6 +50,10 @@ pub enum StoreError {
     Writer(#[source] std::io::Error),
     #[error("the vote writer has stopped")]
     WriterGone,
+    #[error("{} already exists: a backup never overwrites a file", .0.display())]
+    BackupExists(PathBuf),
+    #[error("{} is not a UTF-8 path, which SQLite needs", .0.display())]
+    BackupPath(PathBuf),
 }
 
 /// An article as published: its current (or a requested) version.
@@ -497,6 +501,20 @@ impl Store {
     /// Every article, newest first.
     pub fn all_articles(&self) -> Result<Vec<ArticleSummary>, StoreError> {
         self.summaries("ORDER BY a.posted_at DESC, a.id DESC", [])
+    }
+
+    /// Writes a consistent copy of the whole database to `target` (SQLite's `VACUUM INTO`:
+    /// one read transaction, so readers and the vote writer go on meanwhile). Votes still in
+    /// the writer's queue are not in it; every vote the server acknowledged is.
+    pub fn backup_to(&self, target: &Path) -> Result<(), StoreError> {
+        if target.exists() {
+            return Err(StoreError::BackupExists(target.to_owned()));
+        }
+        let target = target
+            .to_str()
+            .ok_or_else(|| StoreError::BackupPath(target.to_owned()))?;
+        self.db().execute("VACUUM INTO ?1", [target])?;
+        Ok(())
     }
 
     /// Number of published articles; also proves the database answers.

@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 mod ask;
+mod backup;
 mod eval;
 mod eval_keypoints;
 mod eval_retrieval;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&paths, args),
         Command::Regenerate(args) => regenerate::run(&paths, args),
         Command::Export(args) => export::run(&paths, args),
+        Command::Backup(args) => backup::run(&paths, args),
         Command::Eval(args) => eval::run(&paths, args),
         Command::EvalRetrieval(args) => eval_retrieval::run(&paths, args),
         Command::EvalKeypoints(args) => eval_keypoints::run(&paths, args),

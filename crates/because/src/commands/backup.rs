@@ -1,0 +1,29 @@
+use anyhow::{Context, bail};
+
+use crate::cli::BackupArgs;
+
+/// The site database is what cannot be rebuilt (articles, their versions, every vote); the
+/// index is rebuilt from its sources by `ingest`.
+pub fn run(paths: &super::Paths, args: BackupArgs) -> anyhow::Result<()> {
+    let database = super::site_db(&paths.data_dir);
+    if !database.is_file() {
+        bail!(
+            "nothing to back up: no site database at {} (nothing was published yet)",
+            database.display()
+        );
+    }
+    let store = super::open_store(paths)?;
+    store
+        .backup_to(&args.file)
+        .with_context(|| format!("backing up {}", database.display()))?;
+    let copy = site::Store::open(&args.file)
+        .with_context(|| format!("reading the backup {} back", args.file.display()))?;
+    let (helpful, not_helpful) = copy.counted_votes()?;
+    println!(
+        "backed up {} articles and {} votes to {}",
+        copy.article_count()?,
+        helpful + not_helpful,
+        args.file.display()
+    );
+    Ok(())
+}
