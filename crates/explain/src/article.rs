@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A composed explainer article.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Article {
     pub question: String,
@@ -30,6 +31,7 @@ fn first_version() -> u32 {
 }
 
 /// How well the corpus answers the question.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Coverage {
     pub level: CoverageLevel,
@@ -39,6 +41,7 @@ pub struct Coverage {
     pub note: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CoverageLevel {
@@ -58,6 +61,7 @@ impl CoverageLevel {
 }
 
 /// One sentence of the article with the sources it cites (numbers into `sources`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sentence {
     pub text: String,
@@ -66,6 +70,7 @@ pub struct Sentence {
 }
 
 /// Where a sentence's words come from.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SentenceKind {
@@ -78,6 +83,7 @@ pub enum SentenceKind {
 }
 
 /// One section of the article: a factor with its heading and supporting sentences.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FactorSection {
     pub heading: String,
@@ -86,6 +92,7 @@ pub struct FactorSection {
 }
 
 /// A numbered source.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
     pub n: u32,
@@ -98,12 +105,14 @@ pub struct Source {
     pub license: Option<String>,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Generator {
     pub mode: String,
     pub version: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Timings {
     pub retrieve: f64,

@@ -7,7 +7,7 @@ pub const MAX_COMMENT_CHARS: usize = 1000;
 
 /// What a visitor may say about their vote: one set of reasons follows a "Yes", another a
 /// "No".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     Accurate,

@@ -47,7 +47,8 @@ pub fn router(state: AppState) -> Router {
         .route("/sitemaps/{file}", get(sitemap_file))
         .route("/feed.xml", get(feed))
         .route("/robots.txt", get(robots))
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route(
@@ -119,7 +120,92 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
         .into_response())
 }
 
+/// The OpenAPI 3.1 description of the JSON API, generated from the handlers and the types
+/// they send and receive.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "because",
+        description = "Cited answers to why-questions: ask, read articles, vote on them."
+    ),
+    paths(ask_json, article_json, feedback, healthz, readyz),
+    components(schemas(
+        ArticleWithFeedback,
+        ErrorBody,
+        VoteBody,
+        VoteReply,
+        AskBody,
+        crate::store::Feedback,
+        crate::feedback::Reason,
+    ))
+)]
+pub struct ApiDoc;
+
+/// An article as the API returns it: the article JSON of DESIGN.md and the votes of its
+/// current version.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ArticleWithFeedback {
+    #[serde(flatten)]
+    article: explain::Article,
+    feedback: crate::store::Feedback,
+}
+
+/// What went wrong, in words a person can act on.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ErrorBody {
+    error: String,
+}
+
+/// A vote on an article's current version.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct VoteBody {
+    /// Whether the article was helpful (also "yes" or "no").
+    helpful: bool,
+    /// Why, from the choices for a Yes (accurate, clear, answered_my_question,
+    /// good_sources) or a No (inaccurate, hard_to_understand, missing_information,
+    /// off_topic, other).
+    reason: Option<crate::feedback::Reason>,
+    /// Up to 1,000 characters.
+    comment: Option<String>,
+}
+
+/// The answer to a stored vote.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct VoteReply {
+    ok: bool,
+    /// What to show the visitor.
+    message: String,
+    thanks: String,
+    vote: VoteBody,
+    /// The counts of the article's current version after the vote.
+    feedback: crate::store::Feedback,
+}
+
+/// `GET /api/v1/openapi.json`.
+async fn openapi() -> Response {
+    use utoipa::OpenApi;
+    Json(ApiDoc::openapi()).into_response()
+}
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, description = "ok", body = String)))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
 /// `GET /readyz`: 200 when the database and the index answer, 503 otherwise.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    responses(
+        (status = 200, description = "ready", body = String),
+        (status = 503, description = "The database or the index does not answer", body = String),
+    ),
+)]
 async fn readyz(State(state): State<AppState>) -> Response {
     let (engine, store) = (state.engine.clone(), state.store.clone());
     let checked = tokio::task::spawn_blocking(move || {
@@ -256,11 +342,23 @@ async fn ask_page(
     Ok(Redirect::to(&format!("/a/{}", stored.article.slug)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 struct AskBody {
+    /// A why-question of at most 300 characters.
     question: String,
 }
 
+/// Compose an article for a question, or return the one published for the same question.
+#[utoipa::path(
+    post,
+    path = "/api/v1/ask",
+    request_body = AskBody,
+    responses(
+        (status = 200, description = "The article with the votes of its current version", body = ArticleWithFeedback),
+        (status = 400, description = "Not a question the engine accepts", body = ErrorBody),
+        (status = 413, description = "A body over 4 KiB", body = ErrorBody),
+    ),
+)]
 async fn ask_json(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -357,6 +455,16 @@ async fn article_page(
     )?))
 }
 
+/// A published article, by its slug.
+#[utoipa::path(
+    get,
+    path = "/api/v1/articles/{slug}",
+    params(("slug" = String, Path, description = "The article's slug, as in /a/{slug}")),
+    responses(
+        (status = 200, description = "The article with the votes of its current version", body = ArticleWithFeedback),
+        (status = 404, description = "No article has this slug", body = ErrorBody),
+    ),
+)]
 async fn article_json(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -382,6 +490,19 @@ fn with_feedback(
 
 /// `POST /a/{slug}/feedback`: a form post (answered with a redirect back to the article) or
 /// JSON (answered with JSON).
+#[utoipa::path(
+    post,
+    path = "/a/{slug}/feedback",
+    params(("slug" = String, Path, description = "The article's slug")),
+    request_body(content = VoteBody, content_type = "application/json", description = "A vote; forms post the same fields urlencoded and are answered with a redirect"),
+    responses(
+        (status = 200, description = "The vote is stored", body = VoteReply),
+        (status = 400, description = "Not a vote: helpful missing, an unknown reason, a comment over 1,000 characters", body = ErrorBody),
+        (status = 403, description = "Posted from another site", body = ErrorBody),
+        (status = 404, description = "No article has this slug", body = ErrorBody),
+        (status = 429, description = "Too many votes from this client", body = ErrorBody),
+    ),
+)]
 async fn feedback(
     State(state): State<AppState>,
     Path(slug): Path<String>,

@@ -66,7 +66,7 @@ pub struct StoredArticle {
 }
 
 /// Vote counts of one article version.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Feedback {
     pub helpful: u64,
     pub not_helpful: u64,
