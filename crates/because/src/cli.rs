@@ -40,6 +40,11 @@ pub struct Cli {
     )]
     pub tagger_dir: PathBuf,
 
+    /// A TOML file of settings: flags and environment variables override it, it overrides
+    /// the defaults (see README.md, Configuration).
+    #[arg(long, global = true, env = "BECAUSE_CONFIG")]
+    pub config: Option<PathBuf>,
+
     /// How log lines are written to stderr: `text` for people, `json` (one object per line)
     /// for log collectors.
     #[arg(

@@ -5,13 +5,19 @@
 
 mod cli;
 mod commands;
+mod config;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let reason: Vec<String> = error.chain().map(ToString::to_string).collect();
+            eprintln!("error: {}", reason.join(": "));
+            return ExitCode::from(2);
+        }
+    };
     init_logging(&cli.command, cli.log_format);
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -22,6 +28,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The command line, with the configuration file's settings (if there is one) as defaults.
+fn parse() -> anyhow::Result<cli::Cli> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let mut command = <cli::Cli as clap::CommandFactory>::command();
+    if let Some(path) = config::location(&args) {
+        command = config::apply(command, &path)?;
+    }
+    let matches = command.get_matches_from(args);
+    Ok(
+        <cli::Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+            .unwrap_or_else(|error| error.exit()),
+    )
 }
 
 fn init_logging(command: &cli::Command, format: cli::LogFormat) {

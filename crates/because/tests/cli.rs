@@ -481,3 +481,75 @@ fn backup_copies_articles_and_votes_and_never_overwrites() {
         stderr(&again)
     );
 }
+
+#[test]
+fn a_config_file_sets_defaults_that_environment_and_flags_override() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    {
+        let engine = explain::Engine::open(&data.path().join("index")).unwrap();
+        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+        let question = explain::Question::parse("Why do river floods happen?").unwrap();
+        store
+            .publish(&question.normalized, &engine.ask(&question).unwrap())
+            .unwrap();
+    }
+    let config = data.path().join("because.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\n\n[export]\nbase_url = \"https://file.example\"\n",
+            data.path().to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    // No --data-dir: the file gives it; the base URL comes from the file, the environment,
+    // then the flag, each over the one before.
+    let export = |name: &str, env: Option<&str>, flag: Option<&str>| {
+        let dir = out.path().join(name);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_because"));
+        command
+            .args(["--config", config.to_str().unwrap(), "export"])
+            .arg(&dir)
+            .env_remove("BECAUSE_DATA_DIR")
+            .env_remove("BECAUSE_BASE_URL")
+            .env_remove("BECAUSE_CONFIG");
+        if let Some(env) = env {
+            command.env("BECAUSE_BASE_URL", env);
+        }
+        if let Some(flag) = flag {
+            command.args(["--base-url", flag]);
+        }
+        let output = command.output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        std::fs::read_to_string(dir.join("robots.txt")).unwrap()
+    };
+    assert!(export("file", None, None).contains("Sitemap: https://file.example/sitemap.xml"));
+    assert!(
+        export("env", Some("https://env.example"), None)
+            .contains("Sitemap: https://env.example/sitemap.xml")
+    );
+    assert!(
+        export(
+            "flag",
+            Some("https://env.example"),
+            Some("https://flag.example")
+        )
+        .contains("Sitemap: https://flag.example/sitemap.xml")
+    );
+
+    // A setting the file cannot hold is refused by name, in one line.
+    std::fs::write(&config, "[serve]\nport = 8080\n").unwrap();
+    let refused = Command::new(env!("CARGO_BIN_EXE_because"))
+        .args(["--config", config.to_str().unwrap(), "ask", "Why?"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert_eq!(stderr(&refused).lines().count(), 1, "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("[serve] has no setting \"port\""),
+        "{}",
+        stderr(&refused)
+    );
+}
