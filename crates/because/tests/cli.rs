@@ -31,6 +31,17 @@ fn ingest_fixtures(data: &Path) {
     assert!(output.status.success(), "{}", stderr(&output));
 }
 
+/// The fixtures ingested and "Why do river floods happen?" published; its store row.
+fn publish_floods(data: &Path) -> site::StoredArticle {
+    ingest_fixtures(data);
+    let engine = explain::Engine::open(&data.join("index")).unwrap();
+    let store = site::Store::open(&data.join("site.sqlite")).unwrap();
+    let question = explain::Question::parse("Why do river floods happen?").unwrap();
+    store
+        .publish(&question.normalized, &engine.ask(&question).unwrap())
+        .unwrap()
+}
+
 #[test]
 fn ingest_is_idempotent() {
     let data = tempfile::tempdir().unwrap();
@@ -264,18 +275,7 @@ fn eval_keypoints_reports_strict_and_relaxed_map() {
 #[test]
 fn regenerate_publishes_new_versions_of_named_or_flagged_articles() {
     let data = tempfile::tempdir().unwrap();
-    ingest_fixtures(data.path());
-    let slug = {
-        let engine = explain::Engine::open(&data.path().join("index")).unwrap();
-        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
-        let question = explain::Question::parse("Why do river floods happen?").unwrap();
-        let article = engine.ask(&question).unwrap();
-        store
-            .publish(&question.normalized, &article)
-            .unwrap()
-            .article
-            .slug
-    };
+    let slug = publish_floods(data.path()).article.slug;
     let output = because(data.path(), &["regenerate", &slug]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).starts_with(&format!("{slug}: version 2 (")));
@@ -329,15 +329,7 @@ fn regenerate_publishes_new_versions_of_named_or_flagged_articles() {
 #[test]
 fn export_writes_the_site_and_refuses_bad_urls_with_one_line() {
     let data = tempfile::tempdir().unwrap();
-    ingest_fixtures(data.path());
-    {
-        let engine = explain::Engine::open(&data.path().join("index")).unwrap();
-        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
-        let question = explain::Question::parse("Why do river floods happen?").unwrap();
-        store
-            .publish(&question.normalized, &engine.ask(&question).unwrap())
-            .unwrap();
-    }
+    publish_floods(data.path());
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("public");
     let dir_arg = dir.to_str().unwrap();
@@ -433,14 +425,9 @@ fn backup_copies_articles_and_votes_and_never_overwrites() {
         stderr(&nothing)
     );
 
-    ingest_fixtures(data.path());
     {
-        let engine = explain::Engine::open(&data.path().join("index")).unwrap();
+        let published = publish_floods(data.path());
         let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
-        let question = explain::Question::parse("Why do river floods happen?").unwrap();
-        let published = store
-            .publish(&question.normalized, &engine.ask(&question).unwrap())
-            .unwrap();
         let yes = site::feedback::Vote {
             helpful: true,
             reason: None,
@@ -485,15 +472,7 @@ fn backup_copies_articles_and_votes_and_never_overwrites() {
 #[test]
 fn a_config_file_sets_defaults_that_environment_and_flags_override() {
     let data = tempfile::tempdir().unwrap();
-    ingest_fixtures(data.path());
-    {
-        let engine = explain::Engine::open(&data.path().join("index")).unwrap();
-        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
-        let question = explain::Question::parse("Why do river floods happen?").unwrap();
-        store
-            .publish(&question.normalized, &engine.ask(&question).unwrap())
-            .unwrap();
-    }
+    publish_floods(data.path());
     let config = data.path().join("because.toml");
     std::fs::write(
         &config,
