@@ -133,6 +133,10 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         ),
         // What another disease may progress to ("Influenza may progress to pneumonia …").
         ("What causes pneumonia?", "Influenza"),
+        // A document whose subject "is the most common cause of" the question's ("Alzheimer's
+        // disease (AD) is a neurodegenerative disease and is the most common cause of
+        // dementia").
+        ("What causes dementia?", "Alzheimer's disease"),
     ] {
         let headings = headings_of(question);
         assert!(
@@ -155,7 +159,7 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
     // Holocaust"), and what lasted "until" the subject; the subject as a cause of its own
     // coming about ("The successes of the First Crusade led to …"); what happened during
     // the subject (Nelson's leadership "led to … naval victories during the … Napoleonic
-    // Wars").
+    // Wars"); a thing the subject's name only modifies.
     for (question, refused) in [
         ("What causes rain?", &["sulfur dioxide"][..]),
         (
@@ -167,6 +171,9 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Why did the Napoleonic Wars happen?",
             &["Horatio Nelson"][..],
         ),
+        // The subject's name only as a modifier of another noun names something else:
+        // "obstructive sleep apnea" is no sleep.
+        ("Why do we sleep?", &["Obesity"][..]),
     ] {
         let headings = headings_of(question);
         assert!(

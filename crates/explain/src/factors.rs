@@ -116,6 +116,15 @@ fn causal_candidates(
                     .any(|e| s == e || (e.len() >= 4 && s.starts_with(e.as_str())))
             })
     };
+    // The last word of the subject's name: the question's topic, else the title of the
+    // document about the subject ("sleep" for "Why do we sleep?").
+    let subject_head: Option<String> = evidence.topic_words.last().cloned().or_else(|| {
+        evidence
+            .documents
+            .iter()
+            .find(|d| d.about_subject)
+            .and_then(|d| lower_words(&d.stored.title).pop())
+    });
     for sentence in &evidence.sentences {
         // The subject's kind speaks of the subject by another name ("precipitation" for
         // rain), which the question's words do not find.
@@ -141,11 +150,16 @@ fn causal_candidates(
                 // Or the question's own words for it, all of them: "a reduction in the
                 // Indigenous population of the Americas" beside a document titled
                 // "Indigenous peoples of the Americas".
-                evidence.names_whole_topic(&text[range.clone()])
+                // Only as the head of its phrase: "obstructive sleep apnea" names apnea, not
+                // sleep.
+                (evidence.names_whole_topic(&text[range.clone()])
                     || match evidence.subject_stems() {
                         Some(subject) => subject.is_subset(&stems),
                         None => subject_weight(evidence, &stems) >= 0.5,
-                    }
+                    })
+                    && !subject_head
+                        .as_deref()
+                        .is_some_and(|head| only_as_a_modifier(&text[range.clone()], head))
             };
             // In a document about the subject, an effect that refers back to it ("also
             // contributed greatly to *the collapse*") or names what the question asks
@@ -294,7 +308,11 @@ fn causal_candidates(
                         || (antecedent.trim().is_empty()
                             && statement.cue.starts_with("complications"))
                         || (describes_its_document(antecedent, &document.stored.title)
-                            && names_the_event(&text[subject_item])))
+                            && names_the_event(&text[subject_item]))
+                        // "Alzheimer's disease (AD) is a neurodegenerative disease and is the
+                        // most common cause of dementia": the document's subject is a cause.
+                        || (statement.cue.ends_with("cause of")
+                            && opens_with_its_title(antecedent, &document.stored.title)))
                 {
                     // "The incident … led to World War I": the document names the cause. So
                     // does "Hernán Cortés … was a … conquistador … who led an expedition
@@ -522,6 +540,83 @@ fn lower_words(text: &str) -> Vec<String> {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect()
+}
+
+/// Words after a noun that do not make it a modifier of another noun.
+const AFTER_A_HEAD: &[&str] = &[
+    "and", "or", "of", "in", "on", "at", "by", "for", "with", "to", "from", "during", "after",
+    "before", "which", "that", "who", "was", "is", "were", "are", "has", "had", "have", "as",
+    "into", "between", "against", "among", "itself", "s",
+];
+
+/// Nouns of how often or how much a thing happens or is made and used ("malaria cases",
+/// "flood risk", "biofuel production").
+const OCCURRENCE_WORDS: &[&str] = &[
+    "cases",
+    "case",
+    "risk",
+    "rates",
+    "rate",
+    "incidence",
+    "occurrence",
+    "activity",
+    "events",
+    "event",
+    "growth",
+    "spread",
+    "development",
+    "onset",
+    "strikes",
+    "strike",
+    "epidemic",
+    "epidemics",
+    "outbreaks",
+    "season",
+    "seasons",
+    "deaths",
+    "production",
+    "use",
+    "usage",
+    "consumption",
+];
+
+/// Does `item` name the subject's `head` word only where it modifies another noun
+/// ("obstructive *sleep* apnea", "World War I *veterans*"), never as the head of its phrase?
+fn only_as_a_modifier(item: &str, head: &str) -> bool {
+    let words = lower_words(item);
+    let mut found = false;
+    for (i, word) in words.iter().enumerate() {
+        if word != head {
+            continue;
+        }
+        found = true;
+        // "lightning formation", "Soviet Union collapse": a noun of the thing's life or
+        // frequency after it still names the thing.
+        let modifies = words.get(i + 1).is_some_and(|next| {
+            next.chars().all(|c| c.is_alphabetic())
+                && !AFTER_A_HEAD.contains(&next.as_str())
+                && !BEGINNING_WORDS.contains(&next.as_str())
+                && !END_WORDS.contains(&next.as_str())
+                && !OCCURRENCE_WORDS.contains(&next.as_str())
+        });
+        if !modifies {
+            return false;
+        }
+    }
+    found
+}
+
+/// Does the clause open with its document's title and say what it is ("Alzheimer's disease
+/// (AD) is a neurodegenerative disease and is the most common")?
+fn opens_with_its_title(antecedent: &str, title: &str) -> bool {
+    let clause = lower_words(antecedent);
+    let title = lower_words(title);
+    !title.is_empty()
+        && clause.starts_with(&title)
+        && clause[title.len()..]
+            .iter()
+            .take(8)
+            .any(|w| ["is", "was", "are", "were"].contains(&w.as_str()))
 }
 
 /// Does the clause before a cue describe its document's own subject and end in a relative
@@ -932,6 +1027,20 @@ fn select(candidates: Vec<Factor>, config: &FactorConfig) -> Vec<Factor> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subject_that_only_modifies_another_noun_is_not_named() {
+        assert!(only_as_a_modifier("obstructive sleep apnea", "sleep"));
+        assert!(!only_as_a_modifier("poor sleep", "sleep"));
+        assert!(!only_as_a_modifier("sleep and rest", "sleep"));
+        assert!(!only_as_a_modifier("type 2 diabetes", "diabetes"));
+        assert!(!only_as_a_modifier(
+            "hail and to lightning formation",
+            "lightning"
+        ));
+        // Not named at all is no modifier either.
+        assert!(!only_as_a_modifier("disability", "diabetes"));
+    }
 
     #[test]
     fn a_title_names_a_factor_by_its_words() {
