@@ -339,7 +339,7 @@ fn export_writes_the_site_and_refuses_bad_urls_with_one_line() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stdout(&output).starts_with("exported 1 articles:"),
+        stdout(&output).starts_with("exported 1 article:"),
         "{}",
         stdout(&output)
     );
@@ -449,7 +449,7 @@ fn backup_copies_articles_and_votes_and_never_overwrites() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         stdout(&output).trim(),
-        format!("backed up 1 articles and 3 votes to {file_arg}")
+        format!("backed up 1 article and 3 votes to {file_arg}")
     );
     let copy = site::Store::open(&file).unwrap();
     let article = copy

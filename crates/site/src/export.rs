@@ -64,9 +64,7 @@ pub fn export(
 ) -> Result<ExportReport, ExportError> {
     let api_origin = match api_origin {
         Some(raw) => Some(
-            publish::normalize_base_url(raw)
-                .filter(|origin| origin.matches('/').count() == 2)
-                .ok_or_else(|| ExportError::BadOrigin(raw.to_owned()))?,
+            publish::normalize_origin(raw).ok_or_else(|| ExportError::BadOrigin(raw.to_owned()))?,
         ),
         None => None,
     };
@@ -102,7 +100,7 @@ pub fn export(
             .map_err(render_error(&summary.slug))?;
         writer.write(&format!("a/{}/index.html", summary.slug), page.as_bytes())?;
         writer.report.articles += 1;
-        search.push((summary, stored.article.clone()));
+        search.push((summary, stored.article));
     }
     let entries: Vec<SearchEntry> = search
         .iter()

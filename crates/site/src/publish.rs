@@ -32,6 +32,12 @@ pub fn normalize_base_url(raw: &str) -> Option<String> {
     (!host.is_empty() && rest.chars().all(plain)).then(|| trimmed.to_owned())
 }
 
+/// An origin as browsers send it (`https://example.org`, a port allowed, no path): a base URL
+/// without a path.
+pub fn normalize_origin(raw: &str) -> Option<String> {
+    normalize_base_url(raw).filter(|origin| origin.matches('/').count() == 2)
+}
+
 /// The absolute URL of an article page.
 pub fn article_url(base: &str, slug: &str) -> String {
     format!("{base}/a/{slug}")
@@ -309,6 +315,11 @@ mod tests {
             normalize_base_url("http://127.0.0.1:8080").as_deref(),
             Some("http://127.0.0.1:8080")
         );
+        assert_eq!(
+            normalize_origin("https://static.example.org/").as_deref(),
+            Some("https://static.example.org")
+        );
+        assert_eq!(normalize_origin("https://example.org/explain"), None);
         for bad in [
             "example.org",
             "ftp://example.org",

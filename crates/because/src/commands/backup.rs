@@ -20,9 +20,9 @@ pub fn run(paths: &super::Paths, args: BackupArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading the backup {} back", args.file.display()))?;
     let (helpful, not_helpful) = copy.counted_votes()?;
     println!(
-        "backed up {} articles and {} votes to {}",
-        copy.article_count()?,
-        helpful + not_helpful,
+        "backed up {} and {} to {}",
+        super::count(copy.article_count()?, "article"),
+        super::count(helpful + not_helpful, "vote"),
         args.file.display()
     );
     Ok(())

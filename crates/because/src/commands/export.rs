@@ -18,8 +18,8 @@ pub fn run(paths: &super::Paths, args: ExportArgs) -> anyhow::Result<()> {
     let report = site::export::export(&store, &config, &args.dir, args.api_origin.as_deref())
         .with_context(|| format!("exporting the site to {}", args.dir.display()))?;
     println!(
-        "exported {} articles: {} files, {} KB in {}",
-        report.articles,
+        "exported {}: {} files, {} KB in {}",
+        super::count(report.articles as u64, "article"),
         report.files,
         report.bytes.div_ceil(1024),
         args.dir.display()

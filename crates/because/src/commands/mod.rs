@@ -42,6 +42,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// "1 article", "3 articles".
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn index_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("index")
 }

@@ -18,7 +18,7 @@ pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
     };
     let mut vote_origins = Vec::new();
     for raw in &args.vote_origins {
-        match site::publish::normalize_base_url(raw).filter(|o| o.matches('/').count() == 2) {
+        match site::publish::normalize_origin(raw) {
             Some(origin) => vote_origins.push(origin),
             None => anyhow::bail!(
                 "--allow-vote-origin {raw:?} is not an http(s) origin such as https://example.org"
