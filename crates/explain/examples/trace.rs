@@ -34,12 +34,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let engine = explain::Engine::open_with_model(Path::new(&dir), Path::new("assets/model"))?
         .with_tagger_from(Path::new("assets/tagger"))?;
-    let intent = explain::intent::Intent::parse(&question);
+    // The intent as the engine parses it, with the tagger's verb conjugations.
+    let verbs = explain::tagger::Verbs::load(Path::new("assets/tagger")).ok();
+    let intent = explain::intent::Intent::parse_with(&question, verbs.as_ref());
     println!("intent: {intent:?}");
-    let evidence = explain::evidence::retrieve(
+    let mut evidence = explain::evidence::retrieve_for(
         engine.index(),
         &question,
+        intent,
         &explain::evidence::RetrievalConfig::default(),
+        &explain::SourcePriors::new(),
     )?;
     println!("topic words: {:?}", evidence.topic_words);
     for (i, d) in evidence.documents.iter().enumerate() {
@@ -67,6 +71,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 items
             );
         }
+    }
+    let factors = explain::factors::discover_factors(
+        engine.index(),
+        &mut evidence,
+        &Default::default(),
+        engine.tagger(),
+    )?;
+    println!();
+    for f in &factors {
+        println!(
+            "factor {:?} ({:?}, support {:.2}) sentences {:?}",
+            f.heading,
+            f.direction,
+            f.support,
+            f.sentences
+                .iter()
+                .map(|k| format!("{}:{}", evidence.documents[k.document].stored.title, k.ordinal))
+                .collect::<Vec<_>>()
+        );
     }
     Ok(())
 }

@@ -197,9 +197,13 @@ fn match_cue(text: &str, cue: &str) -> Option<usize> {
                     if n == 0 || gaps == 2 {
                         return None;
                     }
-                    let end = word_end(text, at)?;
+                    let mut end = word_end(text, at)?;
                     if !is_cue_gap_word(&text[at..end]) {
                         return None;
+                    }
+                    // An adverb set off by a comma: "triggered spontaneously, by …".
+                    if text[end..].starts_with(", ") {
+                        end += 1;
                     }
                     gaps += 1;
                     at = skip_spaces(text, end)?;
@@ -454,7 +458,25 @@ pub fn listed_causes(sentence: &str, antecedent: Range<usize>) -> Vec<Range<usiz
         .filter_map(|marker| lower.find(marker).map(|i| i + marker.len()))
         .min()
     else {
-        return Vec::new();
+        // "Geneva is a global city, an international financial centre, and a worldwide
+        // centre for diplomacy, which has led to it being called …": what the subject is,
+        // listed before "which", led there.
+        let Some(list_end) = [", which", ", which has", ", which have", ", which had"]
+            .iter()
+            .find_map(|tail| lower.strip_suffix(tail))
+            .map(str::len)
+        else {
+            return Vec::new();
+        };
+        let Some(start) = [" is ", " are ", " was ", " were "]
+            .iter()
+            .filter_map(|copula| lower[..list_end].find(copula).map(|i| i + copula.len()))
+            .min()
+        else {
+            return Vec::new();
+        };
+        let items = split_items(sentence, antecedent.start + start..antecedent.start + list_end);
+        return if items.len() >= 2 { items } else { Vec::new() };
     };
     // The list ends where the clause resumes: ", has led to", ", which".
     let mut end = clause.len();
@@ -713,13 +735,42 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
             }
         }
     }
+    let several = pieces.len() > 1;
     pieces
         .into_iter()
-        .map(|piece| {
-            strip_fillers(
+        .flat_map(|piece| {
+            let item = strip_fillers(
                 sentence,
                 phrase.start + piece.start..phrase.start + piece.end,
-            )
+            );
+            let text = &sentence[item.clone()];
+            // "external means such as humans, other animals, and earthquakes": a general
+            // head's examples are the items.
+            if let Some(at) = text.find(" such as ")
+                && word_count(&text[..at]) <= 3
+            {
+                let examples = item.start + at + " such as ".len()..item.end;
+                return split_items(sentence, examples);
+            }
+            // "increased precipitation or snowpack weakening, or …": a short pair inside a
+            // list is two items.
+            if several
+                && let Some(at) = text.find(" or ")
+                && word_count(&text[..at]) <= 3
+                && word_count(&text[at + 4..]) <= 3
+                && !text[at + 4..].contains(" or ")
+                // "failure of dams or levees": the "or" joins the nouns of a prepositional
+                // phrase.
+                && !text[..at]
+                    .split(' ')
+                    .any(|w| ["of", "in", "to", "for", "from", "on", "with", "by"].contains(&w))
+            {
+                return vec![
+                    item.start..item.start + at,
+                    item.start + at + 4..item.end,
+                ];
+            }
+            vec![item]
         })
         .filter(|item| is_usable_item(&sentence[item.clone()]))
         .collect()
@@ -792,6 +843,14 @@ const BARE_VERBS: &[&str] = &[
 fn is_usable_item(item: &str) -> bool {
     if BARE_VERBS.contains(&item.trim().to_ascii_lowercase().as_str()) {
         return false;
+    }
+    // "it being called the Peace Capital": a name given is what the cue led to.
+    let lower = item.to_ascii_lowercase();
+    if ["it being ", "them being ", "its being ", "their being "]
+        .iter()
+        .any(|opener| lower.starts_with(opener))
+    {
+        return true;
     }
     let first = item.split(' ').next().unwrap_or("").to_ascii_lowercase();
     let pronoun_or_question = [
@@ -1147,6 +1206,46 @@ mod tests {
                 "effectiveness and numbers of the army",
                 "strength of the economy",
                 "efficiency of the civil administration"
+            ]]
+        );
+    }
+
+    #[test]
+    fn what_the_subject_is_before_which_led_to_a_name_is_listed() {
+        let s = "Geneva is a global city, an international financial centre, and a worldwide centre for diplomacy, which has led to it being called the \"Peace Capital\".";
+        let statements = find_causal_statements(s);
+        assert_eq!(statements.len(), 1);
+        let statement = &statements[0];
+        assert!(s[statement.items[0].clone()].starts_with("it being called the \"Peace Capital"));
+        let listed: Vec<&str> = listed_causes(s, statement.antecedent.clone())
+            .into_iter()
+            .map(|r| &s[r])
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "global city",
+                "international financial centre",
+                "worldwide centre for diplomacy"
+            ]
+        );
+        // Without "which", a clause lists nothing.
+        let s = "Geneva is a global city and a financial centre that led to growth.";
+        let statement = &find_causal_statements(s)[0];
+        assert!(listed_causes(s, statement.antecedent.clone()).is_empty());
+    }
+
+    #[test]
+    fn an_adverb_set_off_by_a_comma_stays_inside_the_cue() {
+        let s = "Avalanches can be triggered spontaneously, by factors such as increased precipitation or snowpack weakening, or by external means such as humans, other animals, and earthquakes.";
+        assert_eq!(
+            items(s),
+            [vec![
+                "increased precipitation",
+                "snowpack weakening",
+                "humans",
+                "animals",
+                "earthquakes"
             ]]
         );
     }

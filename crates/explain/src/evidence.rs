@@ -299,6 +299,27 @@ fn word_variants(word: &str) -> Vec<String> {
     variants
 }
 
+/// The nouns a verb or adjective of the question may be named by in a title: "conform" →
+/// "conformity", "migrate" → "migration", "aggressive" → "aggression". Only for words of five
+/// letters or more, where such a noun is the same word.
+fn nominal_variants(word: &str) -> Vec<String> {
+    let lower = word.to_lowercase();
+    if lower.len() < 5 || !lower.chars().all(|c| c.is_ascii_lowercase()) {
+        return Vec::new();
+    }
+    let mut variants: Vec<String> = ["ity", "ation", "ion", "ment", "ance", "ence"]
+        .iter()
+        .map(|suffix| format!("{lower}{suffix}"))
+        .collect();
+    if let Some(stem) = lower.strip_suffix("ive") {
+        variants.push(format!("{stem}ion"));
+    } else if let Some(stem) = lower.strip_suffix('e') {
+        variants.push(format!("{stem}ion"));
+        variants.push(format!("{stem}ation"));
+    }
+    variants
+}
+
 fn word_forms(text: &str) -> HashSet<String> {
     text.split(|c: char| !c.is_alphanumeric() && c != '-')
         .filter(|w| !w.is_empty() && !STOPWORDS.contains(&w.to_lowercase().as_str()))
@@ -506,7 +527,14 @@ fn evidence_document(
     // Compared by word form, not stem: "Titans" does not name "the Titanic", nor "Silicone"
     // "silicon", though the stemmer makes each pair one stem.
     let title_forms = word_forms(&stored.title);
-    let topic_forms: Vec<Vec<String>> = topic_words.iter().map(|w| word_variants(w)).collect();
+    let topic_forms: Vec<Vec<String>> = topic_words
+        .iter()
+        .map(|w| {
+            let mut forms = word_variants(w);
+            forms.extend(nominal_variants(w));
+            forms
+        })
+        .collect();
     let names = |forms: &Vec<String>| forms.iter().any(|f| title_forms.contains(f));
     let topic_words_named = topic_forms.iter().filter(|forms| names(forms)).count();
     let names_topic = topic_forms.is_empty() || topic_words_named > 0;

@@ -231,6 +231,31 @@ fn causal_candidates(
                         && !other_phase(part)
                         && names_the_ending(part)
                 });
+            // "The Syrian civil war was an armed conflict that began with the Syrian
+            // revolution in March 2011, when popular discontent with the … regime …
+            // triggered large-scale protests": what set off the subject's beginning is a
+            // reason it began.
+            if subject_item.is_none()
+                && statement.direction == Direction::Effect
+                && evidence.focus == Focus::Causes
+                && document.about_subject
+                && opens_with_its_title(antecedent, &document.stored.title)
+                && let Some(cause) = trigger_of_a_beginning(antecedent)
+                && let Some(heading) = name_reason(cause, tagger)
+            {
+                let key_stems = content_stems(index, &heading);
+                if !key_stems.is_empty() && !key_stems.iter().all(|s| evidence.is_question_stem(s)) {
+                    candidates.push(Factor {
+                        phrase: running_case(in_running_text(&heading, cause, ""), tagger),
+                        heading,
+                        support: sentence.score * 1.5,
+                        direction: Some(Direction::Cause),
+                        sentences: vec![key],
+                        key_stems,
+                    });
+                }
+                continue;
+            }
             if let Some(subject_item) = subject_item {
                 // The subject sits among the items: "X led to <the subject>" names a cause;
                 // "<effect> caused by <the subject>" names only what the subject caused,
@@ -609,14 +634,47 @@ fn only_as_a_modifier(item: &str, head: &str) -> bool {
 /// Does the clause open with its document's title and say what it is ("Alzheimer's disease
 /// (AD) is a neurodegenerative disease and is the most common")?
 fn opens_with_its_title(antecedent: &str, title: &str) -> bool {
-    let clause = lower_words(antecedent);
+    let mut clause = lower_words(antecedent);
     let title = lower_words(title);
+    // "The Syrian civil war was …" opens with "Syrian civil war".
+    if clause.first().is_some_and(|w| w == "the") && title.first().is_some_and(|w| w != "the") {
+        clause.remove(0);
+    }
     !title.is_empty()
         && clause.starts_with(&title)
         && clause[title.len()..]
             .iter()
             .take(8)
             .any(|w| ["is", "was", "are", "were"].contains(&w.as_str()))
+}
+
+/// The cause in a clause that tells how its subject began, when that beginning came when
+/// something set it off: "… was an armed conflict that began with the Syrian revolution in
+/// March 2011, when popular discontent with the Ba'athist regime" → "popular discontent with
+/// the Ba'athist regime".
+fn trigger_of_a_beginning(antecedent: &str) -> Option<&str> {
+    let lower = antecedent.to_lowercase();
+    let began = [
+        " began with ",
+        " started with ",
+        " began in ",
+        " started in ",
+        " began as ",
+        " started as ",
+        " broke out ",
+        " erupted ",
+    ]
+    .iter()
+    .filter_map(|verb| lower.find(verb).map(|at| at + verb.len()))
+    .min()?;
+    let when = lower[began..].find(" when ").or_else(|| {
+        lower[began..]
+            .starts_with("when ")
+            .then_some(0)
+    })?;
+    let start = began + when + if lower[began + when..].starts_with(' ') { 6 } else { 5 };
+    let cause = antecedent.get(start..)?.trim();
+    (crate::causal::names_a_cause(cause) && !is_anaphoric(cause)).then_some(cause)
 }
 
 /// Does the clause before a cue describe its document's own subject and end in a relative
@@ -1077,6 +1135,25 @@ mod tests {
             "The famine, which was a period of mass starvation that",
             "Hernán Cortés"
         ));
+    }
+
+    #[test]
+    fn what_set_off_a_beginning_is_its_trigger() {
+        assert_eq!(
+            trigger_of_a_beginning(
+                "The Syrian civil war was an armed conflict that began with the Syrian revolution in March 2011, when popular discontent with the Ba'athist regime ruled by Bashar al-Assad"
+            ),
+            Some("popular discontent with the Ba'athist regime ruled by Bashar al-Assad")
+        );
+        // A "when" that does not follow the beginning dates something else.
+        assert_eq!(
+            trigger_of_a_beginning("When the war ended, the country that began with"),
+            None
+        );
+        assert_eq!(
+            trigger_of_a_beginning("The war began in 1939 when it"),
+            None
+        );
     }
 
     #[test]

@@ -74,6 +74,19 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
     {
         return Some(heading);
     }
+    // "snowpack weakening": a noun and the gerund of what happens to it name the reason
+    // whole (the tagger's noun phrase would stop at "snowpack").
+    if let Some(tagger) = tagger
+        && let Some((noun, gerund)) = span.trim().rsplit_once(' ')
+        && gerund.len() > 5
+        && gerund.ends_with("ing")
+        && gerund.chars().all(|c| c.is_ascii_lowercase())
+        && noun.split(' ').count() <= 2
+        && is_noun_phrase(noun, tagger)
+        && is_well_formed(noun, Some(tagger))
+    {
+        return Some(capitalise(span.trim()));
+    }
     // The tagger's noun phrase first; else the span cut at closed-class words, which the
     // tagger must then accept as a noun phrase ("Predatory lending for subprime mortgages",
     // where "lending" opens no base noun phrase).
@@ -507,9 +520,21 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
         "circumstances",
         "things",
         "measures",
+        "triggers",
+        "factors",
+        "reasons",
+        "causes",
+        "means",
+    ];
+    // "Various triggers", "Other factors": a vague plural with a vague quantifier.
+    const VAGUE_QUANTIFIERS: &[&str] = &[
+        "various", "several", "many", "other", "different", "certain", "some", "multiple",
     ];
     if clause_adverb
         || (words.len() == 1 && LONE_VAGUE.contains(&first.as_str()))
+        || (words.len() == 2
+            && VAGUE_QUANTIFIERS.contains(&first.as_str())
+            && LONE_VAGUE.contains(&last.as_str()))
         || BAD_OPENERS.contains(&first.as_str())
         || DANGLING.contains(&last.as_str())
         || (VAGUE_HEADS.contains(&last.as_str()) && !qualified_kind)

@@ -220,6 +220,22 @@ impl Intent {
         let Some(verbs) = verbs else {
             return intent;
         };
+        // "What made the Titanic sink?": the verb after the subject asks with "did".
+        let lower_text = text.to_lowercase();
+        if ["what makes ", "what make ", "what made "]
+            .iter()
+            .any(|opener| lower_text.starts_with(opener))
+            && let Some(verb) = intent.event.split(' ').next().map(str::to_lowercase)
+            && verbs.lemma(&verb) == Some(verb.as_str())
+        {
+            let plural = intent.auxiliary == "are";
+            intent.auxiliary = match intent.tense {
+                Tense::Past => "did",
+                Tense::Present if plural => "do",
+                Tense::Present => "does",
+            }
+            .to_owned();
+        }
         let auxiliary = normalise_apostrophe(&intent.auxiliary);
         let do_question = AUXILIARIES
             .iter()
@@ -227,13 +243,16 @@ impl Intent {
         if !do_question {
             return intent;
         }
+        let is_verb = |word: &str| verbs.lemma(&word.to_lowercase()).is_some();
         loop {
             let mut words = intent.event.split_whitespace();
-            let (Some(first), Some(second)) = (words.next(), words.next()) else {
+            let Some(first) = words.next() else {
                 break;
             };
-            let is_verb = |word: &str| verbs.lemma(&word.to_lowercase()).is_some();
-            if is_verb(first) || !is_verb(second) {
+            // Every noun before the verb is the subject's: "Why did the Syrian civil war
+            // begin?" is about *the Syrian civil war*, not "the Syrian".
+            let mut later = words.take_while(|w| !DETERMINERS.contains(&w.to_lowercase().as_str()));
+            if is_verb(first) || !later.any(is_verb) {
                 break;
             }
             intent.subject = format!("{} {first}", intent.subject);
@@ -268,6 +287,38 @@ impl Intent {
             (joined == prefix || joined.starts_with(&format!("{prefix} ")))
                 .then(|| words[n.min(words.len())..].join(" "))
         };
+        // "What makes people aggressive?", "What made the Titanic sink?": a clause without
+        // its auxiliary, asking for causes like "Why are people aggressive?".
+        if let Some(made) = ["what makes", "what make", "what made"]
+            .iter()
+            .find(|opener| joined.starts_with(&format!("{opener} ")))
+            && words.len() >= 4
+        {
+            intent.tense = if made.ends_with("made") {
+                Tense::Past
+            } else {
+                Tense::Present
+            };
+            let (subject, event) = split_clause(&words[2..], &lower[2..], true);
+            if !subject.is_empty() && !event.is_empty() {
+                // The auxiliary of "Why are people aggressive?"; a verb after the subject
+                // takes "do" instead (see [`Intent::parse_with`]).
+                let head = subject.rsplit(' ').next().unwrap_or("").to_lowercase();
+                let plural = IRREGULAR_PLURALS.contains(&head.as_str())
+                    || (head.ends_with('s') && !head.ends_with("ss"));
+                intent.auxiliary = match (intent.tense, plural) {
+                    (Tense::Past, false) => "was",
+                    (Tense::Past, true) => "were",
+                    (Tense::Present, false) => "is",
+                    (Tense::Present, true) => "are",
+                }
+                .to_owned();
+                intent.subject = subject;
+                intent.event = event;
+                intent.kind = kind_of_event(&intent.event, AnswerKind::Causes);
+                return intent;
+            }
+        }
         for (openers, kind) in [
             (CAUSE_OPENERS, AnswerKind::Causes),
             (PURPOSE_OPENERS, AnswerKind::Purpose),
@@ -397,8 +448,13 @@ impl Intent {
     pub fn topic(&self) -> String {
         if self.subject_is_generic() {
             let mut words = self.event.split_whitespace();
-            words.next();
-            return words.collect::<Vec<_>>().join(" ");
+            // The verb is the topic too when it names an activity of its own ("conform" in
+            // "Why do people conform to group norms?", whose document is "Conformity"); a
+            // light verb ("become", "have") names nothing.
+            let verb = words.next().filter(|verb| {
+                verb.len() >= 4 && !LIGHT_VERBS.contains(&verb.to_lowercase().as_str())
+            });
+            return verb.into_iter().chain(words).collect::<Vec<_>>().join(" ");
         }
         self.subject.clone()
     }
@@ -422,6 +478,14 @@ impl Intent {
         !words.is_empty() && words.iter().all(|w| GENERIC_SUBJECTS.contains(&w.as_str()))
     }
 }
+
+/// Verbs that name no activity of their own: the topic of "Why do people become refugees?"
+/// is refugees.
+const LIGHT_VERBS: &[&str] = &[
+    "become", "have", "make", "take", "give", "keep", "want", "need", "like", "love", "hate",
+    "seem", "feel", "look", "come", "live", "tend", "choose", "prefer", "find", "still",
+    "often", "always", "never", "usually", "sometimes", "really", "actually", "even",
+];
 
 const IRREGULAR_PASTS: &[&str] = &[
     "sank", "fell", "began", "went", "became", "came", "grew", "rose", "broke", "froze", "ran",
@@ -760,6 +824,16 @@ mod tests {
     }
 
     #[test]
+    fn what_makes_questions_are_clauses_without_their_auxiliary() {
+        check("What makes people aggressive?", Causes, "people", "aggressive");
+        check("What makes the sky blue?", Causes, "the sky", "blue");
+        check("What made the Titanic sink?", Causes, "the Titanic", "sink");
+        assert_eq!(Intent::parse("What made the Titanic sink?").tense, Tense::Past);
+        // Too short to hold a subject and a predicate: every word is the subject.
+        check("What makes sense?", Causes, "What makes sense", "");
+    }
+
+    #[test]
     fn significance_questions_ask_for_consequences() {
         check(
             "Why is hypertension dangerous?",
@@ -872,6 +946,12 @@ mod tests {
         let intent = Intent::parse("Why do people become refugees?");
         assert!(intent.subject_is_generic());
         assert_eq!(intent.topic(), "refugees");
+        // A verb that names an activity is part of the topic.
+        assert_eq!(
+            Intent::parse("Why do people conform to group norms?").topic(),
+            "conform to group norms"
+        );
+        assert_eq!(Intent::parse("Why do we sleep?").topic(), "sleep");
         assert_eq!(intent.event_verb(), Some("become"));
         let intent = Intent::parse("Why did the Titanic sink?");
         assert_eq!(intent.topic(), "the Titanic");

@@ -160,7 +160,14 @@ fn participles_with_their_agent_attach_and_lone_generalities_are_refused() {
         .as_deref(),
         Some("Changes brought by the Industrial Revolution")
     );
-    for vague in ["Changes", "Developments", "Events"] {
+    for vague in [
+        "Changes",
+        "Developments",
+        "Events",
+        "Triggers",
+        "Various triggers",
+        "Other factors",
+    ] {
         assert!(!is_well_formed(vague, Some(&tagger)), "{vague}");
     }
     assert!(is_well_formed("Climate change", Some(&tagger)));
@@ -201,6 +208,11 @@ fn the_verb_of_a_do_question_is_a_verb() {
         ),
         // A name joined by "for" or "in" runs on ("forred" was once the summary's verb).
         (
+            "Why did the Syrian civil war begin?",
+            "the Syrian civil war",
+            "begin",
+        ),
+        (
             "Why did the Scramble for Africa happen?",
             "the Scramble for Africa",
             "happen",
@@ -210,6 +222,20 @@ fn the_verb_of_a_do_question_is_a_verb() {
         assert_eq!(
             (intent.subject.as_str(), intent.event.as_str()),
             (subject, event),
+            "{question}"
+        );
+    }
+    // "What made … sink?" asks "Why did … sink?"; "What makes … aggressive?" asks "Why are …".
+    for (question, auxiliary, statement) in [
+        ("What made the Titanic sink?", "did", "the Titanic sank"),
+        ("What makes people aggressive?", "are", "people are aggressive"),
+        ("What makes bread rise?", "does", "bread rises"),
+    ] {
+        let intent = parse(question);
+        assert_eq!(intent.auxiliary, auxiliary, "{question}");
+        assert_eq!(
+            explain::compose::restate(&intent).as_deref(),
+            Some(statement),
             "{question}"
         );
     }
@@ -223,6 +249,11 @@ fn a_reason_stated_as_a_clause_is_named_by_its_subject_and_a_gerund() {
         heading("blood flow decreases or stops in one of the coronary arteries of the heart")
             .as_deref(),
         Some("Blood flow decreasing or stopping")
+    );
+    // A noun and the gerund of what happens to it stay together.
+    assert_eq!(
+        heading("snowpack weakening").as_deref(),
+        Some("Snowpack weakening")
     );
     // A plural noun after a participle is no verb.
     assert_eq!(
