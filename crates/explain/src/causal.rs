@@ -689,6 +689,14 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
             Some(if rest.starts_with(", and ") { 6 } else { 5 })
         } else if rest.starts_with(", ") {
             Some(2)
+        } else if [" and by ", " or by ", " and from ", " or from "]
+            .iter()
+            .any(|parallel| rest.starts_with(parallel))
+        {
+            // "by predatory lending … and by deficiencies in regulation": a repeated
+            // preposition joins two agents.
+            conjunction_seen = true;
+            Some(if rest.starts_with(" and ") { 5 } else { 4 })
         } else if has_comma
             && (rest.starts_with(" and ") || rest.starts_with(" or "))
             // "the effectiveness and numbers of the army, the health …": an "and" with more
@@ -954,6 +962,48 @@ pub fn relative_tail(antecedent: &str) -> Option<&str> {
         .max()?;
     let tail = antecedent[at + relative..].trim();
     (!tail.is_empty()).then_some(tail)
+}
+
+/// The cause itself in the clause before an effect cue, without the discourse marker before
+/// it or the hedge after it: "For example, the chlorofluorocarbons have been shown to" (lead
+/// to ozone depletion) → "the chlorofluorocarbons".
+pub fn bare_cause(antecedent: &str) -> &str {
+    const MARKERS: &[&str] = &[
+        "for example, ",
+        "for instance, ",
+        "in particular, ",
+        "in addition, ",
+        "moreover, ",
+        "furthermore, ",
+        "notably, ",
+        "above all, ",
+    ];
+    const HEDGES: &[&str] = &[
+        " have been shown to",
+        " has been shown to",
+        " have been found to",
+        " has been found to",
+        " are known to",
+        " is known to",
+        " are thought to",
+        " is thought to",
+        " are believed to",
+        " is believed to",
+        " are likely to",
+        " is likely to",
+        " tend to",
+        " tends to",
+    ];
+    let mut clause = antecedent.trim();
+    let lower = clause.to_ascii_lowercase();
+    if let Some(marker) = MARKERS.iter().find(|m| lower.starts_with(*m)) {
+        clause = clause[marker.len()..].trim_start();
+    }
+    let lower = clause.to_ascii_lowercase();
+    if let Some(hedge) = HEDGES.iter().find(|h| lower.ends_with(*h)) {
+        clause = clause[..clause.len() - hedge.len()].trim_end();
+    }
+    clause
 }
 
 /// Can the clause before an effect cue name a cause? Not when it is passive ("can be
@@ -1233,6 +1283,28 @@ mod tests {
         let s = "Geneva is a global city and a financial centre that led to growth.";
         let statement = &find_causal_statements(s)[0];
         assert!(listed_causes(s, statement.antecedent.clone()).is_empty());
+    }
+
+    #[test]
+    fn a_repeated_preposition_joins_two_agents() {
+        let s = "This was exacerbated by predatory lending for subprime mortgages and by deficiencies in regulation.";
+        assert_eq!(
+            items(s),
+            [vec![
+                "predatory lending for subprime mortgages",
+                "deficiencies in regulation"
+            ]]
+        );
+    }
+
+    #[test]
+    fn a_cause_is_named_without_its_marker_or_hedge() {
+        assert_eq!(
+            bare_cause("For example, the chlorofluorocarbons have been shown to"),
+            "the chlorofluorocarbons"
+        );
+        assert_eq!(bare_cause("Smoking is known to"), "Smoking");
+        assert_eq!(bare_cause("Heavy rainfall"), "Heavy rainfall");
     }
 
     #[test]

@@ -301,7 +301,7 @@ pub fn compose(
         if merged[position] {
             continue;
         }
-        let (sentences, quoted) = section_sentences(&mut citations, factor);
+        let (mut sentences, mut quoted) = section_sentences(&mut citations, factor);
         // A factor with nothing of its own to add (its only evidence is quoted already,
         // in the overview or an earlier section) gets no section of its own.
         if sentences.is_empty() {
@@ -327,6 +327,37 @@ pub fn compose(
             let shares = other.sentences.iter().any(|k| quoted.contains(k));
             if !merged[later] && !has_own && shares {
                 merged[later] = true;
+                headings.push(other.heading.as_str());
+                later_cased.push(evidence_casing(other));
+                phrases.push(other.phrase.clone());
+                continue;
+            }
+            // A later reason stated in the sentence right after this section's last one,
+            // which leans on it ("This was exacerbated by predatory lending …" after "The
+            // causes included excessive speculation …"), reads only here: it joins the
+            // section.
+            let Some(&last) = quoted.last() else {
+                continue;
+            };
+            let next = SentenceKey {
+                document: last.document,
+                ordinal: last.ordinal + 1,
+            };
+            let leans_here = other.sentences.first() == Some(&next)
+                && !citations.used.contains(&next)
+                && leans_on_previous(
+                    evidence.documents[next.document]
+                        .stored
+                        .sentence_text(next.ordinal),
+                );
+            if !merged[later]
+                && leans_here
+                && sentences.len() < MAX_SENTENCES_PER_SECTION
+                && let Some(sentence) = citations.quote(next)
+            {
+                merged[later] = true;
+                sentences.push(sentence);
+                quoted.push(next);
                 headings.push(other.heading.as_str());
                 later_cased.push(evidence_casing(other));
                 phrases.push(other.phrase.clone());

@@ -316,6 +316,7 @@ fn causal_candidates(
                 // In "a period during which technology transfer initiatives resulted in …"
                 // X is what follows the relative word.
                 let antecedent = crate::causal::relative_tail(antecedent).unwrap_or(antecedent);
+                let antecedent = crate::causal::bare_cause(antecedent);
                 // A longer noun phrase names a cause too, when the tagger can tell.
                 let names_a_cause = || {
                     crate::causal::names_a_cause(antecedent)

@@ -232,3 +232,24 @@ fn meaning_finds_a_source_that_shares_no_word_with_the_question() {
     let titles: Vec<&str> = article.sources.iter().map(|s| s.title.as_str()).collect();
     assert!(titles.contains(&"Lighthouse keeping"), "{titles:?}");
 }
+
+#[test]
+fn a_reason_in_a_sentence_leaning_on_a_section_joins_that_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let article = ask(&engine, "What causes bank runs?");
+    assert_contract(&engine, &article);
+    // "This was exacerbated by …" reads only right after the sentence it refers to, so its
+    // reasons join that sentence's section instead of being lost.
+    let section = article
+        .factors
+        .iter()
+        .find(|f| f.sentences.iter().any(|s| s.text.starts_with("This was exacerbated")))
+        .unwrap_or_else(|| panic!("no section quotes the leaning sentence: {article:#?}"));
+    let texts: Vec<&str> = section.sentences.iter().map(|s| s.text.as_str()).collect();
+    let at = texts.iter().position(|t| t.starts_with("This was")).unwrap();
+    assert!(at > 0 && texts[at - 1].starts_with("The causes included"), "{texts:?}");
+    let heading = section.heading.to_lowercase();
+    assert!(heading.contains("rumours"), "{heading}");
+    assert!(heading.contains("deposits without insurance"), "{heading}");
+}
