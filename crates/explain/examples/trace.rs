@@ -87,7 +87,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             f.support,
             f.sentences
                 .iter()
-                .map(|k| format!("{}:{}", evidence.documents[k.document].stored.title, k.ordinal))
+                .map(|k| format!(
+                    "{}:{}",
+                    evidence.documents[k.document].stored.title, k.ordinal
+                ))
                 .collect::<Vec<_>>()
         );
     }

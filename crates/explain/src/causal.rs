@@ -150,6 +150,12 @@ const CUES: &[(&str, Direction)] = &[
     ("causing", Direction::Effect),
     ("causes", Direction::Effect),
     ("caused", Direction::Effect),
+    ("have the potential to generate", Direction::Effect),
+    ("has the potential to generate", Direction::Effect),
+    ("have the potential to cause", Direction::Effect),
+    ("has the potential to cause", Direction::Effect),
+    ("can trigger", Direction::Effect),
+    ("may trigger", Direction::Effect),
     ("can cause", Direction::Effect),
     ("may cause", Direction::Effect),
     ("could cause", Direction::Effect),
@@ -466,7 +472,21 @@ pub fn listed_causes(sentence: &str, antecedent: Range<usize>) -> Vec<Range<usiz
             .find_map(|tail| lower.strip_suffix(tail))
             .map(str::len)
         else {
-            return Vec::new();
+            // "Earthquakes, volcanic eruptions, underwater explosions, landslides … all"
+            // (have the potential to generate a tsunami): the clause is the list.
+            let end = [" all", " both", " can", " may", " could"]
+                .iter()
+                .find_map(|tail| lower.strip_suffix(tail))
+                .map_or(lower.len(), str::len);
+            let items = split_items(sentence, antecedent.start..antecedent.start + end);
+            let short = items
+                .iter()
+                .all(|item| word_count(&sentence[item.clone()]) <= 5);
+            return if items.len() >= 3 && short && lower[..end].matches(", ").count() >= 2 {
+                items
+            } else {
+                Vec::new()
+            };
         };
         let Some(start) = [" is ", " are ", " was ", " were "]
             .iter()
@@ -475,7 +495,10 @@ pub fn listed_causes(sentence: &str, antecedent: Range<usize>) -> Vec<Range<usiz
         else {
             return Vec::new();
         };
-        let items = split_items(sentence, antecedent.start + start..antecedent.start + list_end);
+        let items = split_items(
+            sentence,
+            antecedent.start + start..antecedent.start + list_end,
+        );
         return if items.len() >= 2 { items } else { Vec::new() };
     };
     // The list ends where the clause resumes: ", has led to", ", which".
@@ -772,6 +795,11 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
                 && !text[..at]
                     .split(' ')
                     .any(|w| ["of", "in", "to", "for", "from", "on", "with", "by"].contains(&w))
+                // "disturbances above or below water": the "or" joins two prepositions.
+                && !text[..at].rsplit(' ').next().is_some_and(|w| {
+                    ["above", "below", "inside", "outside", "before", "after", "within", "under", "over"]
+                        .contains(&w)
+                })
             {
                 return vec![
                     item.start..item.start + at,
@@ -1281,6 +1309,33 @@ mod tests {
         );
         // Without "which", a clause lists nothing.
         let s = "Geneva is a global city and a financial centre that led to growth.";
+        let statement = &find_causal_statements(s)[0];
+        assert!(listed_causes(s, statement.antecedent.clone()).is_empty());
+    }
+
+    #[test]
+    fn a_clause_that_is_a_list_lists_its_causes() {
+        let s = "Earthquakes, volcanic eruptions, underwater explosions, landslides, glacier calvings, meteorite impacts and other disturbances above or below water all have the potential to generate a tsunami.";
+        let statement = &find_causal_statements(s)[0];
+        assert_eq!(statement.direction, Direction::Effect);
+        let listed: Vec<&str> = listed_causes(s, statement.antecedent.clone())
+            .into_iter()
+            .map(|r| &s[r])
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "Earthquakes",
+                "volcanic eruptions",
+                "underwater explosions",
+                "landslides",
+                "glacier calvings",
+                "meteorite impacts",
+                "disturbances above or below water"
+            ]
+        );
+        // A clause with one comma is no list.
+        let s = "In dry years, heavy winds can cause dust storms.";
         let statement = &find_causal_statements(s)[0];
         assert!(listed_causes(s, statement.antecedent.clone()).is_empty());
     }

@@ -244,7 +244,8 @@ fn causal_candidates(
                 && let Some(heading) = name_reason(cause, tagger)
             {
                 let key_stems = content_stems(index, &heading);
-                if !key_stems.is_empty() && !key_stems.iter().all(|s| evidence.is_question_stem(s)) {
+                if !key_stems.is_empty() && !key_stems.iter().all(|s| evidence.is_question_stem(s))
+                {
                     candidates.push(Factor {
                         phrase: running_case(in_running_text(&heading, cause, ""), tagger),
                         heading,
@@ -298,10 +299,10 @@ fn causal_candidates(
                             continue;
                         }
                         candidates.push(Factor {
-                            phrase: in_running_text(
-                                &heading,
-                                &text[item.clone()],
-                                &text[..item.start],
+                            // "Earthquakes, volcanic eruptions, …" opens its sentence.
+                            phrase: running_case(
+                                in_running_text(&heading, &text[item.clone()], &text[..item.start]),
+                                tagger,
                             ),
                             heading,
                             support: sentence.score * 1.2,
@@ -668,12 +669,16 @@ fn trigger_of_a_beginning(antecedent: &str) -> Option<&str> {
     .iter()
     .filter_map(|verb| lower.find(verb).map(|at| at + verb.len()))
     .min()?;
-    let when = lower[began..].find(" when ").or_else(|| {
-        lower[began..]
-            .starts_with("when ")
-            .then_some(0)
-    })?;
-    let start = began + when + if lower[began + when..].starts_with(' ') { 6 } else { 5 };
+    let when = lower[began..]
+        .find(" when ")
+        .or_else(|| lower[began..].starts_with("when ").then_some(0))?;
+    let start = began
+        + when
+        + if lower[began + when..].starts_with(' ') {
+            6
+        } else {
+            5
+        };
     let cause = antecedent.get(start..)?.trim();
     (crate::causal::names_a_cause(cause) && !is_anaphoric(cause)).then_some(cause)
 }

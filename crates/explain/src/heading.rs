@@ -528,7 +528,14 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
     ];
     // "Various triggers", "Other factors": a vague plural with a vague quantifier.
     const VAGUE_QUANTIFIERS: &[&str] = &[
-        "various", "several", "many", "other", "different", "certain", "some", "multiple",
+        "various",
+        "several",
+        "many",
+        "other",
+        "different",
+        "certain",
+        "some",
+        "multiple",
     ];
     if clause_adverb
         || (words.len() == 1 && LONE_VAGUE.contains(&first.as_str()))

@@ -482,9 +482,35 @@ impl Intent {
 /// Verbs that name no activity of their own: the topic of "Why do people become refugees?"
 /// is refugees.
 const LIGHT_VERBS: &[&str] = &[
-    "become", "have", "make", "take", "give", "keep", "want", "need", "like", "love", "hate",
-    "seem", "feel", "look", "come", "live", "tend", "choose", "prefer", "find", "still",
-    "often", "always", "never", "usually", "sometimes", "really", "actually", "even",
+    "become",
+    "have",
+    "make",
+    "take",
+    "give",
+    "keep",
+    "want",
+    "need",
+    "like",
+    "love",
+    "hate",
+    "seem",
+    "feel",
+    "look",
+    "come",
+    "live",
+    "tend",
+    "choose",
+    "prefer",
+    "find",
+    "still",
+    "often",
+    "always",
+    "never",
+    "usually",
+    "sometimes",
+    "really",
+    "actually",
+    "even",
 ];
 
 const IRREGULAR_PASTS: &[&str] = &[
@@ -825,10 +851,18 @@ mod tests {
 
     #[test]
     fn what_makes_questions_are_clauses_without_their_auxiliary() {
-        check("What makes people aggressive?", Causes, "people", "aggressive");
+        check(
+            "What makes people aggressive?",
+            Causes,
+            "people",
+            "aggressive",
+        );
         check("What makes the sky blue?", Causes, "the sky", "blue");
         check("What made the Titanic sink?", Causes, "the Titanic", "sink");
-        assert_eq!(Intent::parse("What made the Titanic sink?").tense, Tense::Past);
+        assert_eq!(
+            Intent::parse("What made the Titanic sink?").tense,
+            Tense::Past
+        );
         // Too short to hold a subject and a predicate: every word is the subject.
         check("What makes sense?", Causes, "What makes sense", "");
     }

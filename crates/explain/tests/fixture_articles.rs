@@ -244,11 +244,21 @@ fn a_reason_in_a_sentence_leaning_on_a_section_joins_that_section() {
     let section = article
         .factors
         .iter()
-        .find(|f| f.sentences.iter().any(|s| s.text.starts_with("This was exacerbated")))
+        .find(|f| {
+            f.sentences
+                .iter()
+                .any(|s| s.text.starts_with("This was exacerbated"))
+        })
         .unwrap_or_else(|| panic!("no section quotes the leaning sentence: {article:#?}"));
     let texts: Vec<&str> = section.sentences.iter().map(|s| s.text.as_str()).collect();
-    let at = texts.iter().position(|t| t.starts_with("This was")).unwrap();
-    assert!(at > 0 && texts[at - 1].starts_with("The causes included"), "{texts:?}");
+    let at = texts
+        .iter()
+        .position(|t| t.starts_with("This was"))
+        .unwrap();
+    assert!(
+        at > 0 && texts[at - 1].starts_with("The causes included"),
+        "{texts:?}"
+    );
     let heading = section.heading.to_lowercase();
     assert!(heading.contains("rumours"), "{heading}");
     assert!(heading.contains("deposits without insurance"), "{heading}");

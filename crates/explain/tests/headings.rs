@@ -228,7 +228,11 @@ fn the_verb_of_a_do_question_is_a_verb() {
     // "What made … sink?" asks "Why did … sink?"; "What makes … aggressive?" asks "Why are …".
     for (question, auxiliary, statement) in [
         ("What made the Titanic sink?", "did", "the Titanic sank"),
-        ("What makes people aggressive?", "are", "people are aggressive"),
+        (
+            "What makes people aggressive?",
+            "are",
+            "people are aggressive",
+        ),
         ("What makes bread rise?", "does", "bread rises"),
     ] {
         let intent = parse(question);
