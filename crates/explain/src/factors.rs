@@ -541,6 +541,10 @@ const END_WORDS: &[&str] = &[
     "abolition",
     "abolished",
     "cessation",
+    // A decline in numbers: "an 80 to 95 percent reduction in the Indigenous population".
+    "reduction",
+    "decrease",
+    "depopulation",
 ];
 
 /// Does `item` speak of the other end of a thing's life than `question` asks about: its
@@ -1195,6 +1199,14 @@ mod tests {
         assert!(names_an_event("Great Depression"));
         assert!(!names_an_event("Climate change"));
         assert!(!names_an_event("War"));
+    }
+
+    #[test]
+    fn a_reduction_in_numbers_is_a_decline() {
+        assert!(speaks_of_an_ending(
+            "80 to 95 percent reduction in the Indigenous population of the Americas"
+        ));
+        assert!(!speaks_of_an_ending("growth of the Indigenous population"));
     }
 
     #[test]
