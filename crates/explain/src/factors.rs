@@ -1069,7 +1069,22 @@ fn states_as_cause(
             let names_subject = item_stems
                 .iter()
                 .any(|stems| stems.iter().any(|s| evidence.is_question_stem(s)));
-            names_factor && !names_subject
+            // What the factor explains there must be the question's matter, in the question's
+            // words or those of the subject's first sentence ("Bubonic plague is one of three
+            // types of plague caused by …" for the Black Death, "a plague pandemic"): "a
+            // volcanic island chain due to the continuous movement of the tectonic plate"
+            // supports no reason that mangroves spread.
+            let lead = evidence
+                .documents
+                .iter()
+                .find(|d| d.about_subject && !d.stored.sentences.is_empty())
+                .map(|d| content_stems(index, d.stored.sentence_text(0)))
+                .unwrap_or_default();
+            let explains_the_question =
+                content_stems(index, &sentence[statement.antecedent.clone()])
+                    .iter()
+                    .any(|s| evidence.is_question_stem(s) || lead.contains(s));
+            names_factor && !names_subject && explains_the_question
         })
 }
 
