@@ -546,7 +546,8 @@ fn evidence_document(
     let alias = !is_topic
         && !topic_forms.is_empty()
         && !stored.sentences.is_empty()
-        && names_topic_as_alias(stored.sentence_text(0), &topic_forms);
+        && (names_topic_as_alias(stored.sentence_text(0), &topic_forms)
+            || names_topic_with_its_place(&stored.title, topic_words));
     let topic_words_named = if alias {
         topic_forms.len()
     } else {
@@ -625,6 +626,76 @@ const KIND_WORDS: &[&str] = &["form", "type", "kind", "variety", "class", "subty
 
 /// Does the sentence give another name that holds every topic word ("commonly known as a
 /// heart attack", "also called the Great War")? Only a name of a few words counts.
+/// The country or region a demonym names: "irish" → "ireland", "syrian" → "syria".
+fn place_of(demonym: &str) -> Option<String> {
+    const IRREGULAR: &[(&str, &str)] = &[
+        ("irish", "ireland"),
+        ("english", "england"),
+        ("scottish", "scotland"),
+        ("welsh", "wales"),
+        ("british", "britain"),
+        ("french", "france"),
+        ("dutch", "netherlands"),
+        ("spanish", "spain"),
+        ("polish", "poland"),
+        ("finnish", "finland"),
+        ("danish", "denmark"),
+        ("swedish", "sweden"),
+        ("turkish", "turkey"),
+        ("greek", "greece"),
+        ("swiss", "switzerland"),
+        ("chinese", "china"),
+        ("japanese", "japan"),
+        ("vietnamese", "vietnam"),
+        ("portuguese", "portugal"),
+        ("bengali", "bengal"),
+        ("iraqi", "iraq"),
+        ("pakistani", "pakistan"),
+    ];
+    if let Some((_, place)) = IRREGULAR.iter().find(|(d, _)| *d == demonym) {
+        return Some((*place).to_owned());
+    }
+    // "russian" → "russia", "american" → "america", "cuban" → "cuba".
+    if demonym.len() > 5
+        && let Some(stem) = demonym.strip_suffix('n')
+        && (stem.ends_with("ia") || stem.ends_with('a'))
+    {
+        return Some(stem.to_owned());
+    }
+    None
+}
+
+/// Does a title with a disambiguating place ("Great Famine (Ireland)") name a topic given
+/// with that place's demonym ("the Irish famine")? The place must be the parenthesis, every
+/// other topic word in the name before it, and at most one more word there ("Great").
+fn names_topic_with_its_place(title: &str, topic_words: &[String]) -> bool {
+    let Some((name, rest)) = title.split_once(" (") else {
+        return false;
+    };
+    let place = rest.trim_end_matches(')').to_lowercase();
+    let Some(demonym) = topic_words
+        .iter()
+        .position(|w| place_of(w).is_some_and(|p| p == place))
+    else {
+        return false;
+    };
+    let name_forms = word_forms(name);
+    let others: Vec<&String> = topic_words
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != demonym)
+        .map(|(_, w)| w)
+        .collect();
+    let named = others
+        .iter()
+        .all(|w| word_variants(w).iter().any(|f| name_forms.contains(f)));
+    let name_words = name
+        .split_whitespace()
+        .filter(|w| !STOPWORDS.contains(&w.to_lowercase().as_str()))
+        .count();
+    !others.is_empty() && named && name_words <= others.len() + 1
+}
+
 fn names_topic_as_alias(sentence: &str, topic_forms: &[Vec<String>]) -> bool {
     const MARKERS: &[&str] = &["known as ", "called ", "referred to as ", "nicknamed "];
     let lower = sentence.to_lowercase();
@@ -732,6 +803,31 @@ mod tests {
 
     fn forms(topic: &[&str]) -> Vec<Vec<String>> {
         topic.iter().map(|w| word_variants(w)).collect()
+    }
+
+    #[test]
+    fn a_title_names_a_topic_by_the_place_its_demonym_names() {
+        let topic = |words: &[&str]| words.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        assert!(names_topic_with_its_place(
+            "Great Famine (Ireland)",
+            &topic(&["irish", "famine"])
+        ));
+        assert_eq!(place_of("syrian").as_deref(), Some("syria"));
+        assert_eq!(place_of("american").as_deref(), Some("america"));
+        // Another place, another thing, or a longer name is not the topic.
+        assert!(!names_topic_with_its_place(
+            "Great Famine (Ireland)",
+            &topic(&["chinese", "famine"])
+        ));
+        assert!(!names_topic_with_its_place(
+            "Great Famine (Ireland)",
+            &topic(&["irish", "rebellion"])
+        ));
+        assert!(!names_topic_with_its_place(
+            "Great Potato Blight Famine (Ireland)",
+            &topic(&["irish", "famine"])
+        ));
+        assert!(!names_topic_with_its_place("Famine", &topic(&["irish", "famine"])));
     }
 
     #[test]
