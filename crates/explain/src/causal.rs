@@ -992,6 +992,81 @@ pub fn relative_tail(antecedent: &str) -> Option<&str> {
     (!tail.is_empty()).then_some(tail)
 }
 
+/// What a moving thing struck, when the sentence tells of a collision: "when she struck an
+/// iceberg at 23:40 on 14 April" → "an iceberg"; "the plane crashed into a mountain" → "a
+/// mountain". Only a noun phrase with an article whose noun is something a ship, plane or
+/// vehicle collides with: "struck a deal" and "hit the top of the charts" are no collisions.
+pub fn collision_object(sentence: &str) -> Option<Range<usize>> {
+    const VERBS: &[&str] = &[
+        " struck ",
+        " hit ",
+        " collided with ",
+        " crashed into ",
+        " ran into ",
+        " ran aground on ",
+        " ran aground off ",
+        " rammed ",
+    ];
+    let lower = sentence.to_ascii_lowercase();
+    VERBS.iter().find_map(|verb| {
+        let at = lower.find(verb)? + verb.len();
+        let rest = &lower[at..];
+        let article = ["an ", "a ", "the "]
+            .iter()
+            .find(|a| rest.starts_with(*a))?;
+        let noun_start = at + article.len();
+        let end = lower[noun_start..]
+            .find([',', ';', '.', '('])
+            .map_or(lower.len(), |i| noun_start + i);
+        // The noun phrase ends before a time, place or manner: "an iceberg at 23:40".
+        let end = [
+            " at ", " on ", " in ", " off ", " near ", " during ", " and ", " while ",
+        ]
+        .iter()
+        .filter_map(|stop| lower[noun_start..end].find(stop).map(|i| noun_start + i))
+        .min()
+        .unwrap_or(end);
+        let object = at..end;
+        (end > noun_start && is_collision_object(&lower[noun_start..end])).then_some(object)
+    })
+}
+
+/// Things a ship, plane, train or car collides with, as opposed to "a deal", "a record" or
+/// "the headlines".
+fn is_collision_object(noun_phrase: &str) -> bool {
+    const OBJECTS: &[&str] = &[
+        "iceberg",
+        "reef",
+        "rock",
+        "rocks",
+        "mine",
+        "mountain",
+        "mountainside",
+        "tree",
+        "wall",
+        "bridge",
+        "pier",
+        "ship",
+        "vessel",
+        "train",
+        "truck",
+        "car",
+        "tower",
+        "building",
+        "shoal",
+        "sandbar",
+        "torpedo",
+        "asteroid",
+        "comet",
+        "meteorite",
+        "ground",
+    ];
+    noun_phrase
+        .split_whitespace()
+        .last()
+        .is_some_and(|head| OBJECTS.contains(&head))
+}
+
 /// The cause itself in the clause before an effect cue, without the discourse marker before
 /// it or the hedge after it: "For example, the chlorofluorocarbons have been shown to" (lead
 /// to ozone depletion) → "the chlorofluorocarbons".
@@ -1311,6 +1386,29 @@ mod tests {
         let s = "Geneva is a global city and a financial centre that led to growth.";
         let statement = &find_causal_statements(s)[0];
         assert!(listed_causes(s, statement.antecedent.clone()).is_empty());
+    }
+
+    #[test]
+    fn a_collision_names_what_was_struck() {
+        let object = |s: &'static str| collision_object(s).map(|r| &s[r]);
+        assert_eq!(
+            object(
+                "The largest ocean liner in service at the time, Titanic was four days into her maiden voyage with over 2,200 people on board when she struck an iceberg at 23:40 on 14 April."
+            ),
+            Some("an iceberg")
+        );
+        assert_eq!(
+            object("The aircraft crashed into a mountain near the border."),
+            Some("a mountain")
+        );
+        assert_eq!(
+            object("The ship ran aground on a reef, and sank."),
+            Some("a reef")
+        );
+        // No collision: a deal, a record, a time.
+        assert_eq!(object("The two sides struck a deal in 1990."), None);
+        assert_eq!(object("The song hit the top of the charts."), None);
+        assert_eq!(object("The earthquake struck at 3 am."), None);
     }
 
     #[test]

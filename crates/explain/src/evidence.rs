@@ -827,7 +827,10 @@ mod tests {
             "Great Potato Blight Famine (Ireland)",
             &topic(&["irish", "famine"])
         ));
-        assert!(!names_topic_with_its_place("Famine", &topic(&["irish", "famine"])));
+        assert!(!names_topic_with_its_place(
+            "Famine",
+            &topic(&["irish", "famine"])
+        ));
     }
 
     #[test]

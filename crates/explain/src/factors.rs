@@ -125,7 +125,33 @@ fn causal_candidates(
             .find(|d| d.about_subject)
             .and_then(|d| lower_words(&d.stored.title).pop())
     });
+    // A wreck's cause is often told as a collision, not with a causal word: "… when she
+    // struck an iceberg" in the document on the sinking of the Titanic.
+    let asks_about_a_wreck = evidence.focus == Focus::Causes
+        && lower_words(&evidence.intent.event)
+            .iter()
+            .any(|w| WRECK_WORDS.contains(&w.as_str()));
     for sentence in &evidence.sentences {
+        let document = &evidence.documents[sentence.document];
+        if asks_about_a_wreck
+            && document.about_subject
+            && let text = evidence.text(sentence)
+            && let Some(object) = crate::causal::collision_object(text)
+        {
+            let heading = format!("Collision with {}", &text[object.clone()]);
+            let key_stems = content_stems(index, &heading);
+            candidates.push(Factor {
+                phrase: crate::compose::lower_first(&format!("A {}", heading.to_lowercase())),
+                heading,
+                support: sentence.score * 1.5,
+                direction: Some(Direction::Cause),
+                sentences: vec![SentenceKey {
+                    document: sentence.document,
+                    ordinal: sentence.ordinal,
+                }],
+                key_stems,
+            });
+        }
         // The subject's kind speaks of the subject by another name ("precipitation" for
         // rain), which the question's words do not find.
         let of_its_kind = evidence.documents[sentence.document].kind_of_subject;
@@ -472,6 +498,23 @@ fn causal_candidates(
     }
     candidates
 }
+
+/// Events a collision explains: a ship sinking, a plane crashing.
+const WRECK_WORDS: &[&str] = &[
+    "sink",
+    "sank",
+    "sunk",
+    "crash",
+    "crashed",
+    "wreck",
+    "wrecked",
+    "capsize",
+    "capsized",
+    "derail",
+    "derailed",
+    "founder",
+    "foundered",
+];
 
 /// Words of a thing's beginning and of its end, as verbs or nouns.
 const BEGINNING_WORDS: &[&str] = &[

@@ -263,3 +263,20 @@ fn a_reason_in_a_sentence_leaning_on_a_section_joins_that_section() {
     assert!(heading.contains("rumours"), "{heading}");
     assert!(heading.contains("deposits without insurance"), "{heading}");
 }
+
+#[test]
+fn a_wreck_told_as_a_collision_has_the_collision_as_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine(dir.path());
+    let article = ask(&engine, "Why did the Aurora sink?");
+    assert_contract(&engine, &article);
+    let headings: Vec<&str> = article.factors.iter().map(|f| f.heading.as_str()).collect();
+    assert_eq!(headings, ["Collision with a mine"], "{article:#?}");
+    assert!(
+        article.factors[0]
+            .sentences
+            .iter()
+            .any(|s| s.text.contains("when she struck a mine")),
+        "{article:#?}"
+    );
+}
