@@ -408,6 +408,7 @@ pub fn compose(
         explicit,
         Reasons {
             sections: sections.len(),
+            named: reasons.iter().map(Vec::len).sum(),
             in_overview: overview_states_a_reason || overview_is_causal,
         },
     );
@@ -550,10 +551,12 @@ fn join_headings(headings: &[&str]) -> String {
     }
 }
 
-/// Where the article states reasons: how many sections, and whether its overview quotes one.
+/// Where the article states reasons: how many sections, how many reasons they name, and
+/// whether its overview quotes one.
 #[derive(Debug, Clone, Copy)]
 struct Reasons {
     sections: usize,
+    named: usize,
     in_overview: bool,
 }
 
@@ -574,9 +577,11 @@ fn coverage(
     // An article that states no reason, in a section or its overview, does not answer a
     // why-question, however much of the subject its sources describe.
     let no_reason = sections == 0 && !reasons.in_overview;
+    // One reason alone is no full answer to a why: "The Great Depression happened because of
+    // the Wall Street crash of 1929" read as misleadingly complete to a blind reader.
     let level = if answer < 0.5 || score < 0.45 || no_reason {
         CoverageLevel::Thin
-    } else if score < 0.7 {
+    } else if score < 0.7 || reasons.named < 2 {
         CoverageLevel::Partial
     } else {
         CoverageLevel::Strong
@@ -585,6 +590,9 @@ fn coverage(
         CoverageLevel::Strong => None,
         CoverageLevel::Partial if sections == 0 => Some(
             "The corpus answers this question only in part: the reason quoted here is what its sources state, and there may be others they do not cover.".to_owned(),
+        ),
+        CoverageLevel::Partial if reasons.named == 1 => Some(
+            "The corpus answers this question only in part: the reason below is the one its sources state, and there may be others they do not cover.".to_owned(),
         ),
         CoverageLevel::Partial => Some(
             "The corpus answers this question only in part: the reasons below are what its sources state, and there may be others they do not cover.".to_owned(),

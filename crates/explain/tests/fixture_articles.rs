@@ -279,4 +279,13 @@ fn a_wreck_told_as_a_collision_has_the_collision_as_its_reason() {
             .any(|s| s.text.contains("when she struck a mine")),
         "{article:#?}"
     );
+    // One reason is no full answer: the article says there may be others.
+    assert_eq!(article.coverage.level, CoverageLevel::Partial);
+    assert!(
+        article
+            .coverage
+            .note
+            .as_deref()
+            .is_some_and(|note| note.contains("the reason below is the one"))
+    );
 }
