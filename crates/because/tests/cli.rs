@@ -49,13 +49,13 @@ fn ingest_is_idempotent() {
     let first = because(data.path(), &["ingest", corpus.to_str().unwrap()]);
     assert!(first.status.success(), "{}", stderr(&first));
     assert!(
-        stdout(&first).contains("6 added, 0 updated, 0 unchanged"),
+        stdout(&first).contains("8 added, 0 updated, 0 unchanged"),
         "{}",
         stdout(&first)
     );
     let second = because(data.path(), &["ingest", corpus.to_str().unwrap()]);
     assert!(
-        stdout(&second).contains("0 added, 0 updated, 6 unchanged"),
+        stdout(&second).contains("0 added, 0 updated, 8 unchanged"),
         "{}",
         stdout(&second)
     );
