@@ -1205,6 +1205,15 @@ pub fn heading_from_phrase(phrase: &str) -> String {
 mod tests {
     use super::*;
 
+    /// The causes listed before the first statement's cue.
+    fn listed(sentence: &str) -> Vec<&str> {
+        let statement = &find_causal_statements(sentence)[0];
+        listed_causes(sentence, statement.antecedent.clone())
+            .into_iter()
+            .map(|r| &sentence[r])
+            .collect()
+    }
+
     fn items(sentence: &str) -> Vec<Vec<&str>> {
         find_causal_statements(sentence)
             .into_iter()
@@ -1370,12 +1379,8 @@ mod tests {
         assert_eq!(statements.len(), 1);
         let statement = &statements[0];
         assert!(s[statement.items[0].clone()].starts_with("it being called the \"Peace Capital"));
-        let listed: Vec<&str> = listed_causes(s, statement.antecedent.clone())
-            .into_iter()
-            .map(|r| &s[r])
-            .collect();
         assert_eq!(
-            listed,
+            listed(s),
             [
                 "global city",
                 "international financial centre",
@@ -1384,8 +1389,7 @@ mod tests {
         );
         // Without "which", a clause lists nothing.
         let s = "Geneva is a global city and a financial centre that led to growth.";
-        let statement = &find_causal_statements(s)[0];
-        assert!(listed_causes(s, statement.antecedent.clone()).is_empty());
+        assert!(listed(s).is_empty());
     }
 
     #[test]
@@ -1416,12 +1420,8 @@ mod tests {
         let s = "Earthquakes, volcanic eruptions, underwater explosions, landslides, glacier calvings, meteorite impacts and other disturbances above or below water all have the potential to generate a tsunami.";
         let statement = &find_causal_statements(s)[0];
         assert_eq!(statement.direction, Direction::Effect);
-        let listed: Vec<&str> = listed_causes(s, statement.antecedent.clone())
-            .into_iter()
-            .map(|r| &s[r])
-            .collect();
         assert_eq!(
-            listed,
+            listed(s),
             [
                 "Earthquakes",
                 "volcanic eruptions",
@@ -1434,8 +1434,7 @@ mod tests {
         );
         // A clause with one comma is no list.
         let s = "In dry years, heavy winds can cause dust storms.";
-        let statement = &find_causal_statements(s)[0];
-        assert!(listed_causes(s, statement.antecedent.clone()).is_empty());
+        assert!(listed(s).is_empty());
     }
 
     #[test]
@@ -1601,13 +1600,8 @@ mod tests {
     #[test]
     fn causes_listed_before_an_effect_cue() {
         let s = "This adaptability, combined with a wide range of other properties such as low weight, durability, flexibility, and low-cost production, has led to their widespread use.";
-        let statement = &find_causal_statements(s)[0];
-        let listed: Vec<&str> = listed_causes(s, statement.antecedent.clone())
-            .into_iter()
-            .map(|r| &s[r])
-            .collect();
         assert_eq!(
-            listed,
+            listed(s),
             [
                 "low weight",
                 "durability",
