@@ -86,6 +86,40 @@ pub enum Command {
     EvalRetrieval(EvalRetrievalArgs),
     /// Key-point matching mAP (strict, relaxed) on data in the layout of ArgKP-2021.
     EvalKeypoints(EvalKeypointsArgs),
+    /// Check an article written elsewhere against the corpus: its date, sections that repeat
+    /// each other, and each sentence's best evidence with a verdict.
+    Audit(AuditArgs),
+    /// The checker's precision and recall of "supported" on SciFact's labelled claims.
+    EvalChecker(EvalCheckerArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The article: Markdown or plain text (`-` reads standard input).
+    pub file: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = AuditFormat::Markdown)]
+    pub format: AuditFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalCheckerArgs {
+    /// A BEIR SciFact folder: corpus.jsonl, queries.jsonl with the claims' labelled evidence,
+    /// qrels/train.tsv and qrels/test.tsv.
+    pub dir: PathBuf,
+
+    /// The precision of "supported" the threshold is chosen for on the training claims.
+    #[arg(long, default_value_t = 0.9)]
+    pub target: f64,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -532,3 +532,51 @@ fn a_config_file_sets_defaults_that_environment_and_flags_override() {
         stderr(&refused)
     );
 }
+
+#[test]
+fn audit_reports_a_page_in_markdown_and_json() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    let page = data.path().join("page.txt");
+    std::fs::write(
+        &page,
+        "Why do rivers flood?\n\nPosted on\n\nRivers flood after heavy rainfall.\n\n\
+         Heavy Rainfall: A river overflows its banks after heavy rainfall or rapid snowmelt.\n\n\
+         Too Much Rain: Rivers overflow their banks when it rains heavily for days.\n\n\
+         In summary, rain floods rivers.\n\nWas this helpful?\n",
+    )
+    .unwrap();
+    let output = because(data.path(), &["audit", page.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = stdout(&output);
+    assert!(
+        report.starts_with("# Audit: Why do rivers flood?"),
+        "{report}"
+    );
+    assert!(report.contains("empty date"), "{report}");
+    assert!(report.contains("| Heavy Rainfall |"), "{report}");
+
+    let output = because(
+        data.path(),
+        &["audit", page.to_str().unwrap(), "--format", "json"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(json["sections"].as_array().unwrap().len(), 2);
+    assert_eq!(json["sentences"].as_array().unwrap().len(), 4);
+    for sentence in json["sentences"].as_array().unwrap() {
+        assert!(
+            sentence["support"]["score"].as_f64().is_some(),
+            "{sentence}"
+        );
+    }
+
+    // A missing file is a clear error, not a panic.
+    let output = because(data.path(), &["audit", "/nonexistent/page.md"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("cannot read /nonexistent/page.md"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -211,3 +211,98 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         );
     }
 }
+
+/// The audit of `../shared/examples/nato-explainer.txt` over the default corpus: the empty
+/// date, the sections that say the same thing, and claims the corpus does not support; and
+/// an article of the engine's own, whose quotations the checker must all find supported.
+#[test]
+fn the_audit_flags_the_example_page_and_passes_quotations() {
+    let corpus_file = repo().join("assets/corpus/summaries_en-us.json");
+    let model_dir = repo().join("assets/model");
+    let page_file = repo().join("../shared/examples/nato-explainer.txt");
+    if !corpus_file.is_file()
+        || !model_dir.join("model.safetensors").is_file()
+        || !page_file.is_file()
+    {
+        eprintln!(
+            "skipped: needs {}, {} (scripts/install-assets.sh) and {}",
+            corpus_file.display(),
+            model_dir.display(),
+            page_file.display()
+        );
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let index = index::Index::create_or_open(data.path()).unwrap();
+    index
+        .ingest(
+            corpus::load_default_corpus(&corpus_file).unwrap(),
+            &mut |_| {},
+        )
+        .unwrap();
+    let embedder = embed::Embedder::load(&model_dir).unwrap();
+
+    let draft = explain::audit::parse(&std::fs::read_to_string(&page_file).unwrap());
+    assert_eq!(draft.title, "Why nato didn’t send troops to ukraine");
+    let audit = explain::audit::audit(&index, Some(&embedder), &draft).unwrap();
+    assert!(
+        audit.problems.iter().any(|p| p.starts_with("empty date")),
+        "{:?}",
+        audit.problems
+    );
+    assert_eq!(audit.sections.len(), 8, "{:?}", audit.sections);
+    // The page gives one reason, escalation with Russia, under three headings.
+    let escalation = audit
+        .repeated_groups
+        .iter()
+        .find(|g| g.iter().any(|h| h.starts_with("Risk of Escalation")))
+        .unwrap_or_else(|| panic!("no repeated group: {:?}", audit.similar_pairs));
+    assert!(
+        escalation
+            .iter()
+            .any(|h| h.starts_with("Geopolitical Considerations"))
+            && escalation
+                .iter()
+                .any(|h| h.starts_with("Concerns about Provocation")),
+        "{escalation:?}"
+    );
+    // The default corpus says nothing of NATO's choices over Ukraine.
+    assert_eq!(audit.sentences.len(), 30);
+    assert!(audit.sentences.iter().all(|s| s.evidence.is_some()));
+    assert_eq!(
+        audit.supported,
+        0,
+        "{:#?}",
+        audit
+            .sentences
+            .iter()
+            .filter(|s| s.support.supported)
+            .collect::<Vec<_>>()
+    );
+    let json = serde_json::to_value(&audit).unwrap();
+    assert_eq!(json["sentences"].as_array().unwrap().len(), 30);
+
+    // The engine's own article: every quotation is found, word for word, in the corpus.
+    let engine = explain::Engine::new(index)
+        .with_tagger_from(&repo().join("assets/tagger"))
+        .unwrap();
+    let article = engine
+        .ask(&explain::Question::parse("Why do earthquakes happen?").unwrap())
+        .unwrap();
+    let draft = explain::audit::parse(&article.to_markdown());
+    let audit = explain::audit::audit(engine.index(), Some(&embedder), &draft).unwrap();
+    assert!(audit.problems.is_empty(), "{:?}", audit.problems);
+    for sentence in article
+        .overview
+        .iter()
+        .chain(article.factors.iter().flat_map(|f| &f.sentences))
+        .filter(|s| s.kind == explain::SentenceKind::Quote)
+    {
+        let checked = audit
+            .sentences
+            .iter()
+            .find(|c| c.text == sentence.text)
+            .unwrap_or_else(|| panic!("not audited: {}", sentence.text));
+        assert!(checked.support.supported, "{checked:#?}");
+    }
+}

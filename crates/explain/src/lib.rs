@@ -23,7 +23,10 @@
 //! ```
 
 pub mod article;
+pub mod audit;
 pub mod causal;
+pub mod check;
+pub mod check_eval;
 pub mod cluster;
 pub mod compose;
 pub mod eval;

@@ -70,7 +70,10 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<corpus::Document>, String> {
 }
 
 /// Relevance judgements of a split: query id → (document id → grade).
-fn load_qrels(dir: &Path, split: &str) -> Result<HashMap<String, HashMap<String, u32>>, String> {
+pub(crate) fn load_qrels(
+    dir: &Path,
+    split: &str,
+) -> Result<HashMap<String, HashMap<String, u32>>, String> {
     let path = dir.join("qrels").join(format!("{split}.tsv"));
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;

@@ -1,27 +1,9 @@
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
-
 use crate::cli::{EvalRetrievalArgs, ReportFormat};
 
 pub fn run(paths: &super::Paths, args: EvalRetrievalArgs) -> anyhow::Result<()> {
-    let documents = explain::retrieval_eval::load_corpus(&args.dir).map_err(anyhow::Error::msg)?;
-    if documents.is_empty() {
-        bail!(
-            "{} holds no documents",
-            args.dir.join("corpus.jsonl").display()
-        );
-    }
-    // The evaluation index lives beside the main one and is reused (ingest skips what it has).
-    let name = args
-        .dir
-        .canonicalize()
-        .ok()
-        .and_then(|dir| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "corpus".into());
-    let index_dir = paths.data_dir.join("beir").join(name);
-    let mut index = index::Index::create_or_open(&index_dir)
-        .with_context(|| format!("cannot open {}", index_dir.display()))?;
+    let (documents, mut index, index_dir) = super::beir_corpus(paths, &args.dir)?;
     if paths.model_dir.join("model.safetensors").is_file() {
         let embedder = embed::Embedder::load(&paths.model_dir)?;
         index = index.with_embedder(Arc::new(embedder));

@@ -1,8 +1,10 @@
 //! One file per subcommand.
 
 mod ask;
+mod audit;
 mod backup;
 mod eval;
+mod eval_checker;
 mod eval_keypoints;
 mod eval_retrieval;
 mod export;
@@ -39,6 +41,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(args) => eval::run(&paths, args),
         Command::EvalRetrieval(args) => eval_retrieval::run(&paths, args),
         Command::EvalKeypoints(args) => eval_keypoints::run(&paths, args),
+        Command::Audit(args) => audit::run(&paths, args),
+        Command::EvalChecker(args) => eval_checker::run(&paths, args),
     }
 }
 
@@ -49,6 +53,27 @@ pub fn count(n: u64, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+/// A BEIR folder's documents and its evaluation index, beside the main one and reused
+/// (ingest skips what it has): `DATA_DIR/beir/<folder name>`, with that path.
+pub fn beir_corpus(
+    paths: &Paths,
+    dir: &Path,
+) -> anyhow::Result<(Vec<corpus::Document>, index::Index, PathBuf)> {
+    let documents = explain::retrieval_eval::load_corpus(dir).map_err(anyhow::Error::msg)?;
+    if documents.is_empty() {
+        anyhow::bail!("{} holds no documents", dir.join("corpus.jsonl").display());
+    }
+    let name = dir
+        .canonicalize()
+        .ok()
+        .and_then(|dir| dir.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "corpus".into());
+    let index_dir = paths.data_dir.join("beir").join(name);
+    let index = index::Index::create_or_open(&index_dir)
+        .with_context(|| format!("cannot open {}", index_dir.display()))?;
+    Ok((documents, index, index_dir))
 }
 
 pub fn index_dir(data_dir: &Path) -> PathBuf {
