@@ -28,6 +28,7 @@ pub const SIMILAR_SECTIONS_LEXICAL: f32 = 0.5;
 const EVIDENCE_DOCUMENTS: usize = 5;
 
 /// Where a part of an article stands.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PartKind {
@@ -54,6 +55,105 @@ pub struct Draft {
     /// Whether the page has a date line at all.
     pub has_date_line: bool,
     pub parts: Vec<Part>,
+}
+
+impl Draft {
+    /// The sentences an audit checks: those of three words or more in every part.
+    pub fn sentences(&self) -> impl Iterator<Item = (&Part, &str)> {
+        self.parts.iter().flat_map(|part| {
+            corpus::split_sentences(&part.text)
+                .into_iter()
+                .map(move |range| (part, part.text[range].trim()))
+                .filter(|(_, text)| text.split_whitespace().count() >= 3)
+        })
+    }
+}
+
+/// Reads an article in HTML, Markdown or plain text: HTML when it opens with a tag.
+pub fn parse_any(text: &str) -> Draft {
+    let start = text.trim_start().to_ascii_lowercase();
+    if start.starts_with("<!doctype html") || start.starts_with("<html") || start.starts_with('<') {
+        parse_html(text)
+    } else {
+        parse(text)
+    }
+}
+
+/// Reads an HTML page: its headings, paragraphs and list items in order (navigation, header,
+/// footer, forms, scripts and asides left out), the first `h1` (or `<title>`) as the title,
+/// and the date of a `<time>` element or of `article:published_time`.
+pub fn parse_html(html: &str) -> Draft {
+    use scraper::{Html, Selector};
+    let document = Html::parse_document(html);
+    let selector = |css: &str| Selector::parse(css).expect("a valid selector");
+    let text_of = |element: scraper::ElementRef<'_>| {
+        element
+            .text()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    const LEFT_OUT: &[&str] = &[
+        "nav", "header", "footer", "form", "script", "style", "aside", "noscript", "template",
+        "button",
+    ];
+    let mut lines: Vec<String> = Vec::new();
+    let mut title = None;
+    let mut dated = false;
+    for element in document.select(&selector("h1, h2, h3, p, li, time")) {
+        let inside_left_out = element.ancestors().any(|node| {
+            node.value()
+                .as_element()
+                .is_some_and(|e| LEFT_OUT.contains(&e.name()))
+        });
+        let name = element.value().name();
+        // A paragraph's own list items and times are read with it.
+        let inside_text = element.ancestors().any(|node| {
+            node.value()
+                .as_element()
+                .is_some_and(|e| matches!(e.name(), "p" | "li"))
+        });
+        if inside_left_out || (inside_text && name != "time") {
+            continue;
+        }
+        let text = text_of(element);
+        match name {
+            "h1" if title.is_none() => title = Some(text),
+            "h1" | "h2" | "h3" => lines.push(format!("## {text}")),
+            // The first time on the page dates it, by its machine-readable value when it
+            // has one ("Posted on <time datetime=…>May 1</time>").
+            "time" if !dated => {
+                dated = true;
+                let date = element.attr("datetime").map_or(text, str::to_owned);
+                lines.retain(|l| !l.to_lowercase().starts_with("posted on"));
+                lines.insert(0, format!("Posted on {date}"));
+            }
+            "time" => {}
+            _ if !text.is_empty() => lines.push(text),
+            _ => {}
+        }
+    }
+    let title = title
+        .or_else(|| document.select(&selector("title")).next().map(text_of))
+        .unwrap_or_default();
+    if !lines
+        .iter()
+        .any(|l| l.to_lowercase().starts_with("posted on"))
+        && let Some(date) = document
+            .select(&selector(r#"meta[property="article:published_time"]"#))
+            .next()
+            .and_then(|m| m.attr("content"))
+    {
+        lines.insert(0, format!("Posted on {date}"));
+    }
+    let mut markdown = format!("# {title}\n\n");
+    for line in lines {
+        markdown.push_str(&line);
+        markdown.push_str("\n\n");
+    }
+    parse(&markdown)
 }
 
 /// Reads an article in Markdown or plain text.
@@ -238,6 +338,7 @@ fn strip_citations(text: &str) -> String {
 }
 
 /// Two sections that repeat each other.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SimilarPair {
     pub first: String,
@@ -246,6 +347,7 @@ pub struct SimilarPair {
 }
 
 /// The corpus sentence that best supports a sentence of the article.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     pub title: String,
@@ -254,6 +356,7 @@ pub struct Evidence {
 }
 
 /// One sentence of the article, checked.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SentenceCheck {
     /// "overview", "summary" or the section's heading.
@@ -264,6 +367,7 @@ pub struct SentenceCheck {
 }
 
 /// What the audit found.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Audit {
     pub title: String,
@@ -328,19 +432,13 @@ pub fn audit(
     }
     similar_pairs.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
     let mut sentences = Vec::new();
-    for part in &draft.parts {
+    for (part, text) in draft.sentences() {
         let name = match part.kind {
             PartKind::Overview => "overview".to_owned(),
             PartKind::Summary => "summary".to_owned(),
             PartKind::Section => part.heading.clone().unwrap_or_default(),
         };
-        for range in corpus::split_sentences(&part.text) {
-            let text = part.text[range].trim();
-            if text.split_whitespace().count() < 3 {
-                continue;
-            }
-            sentences.push(check_sentence(index, embedder, &name, text)?);
-        }
+        sentences.push(check_sentence(index, embedder, &name, text)?);
     }
     let supported = sentences.iter().filter(|s| s.support.supported).count();
     Ok(Audit {
@@ -633,6 +731,43 @@ mod tests {
         assert_eq!(group_similar(&m, 0.7), [vec![0, 1, 2], vec![3]]);
         // At 0.85 only the closest pair goes together.
         assert_eq!(group_similar(&m, 0.85), [vec![0, 1], vec![2], vec![3]]);
+    }
+
+    #[test]
+    fn an_html_page_is_read_without_its_navigation() {
+        let page = r#"<!doctype html><html><head><title>Site | Why floods</title></head><body>
+            <nav><ul><li>Home</li><li>About</li></ul></nav>
+            <article><h1>Why do rivers flood?</h1><p>Posted on <time datetime="2024-05-01">May 1</time></p>
+            <p>Rivers flood after <b>heavy</b> rain.</p>
+            <h2>Heavy rainfall</h2><p>Rain overflows rivers.</p><ul><li>Storms bring rain.</li></ul>
+            <h2>In summary</h2><p>Rain does it.</p></article>
+            <footer><p>Was this helpful?</p><p>Copyright 2024</p></footer></body></html>"#;
+        let draft = parse_any(page);
+        assert_eq!(draft.title, "Why do rivers flood?");
+        assert_eq!(draft.date.as_deref(), Some("2024-05-01"));
+        let parts: Vec<(PartKind, Option<&str>, &str)> = draft
+            .parts
+            .iter()
+            .map(|p| (p.kind, p.heading.as_deref(), p.text.as_str()))
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                (PartKind::Overview, None, "Rivers flood after heavy rain."),
+                (
+                    PartKind::Section,
+                    Some("Heavy rainfall"),
+                    "Rain overflows rivers. Storms bring rain."
+                ),
+                (PartKind::Summary, None, "Rain does it."),
+            ]
+        );
+        // A page without a date says so; the title falls back to <title>.
+        let draft = parse_any(
+            "<html><head><title>Untitled</title></head><body><p>Text here.</p></body></html>",
+        );
+        assert_eq!(draft.title, "Untitled");
+        assert!(!draft.has_date_line);
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub const SUPPORT_THRESHOLD: f32 = 0.92;
 pub const LEXICAL_SUPPORT_THRESHOLD: f32 = 0.93;
 
 /// How a sentence stands against its evidence.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Support {
     /// The combined score of the best evidence sentence, 0–1.

@@ -42,6 +42,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/ask",
             post(ask_json).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
+        .route(
+            "/api/v1/audit",
+            post(audit_json).layer(DefaultBodyLimit::max(MAX_AUDIT_BYTES)),
+        )
         .route("/search", get(search_page))
         .route("/sitemap.xml", get(sitemap_index))
         .route("/sitemaps/{file}", get(sitemap_file))
@@ -128,9 +132,10 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
         title = "because",
         description = "Cited answers to why-questions: ask, read articles, vote on them."
     ),
-    paths(ask_json, article_json, feedback, healthz, readyz),
+    paths(ask_json, article_json, audit_json, feedback, healthz, readyz),
     components(schemas(
         ArticleWithFeedback,
+        AuditBody,
         ErrorBody,
         VoteBody,
         VoteReply,
@@ -374,6 +379,64 @@ async fn ask_json(
     let version = stored.version_id;
     let feedback = blocking(move || Ok(store.feedback(version)?)).await?;
     Ok(Json(with_feedback(&stored.article, feedback)).into_response())
+}
+
+/// The largest page `POST /api/v1/audit` reads, and the most sentences it checks (an audit
+/// weighs every sentence against the sentences of five documents).
+pub const MAX_AUDIT_BYTES: usize = 256 * 1024;
+pub const MAX_AUDIT_SENTENCES: usize = 300;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct AuditBody {
+    /// The page to audit: HTML, Markdown or plain text.
+    text: String,
+}
+
+/// Audit a page written elsewhere against the corpus: its date, sections that repeat each
+/// other, and each sentence's best evidence with the checker's verdict.
+#[utoipa::path(
+    post,
+    path = "/api/v1/audit",
+    request_body = AuditBody,
+    responses(
+        (status = 200, description = "What the audit found", body = explain::audit::Audit),
+        (status = 400, description = "Not a page the audit can read", body = ErrorBody),
+        (status = 413, description = "A body over 256 KiB", body = ErrorBody),
+    ),
+)]
+async fn audit_json(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge(format!("The page is larger than {MAX_AUDIT_BYTES} bytes."))
+        } else {
+            body_error(rejection)
+        }
+    })?;
+    let request: AuditBody = serde_json::from_slice(&body)
+        .map_err(|error| AppError::BadRequest(format!("expected {{\"text\": \"…\"}}: {error}")))?;
+    let draft = explain::audit::parse_any(&request.text);
+    let sentences = draft.sentences().count();
+    if draft.title.trim().is_empty() || sentences == 0 {
+        return Err(
+            AppError::BadRequest("The page holds no sentences to check.".to_owned()).into(),
+        );
+    }
+    if sentences > MAX_AUDIT_SENTENCES {
+        return Err(AppError::BadRequest(format!(
+            "The page holds {sentences} sentences; an audit checks at most {MAX_AUDIT_SENTENCES}."
+        ))
+        .into());
+    }
+    let engine = state.engine.clone();
+    let audit = blocking(move || {
+        let index = engine.index();
+        Ok(explain::audit::audit(index, index.embedder(), &draft)?)
+    })
+    .await?;
+    Ok(Json(audit).into_response())
 }
 
 /// The article already published for this question, or a new one.

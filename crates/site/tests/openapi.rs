@@ -67,6 +67,7 @@ fn the_openapi_document_describes_what_the_server_answers() {
     for (path, method) in [
         ("/api/v1/ask", "post"),
         ("/api/v1/articles/{slug}", "get"),
+        ("/api/v1/audit", "post"),
         ("/a/{slug}/feedback", "post"),
         ("/healthz", "get"),
         ("/readyz", "get"),
@@ -117,6 +118,34 @@ fn the_openapi_document_describes_what_the_server_answers() {
     let refused = post_json(&server, "/api/v1/ask", &json!({ "question": "" }), None);
     assert_eq!(refused.status, 400);
     check(&document, "ErrorBody", &json(&refused));
+
+    // An audit of a page written elsewhere, and its refusals.
+    let page = "Why do rivers flood?\n\nPosted on\n\nRivers flood after heavy rainfall.\n\n\
+                Heavy Rainfall: A river overflows its banks after heavy rainfall or rapid snowmelt.\n\n\
+                Too Much Rain: Rivers overflow their banks when it rains heavily for days.\n";
+    let audited = post_json(&server, "/api/v1/audit", &json!({ "text": page }), None);
+    assert_eq!(audited.status, 200, "{}", audited.body);
+    let audit = json(&audited);
+    check(&document, "Audit", &audit);
+    no_undescribed_fields(&document, "Audit", &audit);
+    assert_eq!(audit["sentences"].as_array().unwrap().len(), 3);
+    assert!(
+        audit["problems"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("empty date")
+    );
+    let empty = post_json(&server, "/api/v1/audit", &json!({ "text": "  " }), None);
+    assert_eq!(empty.status, 400);
+    check(&document, "ErrorBody", &json(&empty));
+    let huge = post_json(
+        &server,
+        "/api/v1/audit",
+        &json!({ "text": "A sentence of words. ".repeat(20_000) }),
+        None,
+    );
+    assert_eq!(huge.status, 413, "{}", huge.body);
+    check(&document, "ErrorBody", &json(&huge));
 
     // The schemas are strict enough to refuse a wrong answer.
     let mut broken = article.clone();

@@ -15,7 +15,7 @@ pub fn run(paths: &super::Paths, args: AuditArgs) -> anyhow::Result<()> {
         std::fs::read_to_string(&args.file)
             .with_context(|| format!("cannot read {}", args.file.display()))?
     };
-    let draft = explain::audit::parse(&text);
+    let draft = explain::audit::parse_any(&text);
     if draft.title.is_empty() {
         anyhow::bail!("{} holds no article: it is empty", args.file.display());
     }
