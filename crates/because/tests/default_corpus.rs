@@ -198,6 +198,20 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         );
     }
 
+    // A myth's cause is no reason: Loki's writhing is not why the earth quakes.
+    let article = engine
+        .ask(&explain::Question::parse("Why do earthquakes happen?").unwrap())
+        .unwrap();
+    assert!(
+        article.factors.iter().all(|f| !f.heading.contains("Loki")),
+        "{:?}",
+        article
+            .factors
+            .iter()
+            .map(|f| &f.heading)
+            .collect::<Vec<_>>()
+    );
+
     // A thin article names its subject and what was asked of it as the question did.
     let article = engine
         .ask(&explain::Question::parse("Why did the Mongol Empire break up?").unwrap())

@@ -131,8 +131,19 @@ fn causal_candidates(
         && lower_words(&evidence.intent.event)
             .iter()
             .any(|w| WRECK_WORDS.contains(&w.as_str()));
+    // A myth's causes are no reason in the world ("the venom … causes Loki to writhe in pain,
+    // thereby causing earthquakes"), unless the question asks about beliefs.
+    let asks_about_beliefs = lower_words(&format!(
+        "{} {}",
+        evidence.intent.subject, evidence.intent.event
+    ))
+    .iter()
+    .any(|w| BELIEF_WORDS.contains(&w.as_str()));
     for sentence in &evidence.sentences {
         let document = &evidence.documents[sentence.document];
+        if !asks_about_beliefs && tells_a_myth(&document.stored) {
+            continue;
+        }
         if asks_about_a_wreck
             && document.about_subject
             && let text = evidence.text(sentence)
@@ -497,6 +508,51 @@ fn causal_candidates(
         }
     }
     candidates
+}
+
+/// Words of a question about myths and beliefs, whose answers may come from myths.
+const BELIEF_WORDS: &[&str] = &[
+    "myth",
+    "myths",
+    "mythology",
+    "legend",
+    "legends",
+    "believe",
+    "believed",
+    "belief",
+    "beliefs",
+    "religion",
+    "religious",
+    "worship",
+    "worshipped",
+    "god",
+    "gods",
+    "goddess",
+    "folklore",
+    "sacred",
+    "holy",
+];
+
+/// Does the document's first sentence present its subject as a figure of myth, legend or
+/// folklore ("Loki is a god in Norse mythology")?
+fn tells_a_myth(document: &index::StoredDocument) -> bool {
+    if document.sentences.is_empty() {
+        return false;
+    }
+    let lead = lower_words(document.sentence_text(0));
+    lead.iter().any(|w| {
+        [
+            "mythology",
+            "mythological",
+            "mythical",
+            "myth",
+            "legendary",
+            "folklore",
+            "deity",
+            "goddess",
+        ]
+        .contains(&w.as_str())
+    })
 }
 
 /// Events a collision explains: a ship sinking, a plane crashing.
