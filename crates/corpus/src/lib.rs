@@ -24,9 +24,11 @@
 mod document;
 mod error;
 mod load;
+mod markdown;
 mod split;
 
 pub use document::{Document, WIKIPEDIA_LICENSE, wikipedia_url};
 pub use error::CorpusError;
 pub use load::{LoadProblem, LoadReport, load_default_corpus, load_path};
+pub use markdown::{Rendered, read_markdown};
 pub use split::{Passage, split_passages, split_sentences};

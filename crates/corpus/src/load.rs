@@ -204,13 +204,23 @@ fn read_text(path: &Path) -> Result<String, CorpusError> {
 }
 
 fn text_document(path: &Path, relative: &Path, text: String) -> Result<Document, CorpusError> {
+    let markdown = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+    // Markdown is read as the prose it renders to, with its front matter's title and URL.
+    let (heading, url, text) = if markdown {
+        let rendered = crate::markdown::read_markdown(&text);
+        (rendered.title, rendered.url, rendered.text)
+    } else {
+        (first_line_title(&text), None, text)
+    };
     if text.trim().is_empty() {
         return Err(CorpusError::Invalid {
             path: path.to_owned(),
             message: "file is empty".into(),
         });
     }
-    let heading = first_line_title(&text);
     let title = heading.unwrap_or_else(|| {
         relative
             .file_stem()
@@ -221,7 +231,7 @@ fn text_document(path: &Path, relative: &Path, text: String) -> Result<Document,
         id: relative.to_string_lossy().replace('\\', "/"),
         title,
         text,
-        url: None,
+        url,
         license: None,
     })
 }
