@@ -106,6 +106,7 @@ pub struct AuditArgs {
 pub enum AuditFormat {
     Markdown,
     Json,
+    Html,
 }
 
 #[derive(Debug, Args)]

@@ -571,6 +571,27 @@ fn audit_reports_a_page_in_markdown_and_json() {
         );
     }
 
+    // The HTML report escapes what the page says.
+    let hostile = data.path().join("hostile.txt");
+    std::fs::write(
+        &hostile,
+        "Why do rivers flood?\n\nPosted on 2026-01-01\n\nRivers flood <script>alert(1)</script> after rain.\n",
+    )
+    .unwrap();
+    let output = because(
+        data.path(),
+        &["audit", hostile.to_str().unwrap(), "--format", "html"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = stdout(&output);
+    assert!(
+        html.contains("<h1>Audit: Why do rivers flood?</h1>"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;"), "{html}");
+    assert!(!html.contains("<script>alert"), "{html}");
+    assert!(html.contains("no sections"), "{html}");
+
     // A missing file is a clear error, not a panic.
     let output = because(data.path(), &["audit", "/nonexistent/page.md"]);
     assert!(!output.status.success());

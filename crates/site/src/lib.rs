@@ -32,7 +32,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 pub use error::AppError;
-pub use render::render_standalone;
+pub use render::{render_audit, render_standalone};
 pub use store::{Store, StoreError, StoredArticle};
 
 /// How the site treats feedback and who may see the dashboard.

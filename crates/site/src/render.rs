@@ -72,6 +72,7 @@ impl Templates {
             ("home.html", include_str!("../templates/home.html")),
             ("article.html", include_str!("../templates/article.html")),
             ("error.html", include_str!("../templates/error.html")),
+            ("audit.html", include_str!("../templates/audit.html")),
             ("search.html", include_str!("../templates/search.html")),
             (
                 "export_search.html",
@@ -249,6 +250,15 @@ pub fn render_standalone(article: &Article) -> Result<String, minijinja::Error> 
             interactive => false,
             inline_css => STYLE_CSS,
         },
+    )
+}
+
+/// The report of `because audit --format html`: a whole page, styles inline, every value
+/// escaped.
+pub fn render_audit(audit: &explain::audit::Audit) -> Result<String, minijinja::Error> {
+    templates().render(
+        "audit.html",
+        context! { audit => Serde(audit), interactive => false, inline_css => STYLE_CSS },
     )
 }
 

@@ -34,6 +34,7 @@ pub fn run(paths: &super::Paths, args: AuditArgs) -> anyhow::Result<()> {
     match args.format {
         AuditFormat::Markdown => print!("{}", audit.to_markdown()),
         AuditFormat::Json => println!("{}", serde_json::to_string_pretty(&audit)?),
+        AuditFormat::Html => print!("{}", site::render_audit(&audit)?),
     }
     Ok(())
 }
