@@ -408,7 +408,7 @@ pub fn audit(
         problems.push("no sections: the page names no reasons under headings".to_owned());
     }
     let (similarity, threshold) = section_similarity(index, embedder, &sections)?;
-    let groups = group_similar(&similarity, threshold);
+    let groups = crate::cluster::cluster_by_similarity(&similarity, threshold);
     let repeated_groups: Vec<Vec<String>> = groups
         .into_iter()
         .filter(|g| g.len() > 1)
@@ -460,36 +460,6 @@ pub fn audit(
             "lexical alignment only".to_owned()
         },
     })
-}
-
-/// Average-linkage groups over a similarity matrix: two groups merge while the mean
-/// similarity between their members reaches `threshold`, the most similar pair first.
-fn group_similar(similarity: &[Vec<f32>], threshold: f32) -> Vec<Vec<usize>> {
-    let mut groups: Vec<Vec<usize>> = (0..similarity.len()).map(|i| vec![i]).collect();
-    loop {
-        let mean = |a: &[usize], b: &[usize]| {
-            let sum: f32 = a
-                .iter()
-                .flat_map(|&i| b.iter().map(move |&j| similarity[i][j]))
-                .sum();
-            sum / (a.len() * b.len()) as f32
-        };
-        let mut best: Option<(f32, usize, usize)> = None;
-        for i in 0..groups.len() {
-            for j in (i + 1)..groups.len() {
-                let m = mean(&groups[i], &groups[j]);
-                if m >= threshold && best.is_none_or(|(b, _, _)| m > b) {
-                    best = Some((m, i, j));
-                }
-            }
-        }
-        let Some((_, i, j)) = best else {
-            return groups;
-        };
-        let merged = groups.remove(j);
-        groups[i].extend(merged);
-        groups[i].sort_unstable();
-    }
 }
 
 /// The similarity matrix of the sections (heading and text), and the threshold it is read
@@ -718,19 +688,6 @@ mod tests {
         assert_eq!(draft.parts[1].heading.as_deref(), Some("Heavy rainfall"));
         assert_eq!(draft.parts[1].text, "Rain overflows rivers.");
         assert_eq!(draft.parts[2].kind, PartKind::Summary);
-    }
-
-    #[test]
-    fn similar_sections_group_by_average_linkage() {
-        let m = vec![
-            vec![1.0, 0.9, 0.8, 0.1],
-            vec![0.9, 1.0, 0.75, 0.2],
-            vec![0.8, 0.75, 1.0, 0.1],
-            vec![0.1, 0.2, 0.1, 1.0],
-        ];
-        assert_eq!(group_similar(&m, 0.7), [vec![0, 1, 2], vec![3]]);
-        // At 0.85 only the closest pair goes together.
-        assert_eq!(group_similar(&m, 0.85), [vec![0, 1], vec![2], vec![3]]);
     }
 
     #[test]

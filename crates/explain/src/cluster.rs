@@ -2,20 +2,35 @@
 //! vectors. Two groups merge while the mean cosine similarity between their members is at
 //! least the threshold, most similar pair first, so a chain of loosely related sentences
 //! does not collapse into one group (as it can with single linkage or a greedy leader).
-//! Used by factor discovery and by the key-point discovery evaluation.
+//! Used by factor discovery, by the key-point discovery evaluation and by the audit's groups of
+//! sections that say the same thing.
 
 /// Groups of indices into `vectors`, each sorted, groups in order of their first member.
 /// Vectors are expected to be L2-normalised (cosine = dot product).
 pub fn cluster_by_meaning(vectors: &[&[f32]], threshold: f32) -> Vec<Vec<usize>> {
     let n = vectors.len();
     let dot = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>();
+    let mut similarity = vec![vec![1.0f32; n]; n];
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let s = dot(vectors[i], vectors[j]);
+            similarity[i][j] = s;
+            similarity[j][i] = s;
+        }
+    }
+    cluster_by_similarity(&similarity, threshold)
+}
+
+/// The same grouping over any symmetric similarity matrix (the diagonal is not read): by
+/// embedding cosine, or by shared words when there is no model.
+pub fn cluster_by_similarity(similarity: &[Vec<f32>], threshold: f32) -> Vec<Vec<usize>> {
+    let n = similarity.len();
     // Sum of pairwise similarities between clusters i and j (average = sum / (|i|·|j|)).
     let mut sums = vec![vec![0.0f32; n]; n];
     for i in 0..n {
         for j in (i + 1)..n {
-            let s = dot(vectors[i], vectors[j]);
-            sums[i][j] = s;
-            sums[j][i] = s;
+            sums[i][j] = similarity[i][j];
+            sums[j][i] = similarity[i][j];
         }
     }
     let mut members: Vec<Option<Vec<usize>>> = (0..n).map(|i| Some(vec![i])).collect();
@@ -82,6 +97,22 @@ mod tests {
         );
         assert_eq!(cluster_by_meaning(&refs, 1.01).len(), 5);
         assert_eq!(cluster_by_meaning(&[], 0.5), Vec::<Vec<usize>>::new());
+    }
+
+    #[test]
+    fn a_similarity_matrix_groups_the_same_way() {
+        let m = vec![
+            vec![1.0, 0.9, 0.8, 0.1],
+            vec![0.9, 1.0, 0.75, 0.2],
+            vec![0.8, 0.75, 1.0, 0.1],
+            vec![0.1, 0.2, 0.1, 1.0],
+        ];
+        assert_eq!(cluster_by_similarity(&m, 0.7), [vec![0, 1, 2], vec![3]]);
+        // At 0.85 only the closest pair goes together.
+        assert_eq!(
+            cluster_by_similarity(&m, 0.85),
+            [vec![0, 1], vec![2], vec![3]]
+        );
     }
 
     #[test]
