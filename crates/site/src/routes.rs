@@ -408,13 +408,7 @@ async fn audit_json(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge(format!("The page is larger than {MAX_AUDIT_BYTES} bytes."))
-        } else {
-            body_error(rejection)
-        }
-    })?;
+    let body = body.map_err(|rejection| body_error_over(rejection, MAX_AUDIT_BYTES))?;
     let request: AuditBody = serde_json::from_slice(&body)
         .map_err(|error| AppError::BadRequest(format!("expected {{\"text\": \"…\"}}: {error}")))?;
     let draft = explain::audit::parse_any(&request.text);
@@ -797,10 +791,13 @@ pub(crate) fn form_urlencoded(body: &[u8]) -> Option<Vec<(String, String)>> {
 }
 
 pub(crate) fn body_error(rejection: BytesRejection) -> AppError {
+    body_error_over(rejection, MAX_BODY_BYTES)
+}
+
+/// [`body_error`] for a route with its own body limit.
+fn body_error_over(rejection: BytesRejection, limit: usize) -> AppError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::PayloadTooLarge(format!(
-            "The request is larger than {MAX_BODY_BYTES} bytes."
-        ))
+        AppError::PayloadTooLarge(format!("The request is larger than {limit} bytes."))
     } else {
         AppError::BadRequest(rejection.body_text())
     }
