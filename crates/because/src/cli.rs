@@ -91,6 +91,21 @@ pub enum Command {
     Audit(AuditArgs),
     /// The checker's precision and recall of "supported" on SciFact's labelled claims.
     EvalChecker(EvalCheckerArgs),
+    /// The LLM writer over a question set: sentences kept, checked again, timings.
+    EvalWriter(EvalWriterArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalWriterArgs {
+    /// A JSONL file of questions ({"q": …} per line, as for `because eval`).
+    pub file: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// The LLM server (`--writer llm` is implied).
+    #[command(flatten)]
+    pub writer: WriterArgs,
 }
 
 #[derive(Debug, Args)]
@@ -174,6 +189,74 @@ pub struct AskArgs {
 
     #[arg(long, value_enum, default_value_t = Format::Markdown)]
     pub format: Format,
+
+    #[command(flatten)]
+    pub writer: WriterArgs,
+}
+
+/// Who writes the article's prose.
+#[derive(Debug, Clone, Args)]
+pub struct WriterArgs {
+    /// `extractive`: quotations of the sources only (no server needed); `llm`: the same plan
+    /// written as prose by an OpenAI-compatible server, every sentence checked against the
+    /// evidence it cites.
+    #[arg(long, value_enum, env = "BECAUSE_WRITER", default_value_t = WriterKind::Extractive)]
+    pub writer: WriterKind,
+
+    /// The LLM server's base URL (llama.cpp's server, vLLM, Ollama …), e.g.
+    /// http://127.0.0.1:8081. Its API key, if it needs one, is read from
+    /// BECAUSE_LLM_API_KEY only.
+    #[arg(long, env = "BECAUSE_LLM_URL")]
+    pub llm_url: Option<String>,
+
+    /// The model name the server is asked for.
+    #[arg(long, env = "BECAUSE_LLM_MODEL", default_value = "default")]
+    pub llm_model: String,
+
+    /// Seconds one attempt may take, the whole answer included.
+    #[arg(long, env = "BECAUSE_LLM_TIMEOUT", default_value_t = 300)]
+    pub llm_timeout: u64,
+
+    /// The cap on tokens the model may write for one article.
+    #[arg(long, env = "BECAUSE_LLM_MAX_TOKENS", default_value_t = 1024)]
+    pub llm_max_tokens: u32,
+
+    /// Further attempts when the server is unreachable, times out or breaks off.
+    #[arg(long, env = "BECAUSE_LLM_RETRIES", default_value_t = 2)]
+    pub llm_retries: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WriterKind {
+    Extractive,
+    Llm,
+}
+
+impl WriterArgs {
+    /// The LLM server's settings when the LLM writer is chosen; an error when it is chosen
+    /// without a server.
+    pub fn llm_config(&self) -> anyhow::Result<Option<writer::LlmConfig>> {
+        if self.writer == WriterKind::Extractive {
+            return Ok(None);
+        }
+        let Some(url) = &self.llm_url else {
+            anyhow::bail!(
+                "--writer llm needs the server's address: --llm-url URL or BECAUSE_LLM_URL"
+            );
+        };
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            anyhow::bail!("--llm-url must be an http:// or https:// URL, not {url:?}");
+        }
+        let mut config = writer::LlmConfig::new(url.clone(), self.llm_model.clone());
+        config.api_key = std::env::var("BECAUSE_LLM_API_KEY")
+            .ok()
+            .filter(|k| !k.is_empty());
+        config.total_timeout = std::time::Duration::from_secs(self.llm_timeout.max(1));
+        config.response_timeout = config.total_timeout;
+        config.max_tokens = self.llm_max_tokens.max(1);
+        config.retries = self.llm_retries;
+        Ok(Some(config))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -21,9 +21,20 @@ use anyhow::{Context, bail};
 /// Keys of the top level: the global options.
 const GLOBAL: &[&str] = &["data_dir", "model_dir", "tagger_dir", "log_format"];
 
+/// The writer's keys (the API key is never read from the file: environment only).
+const WRITER: &[&str] = &[
+    "writer",
+    "llm_url",
+    "llm_model",
+    "llm_timeout",
+    "llm_max_tokens",
+    "llm_retries",
+];
+
 /// Keys of each subcommand's table, as the flags are named (with `_` for `-`).
 const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ("ingest", &["assets_dir"]),
+    ("ask", WRITER),
     (
         "serve",
         &[

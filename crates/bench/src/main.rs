@@ -425,10 +425,8 @@ fn naive_article(engine: &Engine, question: &Question) -> anyhow::Result<Article
     scored.truncate(10);
     let overview = scored
         .into_iter()
-        .map(|(_, position, text)| Sentence {
-            text,
-            cites: vec![position as u32 + 1],
-            kind: SentenceKind::Quote,
+        .map(|(_, position, text)| {
+            Sentence::new(text, vec![position as u32 + 1], SentenceKind::Quote)
         })
         .collect();
     let sources = documents
@@ -460,6 +458,7 @@ fn naive_article(engine: &Engine, question: &Question) -> anyhow::Result<Article
         generator: Generator {
             mode: "naive".into(),
             version: String::new(),
+            model: None,
         },
         timings_ms: Timings {
             retrieve: 0.0,

@@ -67,6 +67,27 @@ pub struct Sentence {
     pub text: String,
     pub cites: Vec<u32>,
     pub kind: SentenceKind,
+    /// For a `generated` sentence: the verbatim evidence sentences it cites, which the
+    /// checker compared it with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// For a `generated` sentence: its support score against that evidence, 0–1 (see
+    /// `explain::check`); it reached the threshold, or the sentence would not be here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<f64>,
+}
+
+impl Sentence {
+    /// A sentence without checker fields (a quotation or a template sentence).
+    pub fn new(text: impl Into<String>, cites: Vec<u32>, kind: SentenceKind) -> Sentence {
+        Sentence {
+            text: text.into(),
+            cites,
+            kind,
+            evidence: Vec::new(),
+            support: None,
+        }
+    }
 }
 
 /// Where a sentence's words come from.
@@ -108,8 +129,12 @@ pub struct Source {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Generator {
+    /// `extractive`, or `llm` when a language model wrote the prose.
     pub mode: String,
     pub version: String,
+    /// The language model that wrote the prose (`llm` mode only), as its server names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -172,35 +172,53 @@ fn is_function_word(word: &str) -> bool {
     WORDS.contains(&word.to_lowercase().as_str())
 }
 
-/// Numbers and names of `claim` that no evidence sentence holds (compared without case).
-/// A name is a capitalised word that does not open a sentence or follow a colon; a number is
-/// any token with a digit ("1912", "2,200", "50%").
+/// Numbers and names of `claim` that no evidence sentence holds, each compared as a whole
+/// word without case ("1" is not found in "1929", nor "Ring" in "during"; "2,200" is found as
+/// "2200"). A name is a capitalised word that does not open a sentence or follow a colon; a
+/// number is any token with a digit ("1912", "2,200", "50%").
 pub fn unmatched_specifics(claim: &str, evidence: &[&str]) -> Vec<String> {
-    let haystack = evidence.join(" ").to_lowercase();
+    let mut words: HashSet<String> = HashSet::new();
+    for sentence in evidence {
+        for raw in sentence.split_whitespace() {
+            let word = bare_word(raw).to_lowercase();
+            // Hyphenated and slashed words hold their parts too ("Austria-Hungary").
+            for part in word.split(['-', '–', '/']) {
+                words.insert(part.replace(',', ""));
+            }
+            words.insert(word.replace(',', ""));
+        }
+    }
     let mut missing = Vec::new();
     let mut opens = true;
     for raw in claim.split_whitespace() {
-        let word = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '%');
+        let word = bare_word(raw);
         let closes = raw.ends_with(['.', '!', '?', ':']);
         let specific = !word.is_empty()
             && (word.chars().any(|c| c.is_ascii_digit())
                 || (!opens
                     && word.chars().next().is_some_and(char::is_uppercase)
                     && word.chars().skip(1).any(char::is_lowercase)));
-        // A possessive is compared without its "'s": "NATO's" is found as "NATO".
-        let bare = word
-            .strip_suffix("'s")
-            .or_else(|| word.strip_suffix("’s"))
-            .unwrap_or(word);
-        if specific
-            && !haystack.contains(&bare.to_lowercase())
-            && !missing.iter().any(|m| m == bare)
-        {
-            missing.push(bare.to_owned());
+        let found = |w: &str| {
+            let w = w.to_lowercase().replace(',', "");
+            words.contains(&w)
+                || (w.contains(['-', '–', '/'])
+                    && w.split(['-', '–', '/']).all(|p| words.contains(p)))
+        };
+        if specific && !found(word) && !missing.iter().any(|m| m == word) {
+            missing.push(word.to_owned());
         }
         opens = closes;
     }
     missing
+}
+
+/// A word without the punctuation around it and without a possessive "'s" ("NATO's" is
+/// "NATO").
+fn bare_word(raw: &str) -> &str {
+    let word = raw.trim_matches(|c: char| !c.is_alphanumeric() && c != '%');
+    word.strip_suffix("'s")
+        .or_else(|| word.strip_suffix("’s"))
+        .unwrap_or(word)
 }
 
 #[cfg(test)]
@@ -215,6 +233,13 @@ mod tests {
             unmatched_specifics("The Titanic sank in 1913 near Greenland.", &evidence),
             ["1913", "Greenland"]
         );
+        // Whole words only: "1" is not in "1912", "Ant" not in "Atlantic".
+        assert_eq!(
+            unmatched_specifics("It sank on 1 April near Ant Island.", &evidence),
+            ["1", "Ant", "Island"]
+        );
+        let crowd = ["Over 2,200 people from Austria-Hungary were aboard."];
+        assert!(unmatched_specifics("There were 2200 passengers from Austria.", &crowd).is_empty());
         // A sentence's first word is no name; a possessive is found by its name.
         assert!(
             unmatched_specifics("Ocean liners sank. Titanic's end came in April.", &evidence)

@@ -264,11 +264,7 @@ impl<'a> Citations<'a> {
             self.strength = self.strength.max(self.evidence.sentences[found].relevance);
         }
         let n = self.cite(key.document);
-        Some(Sentence {
-            text,
-            cites: vec![n],
-            kind: SentenceKind::Quote,
-        })
+        Some(Sentence::new(text, vec![n], SentenceKind::Quote))
     }
 }
 
@@ -439,6 +435,7 @@ pub fn compose(
         generator: Generator {
             mode: "extractive".into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            model: None,
         },
         timings_ms: Timings {
             retrieve: 0.0,
@@ -738,20 +735,16 @@ fn summary(
             number_word(all.len())
         ),
     };
-    vec![Sentence {
-        text,
-        cites,
-        kind: SentenceKind::Template,
-    }]
+    vec![Sentence::new(text, cites, SentenceKind::Template)]
 }
 
 /// "The sources point to a and b." — the answer upfront when no quoted sentence gives it.
 fn answer_in_brief(sections: &[FactorSection], reasons: &[Vec<String>]) -> Sentence {
-    Sentence {
-        text: format!("The sources point to {}.", join_list(&flatten(reasons))),
-        cites: cited_by(sections),
-        kind: SentenceKind::Template,
-    }
+    Sentence::new(
+        format!("The sources point to {}.", join_list(&flatten(reasons))),
+        cited_by(sections),
+        SentenceKind::Template,
+    )
 }
 
 /// Every reason once, in section order, at most six.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::article::{Article, SentenceKind};
 use crate::question::Question;
-use crate::{Engine, ExplainError};
+use crate::{Engine, ExplainError, IndexError};
 
 /// One line of an eval file.
 #[derive(Debug, Clone, Deserialize)]
@@ -359,6 +359,10 @@ pub fn contract_violations(
                 violations.push(format!("citation [{n}] has no source: {}", sentence.text));
             }
         }
+        if sentence.kind == SentenceKind::Generated {
+            violations.extend(generated_violations(engine, article, sentence)?);
+            continue;
+        }
         if sentence.kind != SentenceKind::Quote {
             continue;
         }
@@ -371,6 +375,59 @@ pub fn contract_violations(
                 sentence.text
             ));
         }
+    }
+    Ok(violations)
+}
+
+/// A generated sentence must rest on evidence quoted verbatim from the sources it cites, and
+/// pass the checker against that evidence (checked again here, not taken from the article).
+fn generated_violations(
+    engine: &Engine,
+    article: &Article,
+    sentence: &crate::article::Sentence,
+) -> Result<Vec<String>, ExplainError> {
+    let mut violations = Vec::new();
+    if sentence.evidence.is_empty() {
+        violations.push(format!(
+            "generated sentence without evidence: {}",
+            sentence.text
+        ));
+        return Ok(violations);
+    }
+    let mut texts = Vec::new();
+    for n in &sentence.cites {
+        if let Some(source) = article.sources.iter().find(|s| s.n == *n)
+            && let Some(document) = engine.index().document_by_key(&source.id)?
+        {
+            texts.push(document.text);
+        }
+    }
+    for evidence in &sentence.evidence {
+        if !texts.iter().any(|t| t.contains(evidence.as_str())) {
+            violations.push(format!(
+                "evidence of a generated sentence is not verbatim in the sources it cites: {evidence}"
+            ));
+        }
+    }
+    let evidence: Vec<&str> = sentence.evidence.iter().map(String::as_str).collect();
+    let support = crate::check::support(
+        engine.index(),
+        engine.index().embedder(),
+        &sentence.text,
+        &evidence,
+    )
+    .map_err(IndexError::from)?;
+    if !support.supported {
+        violations.push(format!(
+            "generated sentence fails the checker (support {:.2}{}): {}",
+            support.score,
+            if support.unmatched.is_empty() {
+                String::new()
+            } else {
+                format!(", unmatched {}", support.unmatched.join(", "))
+            },
+            sentence.text
+        ));
     }
     Ok(violations)
 }

@@ -7,6 +7,7 @@ mod eval;
 mod eval_checker;
 mod eval_keypoints;
 mod eval_retrieval;
+mod eval_writer;
 mod export;
 mod ingest;
 mod regenerate;
@@ -43,6 +44,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::EvalKeypoints(args) => eval_keypoints::run(&paths, args),
         Command::Audit(args) => audit::run(&paths, args),
         Command::EvalChecker(args) => eval_checker::run(&paths, args),
+        Command::EvalWriter(args) => eval_writer::run(&paths, args),
     }
 }
 
@@ -108,6 +110,29 @@ pub fn open_engine(paths: &Paths) -> anyhow::Result<explain::Engine> {
                 paths.tagger_dir.display()
             )
         })
+}
+
+/// One line on what the LLM writer did: "LLM writer (model): 12 sentences written, 5 kept …".
+pub fn describe_written(written: &writer::Written) -> String {
+    let t = &written.tally;
+    format!(
+        "LLM writer ({}): {} written, {} kept, {} replaced by the evidence they rest on, {} dropped \
+         ({} citing evidence not given, {} citing none); {} tokens in {:.1} s{}",
+        written.model,
+        count(t.generated as u64, "sentence"),
+        t.kept,
+        t.replaced,
+        t.dropped,
+        t.unknown_citations,
+        t.uncited,
+        written.tokens,
+        written.seconds,
+        if written.structured {
+            ""
+        } else {
+            " (plain text, no JSON schema)"
+        }
+    )
 }
 
 /// Opens the site's database in the data dir.
