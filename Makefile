@@ -6,13 +6,13 @@ DATA_DIR ?= because-data
 ADDR ?= 127.0.0.1:8080
 BENCH_ARGS ?=
 
-.PHONY: demo test assets browser promtool build bench fmt clean
+.PHONY: demo test assets browser promtool llm build bench fmt clean
 
 demo: assets build
 	./target/release/because --data-dir $(DATA_DIR) ingest --default-corpus
 	./target/release/because --data-dir $(DATA_DIR) serve --addr $(ADDR)
 
-test: assets browser promtool
+test: assets browser promtool llm
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
@@ -23,6 +23,11 @@ assets:
 # Headless Chromium and chromedriver for the browser test (Debian packages).
 browser:
 	scripts/install-browser.sh
+
+# The LLM server the writer's tests run on loopback: llama-cpp-python (built once, cached
+# outside the repository) and SmolLM2-135M-Instruct, both pinned and hash-checked.
+llm:
+	scripts/install-llm.sh
 
 # promtool (Debian's prometheus package) for the /metrics check.
 promtool:
