@@ -300,6 +300,15 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub flags: FlagArgs,
+
+    /// With `--writer llm`, each new article is published extractive at once and an LLM
+    /// version is queued; the dashboard can regenerate with either writer.
+    #[command(flatten)]
+    pub writer: WriterArgs,
+
+    /// Background jobs (new versions) run at once.
+    #[arg(long, env = "BECAUSE_JOB_WORKERS", default_value_t = 1)]
+    pub job_workers: usize,
 }
 
 /// When an article counts as confidently poor.

@@ -68,9 +68,9 @@ pub struct Sentence {
     pub cites: Vec<u32>,
     pub kind: SentenceKind,
     /// For a `generated` sentence: the verbatim evidence sentences it cites, which the
-    /// checker compared it with.
+    /// checker compared it with, the closest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<String>,
+    pub evidence: Vec<Evidence>,
     /// For a `generated` sentence: its support score against that evidence, 0–1 (see
     /// `explain::check`); it reached the threshold, or the sentence would not be here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +88,15 @@ impl Sentence {
             support: None,
         }
     }
+}
+
+/// A sentence quoted verbatim from a source, on which a generated sentence rests.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The source's number in `sources`.
+    pub source: u32,
+    pub text: String,
 }
 
 /// Where a sentence's words come from.
@@ -154,6 +163,22 @@ impl Article {
             .chain(self.summary.iter())
     }
 
+    /// Who wrote the prose, when it was not the extractive writer (whose every sentence is a
+    /// quotation or built from headings).
+    pub fn written_by(&self) -> Option<String> {
+        (self.generator.mode == "llm").then(|| {
+            format!(
+                "Written as prose by a language model{}; every generated sentence was checked \
+                 against the quoted evidence it cites.",
+                self.generator
+                    .model
+                    .as_deref()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default()
+            )
+        })
+    }
+
     /// The date part of `posted_at` (`2026-11-24`).
     pub fn posted_date(&self) -> &str {
         self.posted_at.get(..10).unwrap_or(&self.posted_at)
@@ -165,6 +190,9 @@ impl Article {
         let mut out = String::new();
         out.push_str(&format!("# {}\n\n", self.question));
         out.push_str(&format!("*Posted on {}*\n\n", self.posted_date()));
+        if let Some(line) = self.written_by() {
+            out.push_str(&format!("*{line}*\n\n"));
+        }
         if let Some(note) = &self.coverage.note {
             out.push_str(&format!(
                 "> **Evidence coverage: {}.** {}\n\n",

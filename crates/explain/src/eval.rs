@@ -394,22 +394,23 @@ fn generated_violations(
         ));
         return Ok(violations);
     }
-    let mut texts = Vec::new();
-    for n in &sentence.cites {
-        if let Some(source) = article.sources.iter().find(|s| s.n == *n)
-            && let Some(document) = engine.index().document_by_key(&source.id)?
-        {
-            texts.push(document.text);
-        }
-    }
     for evidence in &sentence.evidence {
-        if !texts.iter().any(|t| t.contains(evidence.as_str())) {
+        let source = article.sources.iter().find(|s| s.n == evidence.source);
+        let verbatim = match source {
+            Some(source) if sentence.cites.contains(&evidence.source) => engine
+                .index()
+                .document_by_key(&source.id)?
+                .is_some_and(|d| d.text.contains(evidence.text.as_str())),
+            _ => false,
+        };
+        if !verbatim {
             violations.push(format!(
-                "evidence of a generated sentence is not verbatim in the sources it cites: {evidence}"
+                "evidence of a generated sentence is not verbatim in a source it cites: {}",
+                evidence.text
             ));
         }
     }
-    let evidence: Vec<&str> = sentence.evidence.iter().map(String::as_str).collect();
+    let evidence: Vec<&str> = sentence.evidence.iter().map(|e| e.text.as_str()).collect();
     let support = crate::check::support(
         engine.index(),
         engine.index().embedder(),

@@ -44,7 +44,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 pub use article::{
-    Article, Coverage, CoverageLevel, FactorSection, Sentence, SentenceKind, Source,
+    Article, Coverage, CoverageLevel, Evidence, FactorSection, Sentence, SentenceKind, Source,
 };
 pub use index::{Index, IndexError};
 pub use question::{MAX_QUESTION_CHARS, Question, QuestionError};

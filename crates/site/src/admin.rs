@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::chart::{iso_date, votes_per_day_svg};
 use crate::error::AppError;
+use crate::jobs::{self, WriterKind};
 use crate::render::{human_date, templates};
 use crate::routes::{MAX_BODY_BYTES, blocking, body_error, form_urlencoded, refuse_cross_site};
 use crate::store::{ArticleSummary, VoteRow};
@@ -226,9 +227,13 @@ async fn dashboard(
         let comments = store.comments(None, 20)?;
         let sources = store.source_adjustments(20)?;
         let (helpful, not_helpful) = store.counted_votes()?;
+        let recent_jobs = store.recent_jobs(20)?;
+        let (queued, running) = store.queue_depth()?;
         let page = templates().admin(
             "admin_home.html",
             context! {
+                jobs => Serde(&recent_jobs),
+                queued, running,
                 articles => Serde(&rows),
                 flagged => rows.iter().filter(|r| r.flagged).count(),
                 chart => minijinja::Value::from_safe_string(chart),
@@ -261,6 +266,7 @@ async fn article_detail(
     }
     let store = state.store.clone();
     let config = state.config.clone();
+    let has_llm = state.writer.is_some();
     let result = blocking(move || {
         let stored = store.find_by_slug(&slug)?.ok_or(AppError::NotFound)?;
         let summary = store.summary(&slug)?.ok_or(AppError::NotFound)?;
@@ -271,9 +277,18 @@ async fn article_detail(
         let days = store.votes_per_day(Some(stored.id), &iso_date(first))?;
         let chart = votes_per_day_svg(&stored.article.question, first, CHART_DAYS, &days);
         let comments = store.comments(Some(stored.id), 50)?;
+        let article_jobs: Vec<jobs::Job> = store
+            .recent_jobs(200)?
+            .into_iter()
+            .filter(|j| j.slug == stored.article.slug)
+            .take(10)
+            .collect();
         let page = templates().admin(
             "admin_article.html",
             context! {
+                jobs => Serde(&article_jobs),
+                llm => has_llm,
+                writer => &stored.article.generator.mode,
                 article => Serde(&row),
                 posted => human_date(&stored.article.posted_at),
                 versions => Serde(&versions),
@@ -292,10 +307,13 @@ async fn article_detail(
     }
 }
 
+/// Queues a new version of the article by the writer the form names (`extractive` unless
+/// it says `llm`); the job runs in the background and the dashboard shows how it went.
 async fn regenerate(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     if let Some(response) = refuse_unless_admin(&state, &headers) {
         return response;
@@ -303,16 +321,44 @@ async fn regenerate(
     if let Err(error) = refuse_cross_site(&headers) {
         return error.into_response();
     }
-    let engine = state.engine.clone();
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return body_error(rejection).into_response(),
+    };
+    let requested = form_urlencoded(&body).and_then(|form| {
+        form.into_iter()
+            .find(|(k, _)| k == "writer")
+            .map(|(_, v)| v)
+    });
+    let writer = match requested.as_deref() {
+        None | Some("") => WriterKind::Extractive,
+        Some(name) => match WriterKind::parse(name) {
+            Some(writer) => writer,
+            None => {
+                return AppError::BadRequest(format!("no writer called {name:?}")).into_response();
+            }
+        },
+    };
+    if writer == WriterKind::Llm && state.writer.is_none() {
+        return AppError::BadRequest(
+            "this site has no LLM server (serve --writer llm --llm-url …)".into(),
+        )
+        .into_response();
+    }
     let store = state.store.clone();
     let target = slug.clone();
-    match blocking(move || crate::regenerate(&engine, &store, &target)).await {
-        Ok(Some(stored)) => Redirect::to(&format!(
-            "/admin/a/{slug}?done=regenerated-v{}",
-            stored.article.version
+    match blocking(move || Ok(store.find_by_slug(&target)?.is_some())).await {
+        Ok(true) => {}
+        Ok(false) => return AppError::NotFound.into_response(),
+        Err(error) => return error.into_response(),
+    }
+    match jobs::enqueue(&state, &slug, writer).await {
+        Ok(job) => Redirect::to(&format!(
+            "/admin/a/{slug}?done=queued-{}-job-{}",
+            writer.as_str(),
+            job.id
         ))
         .into_response(),
-        Ok(None) => AppError::NotFound.into_response(),
         Err(error) => error.into_response(),
     }
 }

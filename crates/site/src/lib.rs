@@ -11,6 +11,8 @@
 //! - [`render`] and [`chart`]: server-rendered HTML (auto-escaped) and SVG;
 //! - [`routes`]: the public routes; [`admin`]: the dashboard behind a token;
 //! - [`export`]: the public site as static files (`because export`);
+//! - [`jobs`]: new versions composed in the background (a queue in the database), by the
+//!   extractive writer or the LLM writer;
 //! - [`error`]: one error type that decides status codes in one place.
 //!
 //! `site` never tokenizes text; it asks [`explain::Engine`] for articles.
@@ -20,6 +22,7 @@ pub mod chart;
 pub mod error;
 pub mod export;
 pub mod feedback;
+pub mod jobs;
 pub mod limit;
 pub mod metrics;
 pub mod publish;
@@ -55,6 +58,11 @@ pub struct SiteConfig {
     /// Origins (`https://static.example.org`) whose pages may post votes: where a static
     /// export of the site is hosted. Every other cross-site post is refused.
     pub vote_origins: Vec<String>,
+    /// Who writes new articles: `Llm` queues an LLM version of each new article (the
+    /// extractive one is published at once); it needs [`AppState::with_writer`].
+    pub writer: jobs::WriterKind,
+    /// Jobs run at once (at least 1).
+    pub job_workers: usize,
 }
 
 impl Default for SiteConfig {
@@ -67,6 +75,8 @@ impl Default for SiteConfig {
             flag_upper_bound: 0.5,
             base_url: "http://127.0.0.1:8080".to_owned(),
             vote_origins: Vec::new(),
+            writer: jobs::WriterKind::Extractive,
+            job_workers: 1,
         }
     }
 }
@@ -87,6 +97,10 @@ pub struct AppState {
     pub config: Arc<SiteConfig>,
     pub limiter: Arc<limit::RateLimiter>,
     pub metrics: Arc<metrics::Metrics>,
+    /// The LLM writer, when the site has an LLM server.
+    pub writer: Option<Arc<writer::Writer>>,
+    /// Wakes a job worker when a job is queued.
+    pub jobs: jobs::Wakeup,
 }
 
 impl AppState {
@@ -101,7 +115,15 @@ impl AppState {
             limiter: Arc::new(limit::RateLimiter::new(config.votes_per_minute)),
             metrics: Arc::new(metrics::Metrics::new()),
             config: Arc::new(config),
+            writer: None,
+            jobs: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Gives the site an LLM writer for `llm` jobs.
+    pub fn with_writer(mut self, writer: writer::Writer) -> AppState {
+        self.writer = Some(Arc::new(writer));
+        self
     }
 }
 
@@ -133,12 +155,14 @@ pub fn flagged(store: &Store, config: &SiteConfig) -> Result<Vec<String>, StoreE
 }
 
 /// Serves the site on `listener` until `shutdown` completes, then finishes in-flight
-/// requests. Votes past the retention period are expired at start and then hourly.
+/// requests. Votes past the retention period are expired at start and then hourly. Job
+/// workers start with it (a job cut off by the stop is queued again at the next start).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    jobs::start(&state, state.config.job_workers).map_err(std::io::Error::other)?;
     if state.config.retention_days > 0 {
         let store = state.store.clone();
         let days = state.config.retention_days;

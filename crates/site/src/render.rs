@@ -140,6 +140,7 @@ impl Templates {
                 meta => meta.map(Serde),
                 posted => human_date(&article.posted_at),
                 updated => article.updated_at.as_deref().map(human_date),
+                evidence_by_source => evidence_by_source(article),
                 interactive => true,
                 feedback => Serde(feedback.counts),
                 vote => Serde(&feedback.vote),
@@ -194,6 +195,7 @@ impl Templates {
                 meta => Serde(meta),
                 posted => human_date(&article.posted_at),
                 updated => article.updated_at.as_deref().map(human_date),
+                evidence_by_source => evidence_by_source(article),
                 interactive => false,
                 export => Serde(export),
             },
@@ -238,6 +240,21 @@ impl Templates {
     }
 }
 
+/// For each source (by its number, as text), the sentences quoted from it on which generated
+/// sentences rest, each once: what the sources list shows without script.
+pub fn evidence_by_source(article: &Article) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut by_source: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for sentence in article.sentences() {
+        for evidence in &sentence.evidence {
+            let texts = by_source.entry(evidence.source.to_string()).or_default();
+            if !texts.contains(&evidence.text) {
+                texts.push(evidence.text.clone());
+            }
+        }
+    }
+    by_source
+}
+
 /// A whole article page without the feedback widget and with the styles inline, for
 /// `because ask --format html`.
 pub fn render_standalone(article: &Article) -> Result<String, minijinja::Error> {
@@ -247,6 +264,7 @@ pub fn render_standalone(article: &Article) -> Result<String, minijinja::Error> 
             article => Serde(article),
             posted => human_date(&article.posted_at),
             updated => article.updated_at.as_deref().map(human_date),
+            evidence_by_source => evidence_by_source(article),
             interactive => false,
             inline_css => STYLE_CSS,
         },
@@ -300,5 +318,48 @@ mod tests {
         assert!(!html.contains("<script>alert(1)"));
         assert!(!html.contains("<img src=x"));
         assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn a_generated_sentence_shows_the_evidence_it_rests_on_escaped() {
+        let mut article: Article = serde_json::from_value(serde_json::json!({
+            "question": "Why do tides happen?",
+            "slug": "why-do-tides-happen",
+            "posted_at": "2026-12-07T00:00:00Z",
+            "coverage": {"level": "strong", "score": 1.0},
+            "overview": [],
+            "factors": [],
+            "summary": [],
+            "sources": [{"n": 1, "title": "Tides", "id": "tides"}],
+            "generator": {"mode": "llm", "version": "0.1.0", "model": "small <b>model</b>"},
+            "timings_ms": {"retrieve": 0.0, "compose": 0.0, "total": 0.0}
+        }))
+        .unwrap();
+        let mut sentence = explain::Sentence::new(
+            "The Moon's gravity pulls the sea.",
+            vec![1],
+            explain::SentenceKind::Generated,
+        );
+        sentence.evidence = vec![explain::Evidence {
+            source: 1,
+            text: "Tides are caused by the Moon <script>x</script>.".into(),
+        }];
+        sentence.support = Some(0.95);
+        article.overview = vec![
+            sentence,
+            explain::Sentence::new("A quotation.", vec![1], explain::SentenceKind::Quote),
+        ];
+        let html = render_standalone(&article).unwrap();
+        // On hover and focus: the citation is described by the evidence it rests on.
+        assert!(html.contains("aria-describedby=\"rests-o-1\""), "{html}");
+        assert!(html.contains("<span class=\"rests-on\" id=\"rests-o-1\" role=\"tooltip\">"));
+        // Without script: under its source.
+        assert!(html.contains("<ul class=\"evidence\""));
+        assert!(html.contains("Written as prose by a language model (small &lt;b&gt;model"));
+        assert!(!html.contains("<b>model"));
+        assert!(!html.contains("<script>x"));
+        assert!(html.contains("&lt;script&gt;x"));
+        // A quotation's citation has no tooltip.
+        assert_eq!(html.matches("aria-describedby").count(), 1);
     }
 }

@@ -11,11 +11,12 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::{ApiError, AppError};
 use crate::feedback::{FeedbackError, Submission};
+use crate::jobs::{self, WriterKind};
 use crate::publish;
 use crate::render::{FEEDBACK_JS, FeedbackView, STYLE_CSS, templates};
 use crate::store::StoredArticle;
@@ -38,6 +39,7 @@ pub fn router(state: AppState) -> Router {
             post(feedback).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
         )
         .route("/api/v1/articles/{slug}", get(article_json))
+        .route("/api/v1/jobs/{id}", get(job_json))
         .route(
             "/api/v1/ask",
             post(ask_json).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
@@ -132,8 +134,18 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
         title = "because",
         description = "Cited answers to why-questions: ask, read articles, vote on them."
     ),
-    paths(ask_json, article_json, audit_json, feedback, healthz, readyz),
+    paths(
+        ask_json,
+        article_json,
+        job_json,
+        audit_json,
+        feedback,
+        healthz,
+        readyz
+    ),
     components(schemas(
+        JobStatus,
+        WriterKind,
         ArticleWithFeedback,
         AuditBody,
         ErrorBody,
@@ -343,7 +355,10 @@ async fn ask_page(
         message: format!("Your question could not be asked: {reason}."),
         question: raw.chars().take(explain::MAX_QUESTION_CHARS).collect(),
     })?;
-    let stored = compose_or_reuse(&state, question).await?;
+    let (stored, new) = compose_or_reuse(&state, question).await?;
+    if new && state.config.writer == WriterKind::Llm && state.writer.is_some() {
+        jobs::enqueue(&state, &stored.article.slug, WriterKind::Llm).await?;
+    }
     Ok(Redirect::to(&format!("/a/{}", stored.article.slug)))
 }
 
@@ -351,6 +366,58 @@ async fn ask_page(
 struct AskBody {
     /// A why-question of at most 300 characters.
     question: String,
+    /// Who writes the article: `extractive` (quotations, at once) or `llm` (the extractive
+    /// article is returned at once and an LLM version is queued; it becomes the next version
+    /// when every generated sentence passes the checker). Default: the site's writer.
+    #[serde(default)]
+    writer: Option<WriterKind>,
+}
+
+/// A background job as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+struct JobStatus {
+    id: i64,
+    slug: String,
+    writer: WriterKind,
+    /// `queued`, `running`, `done` or `failed`.
+    state: String,
+    /// The version it published, once `done`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<u32>,
+}
+
+impl From<&jobs::Job> for JobStatus {
+    fn from(job: &jobs::Job) -> JobStatus {
+        JobStatus {
+            id: job.id,
+            slug: job.slug.clone(),
+            writer: job.writer,
+            state: job.state.clone(),
+            version: job.version,
+        }
+    }
+}
+
+/// A background job's state (what it did in detail is on the dashboard).
+#[utoipa::path(
+    get,
+    path = "/api/v1/jobs/{id}",
+    params(("id" = i64, Path, description = "The job's number, as `POST /api/v1/ask` gave it")),
+    responses(
+        (status = 200, description = "The job", body = JobStatus),
+        (status = 404, description = "No such job", body = ErrorBody),
+    ),
+)]
+async fn job_json(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let store = state.store.clone();
+    let job = blocking(move || Ok(store.job(id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(JobStatus::from(&job)).into_response())
 }
 
 /// Compose an article for a question, or return the one published for the same question.
@@ -374,11 +441,31 @@ async fn ask_json(
     })?;
     let question = explain::Question::parse(&request.question)
         .map_err(|reason| AppError::BadRequest(reason.to_string()))?;
-    let stored = compose_or_reuse(&state, question).await?;
+    let writer = request.writer.unwrap_or(state.config.writer);
+    if writer == WriterKind::Llm && state.writer.is_none() {
+        return Err(AppError::BadRequest(
+            "this site has no LLM server: ask with \"writer\": \"extractive\"".to_owned(),
+        )
+        .into());
+    }
+    let (stored, new) = compose_or_reuse(&state, question).await?;
+    // An LLM version is queued for a new article, or for one no LLM has written yet when the
+    // request asks for it.
+    let job = if writer == WriterKind::Llm
+        && (new || (request.writer.is_some() && stored.article.generator.mode != "llm"))
+    {
+        Some(jobs::enqueue(&state, &stored.article.slug, WriterKind::Llm).await?)
+    } else {
+        None
+    };
     let store = state.store.clone();
     let version = stored.version_id;
     let feedback = blocking(move || Ok(store.feedback(version)?)).await?;
-    Ok(Json(with_feedback(&stored.article, feedback)).into_response())
+    let mut value = with_feedback(&stored.article, feedback);
+    if let Some(job) = &job {
+        value["job"] = serde_json::json!(JobStatus::from(job));
+    }
+    Ok(Json(value).into_response())
 }
 
 /// The largest page `POST /api/v1/audit` reads, and the most sentences it checks (an audit
@@ -433,16 +520,16 @@ async fn audit_json(
     Ok(Json(audit).into_response())
 }
 
-/// The article already published for this question, or a new one.
+/// The article already published for this question, or a new one (then `true`).
 async fn compose_or_reuse(
     state: &AppState,
     question: explain::Question,
-) -> Result<StoredArticle, AppError> {
+) -> Result<(StoredArticle, bool), AppError> {
     let store = state.store.clone();
     let normalized = question.normalized.clone();
     if let Some(existing) = blocking(move || Ok(store.find_by_question(&normalized)?)).await? {
         state.metrics.reused();
-        return Ok(existing);
+        return Ok((existing, false));
     }
     let engine = state.engine.clone();
     let store = state.store.clone();
@@ -454,7 +541,7 @@ async fn compose_or_reuse(
     })
     .await?;
     state.metrics.composed(started.elapsed());
-    Ok(published)
+    Ok((published, true))
 }
 
 #[derive(Deserialize)]

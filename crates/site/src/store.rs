@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::feedback::{Reason, Vote, source_multiplier, wilson_lower_bound, wilson_upper_bound};
 
 /// The schema this code reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Failures of the site's database.
 #[derive(Debug, thiserror::Error)]
@@ -215,7 +215,7 @@ impl Store {
         })
     }
 
-    fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         // SQLite rolls back an unfinished transaction itself; a poisoned lock is safe to reuse.
         self.db
             .lock()
@@ -1126,6 +1126,13 @@ fn migrate(db: &mut Connection) -> Result<(), StoreError> {
         return Ok(());
     }
     let tx = db.transaction()?;
+    // Version 3 added the job queue to version 2.
+    if found == 2 {
+        tx.execute_batch(crate::jobs::SCHEMA)?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        return Ok(());
+    }
     let has_v1: bool = tx.query_row(
         "SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles')",
         [],
@@ -1137,6 +1144,7 @@ fn migrate(db: &mut Connection) -> Result<(), StoreError> {
         )?;
     }
     tx.execute_batch(SCHEMA)?;
+    tx.execute_batch(crate::jobs::SCHEMA)?;
     if has_v1 {
         let old: Vec<(i64, String, String, String, String, String)> = tx
             .prepare("SELECT id, slug, normalized, question, posted_at, body FROM articles_v1 ORDER BY id")?

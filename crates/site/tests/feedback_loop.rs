@@ -278,7 +278,30 @@ fn regeneration_starts_a_clean_version_and_keeps_the_history() {
         Some(&session),
     );
     assert_eq!(regenerated.status, 303);
-    assert!(regenerated.location.contains("regenerated-v2"));
+    // The new version is composed by a background job; the dashboard names it.
+    assert!(
+        regenerated.location.contains("queued-extractive-job-"),
+        "{}",
+        regenerated.location
+    );
+    let job: i64 = regenerated
+        .location
+        .rsplit('-')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let status = wait_for_job(&server, job);
+    assert_eq!(status["state"], "done", "{status}");
+    assert_eq!(status["version"], 2);
+    // Without an LLM server the dashboard cannot queue an LLM version.
+    let refused = post_form(
+        &server,
+        &format!("/admin{FLOODS}/regenerate"),
+        "writer=llm",
+        Some(&session),
+    );
+    assert_eq!(refused.status, 400);
 
     let article = json(&get(
         &server,
@@ -305,6 +328,10 @@ fn regeneration_starts_a_clean_version_and_keeps_the_history() {
         "version 1 is kept"
     );
     assert!(detail.body.contains("<th scope=\"row\">2</th><td>"));
+    assert!(
+        detail.body.contains("composed from the current index"),
+        "the job's record"
+    );
     assert_eq!(get(&server, "/admin/a/nope", Some(&session)).status, 404);
     assert_eq!(
         get(&server, "/admin/a/nope/regenerate", Some(&session)).status,

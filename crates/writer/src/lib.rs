@@ -8,7 +8,9 @@
 //!    where the server takes it);
 //! 3. [`parse`]: the answer read tolerantly, JSON or plain text;
 //! 4. [`verify`]: the checker of [`explain::check`] applied to each sentence; what fails is
-//!    replaced by the evidence it rests on or dropped.
+//!    replaced by the evidence it rests on or dropped;
+//! 5. [`eval`]: the writer measured over a question set; [`local`]: a llama-cpp-python
+//!    server on loopback for tests and benchmarks.
 //!
 //! The writer never makes an article worse than the extractive one it starts from: a part
 //! the model did not write acceptably keeps the extractive text, and a failure of the server
@@ -16,6 +18,7 @@
 
 pub mod eval;
 pub mod llm;
+pub mod local;
 pub mod parse;
 pub mod plan;
 pub mod verify;
@@ -87,7 +90,13 @@ impl Writer {
         for failure in &tally.failures {
             tracing::debug!(sentence = %failure.text, reason = %failure.reason, "checker refused");
         }
-        if tally.kept == 0 {
+        // What passed may all have been word-for-word evidence or repeats: an article with no
+        // generated sentence left is no LLM version.
+        let published = written
+            .sentences()
+            .filter(|s| s.kind == explain::SentenceKind::Generated)
+            .count();
+        if tally.kept == 0 || published == 0 {
             return Err(WriteError::NothingKept(tally));
         }
         written.generator = explain::article::Generator {

@@ -161,10 +161,6 @@ impl Checker<'_> {
             }
             // The evidence it comes closest to first.
             cited.sort_by_key(|&i| i != best);
-            let texts: Vec<&str> = cited
-                .iter()
-                .map(|&i| self.plan.evidence[i].text.as_str())
-                .collect();
             let mut sources: Vec<u32> = cited
                 .iter()
                 .map(|&i| self.plan.evidence[i].source)
@@ -172,7 +168,13 @@ impl Checker<'_> {
             sources.sort_unstable();
             sources.dedup();
             let mut sentence = Sentence::new(draft.text.clone(), sources, SentenceKind::Generated);
-            sentence.evidence = texts.iter().map(|t| (*t).to_owned()).collect();
+            sentence.evidence = cited
+                .iter()
+                .map(|&i| explain::Evidence {
+                    source: self.plan.evidence[i].source,
+                    text: self.plan.evidence[i].text.clone(),
+                })
+                .collect();
             sentence.support = Some((f64::from(support.score) * 1000.0).round() / 1000.0);
             return Ok(Some(sentence));
         }
@@ -219,7 +221,7 @@ const NEAR_COPY: f64 = 0.95;
 fn repeat_key(sentence: &Sentence) -> String {
     match (&sentence.kind, sentence.support, sentence.evidence.first()) {
         (SentenceKind::Generated, Some(support), Some(evidence)) if support >= NEAR_COPY => {
-            key(evidence)
+            key(&evidence.text)
         }
         _ => key(&sentence.text),
     }
@@ -304,6 +306,9 @@ fn renumber_sources(article: &mut Article) {
                 .iter()
                 .filter_map(|&c| new_number(c))
                 .collect();
+            for evidence in &mut sentence.evidence {
+                evidence.source = new_number(evidence.source).unwrap_or(evidence.source);
+            }
         }
     };
     renumber(&mut article.overview);

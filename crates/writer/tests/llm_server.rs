@@ -11,11 +11,11 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use explain::{Engine, Question, SentenceKind};
+use writer::local::{LocalAssets, LocalServer};
 use writer::{LlmConfig, LlmError, WriteError, Writer};
 
 fn repo() -> PathBuf {
@@ -49,72 +49,16 @@ fn engine(dir: &Path) -> Engine {
     Engine::new(index)
 }
 
-/// A real llama-cpp-python server on a free loopback port, stopped when dropped.
-struct LlmServer {
-    child: Child,
-    url: String,
-}
-
-impl LlmServer {
-    fn start() -> Option<LlmServer> {
-        let python = repo().join("assets/llm/venv/bin/python");
-        let model = repo().join("assets/llm/SmolLM2-135M-Instruct.Q4_1.gguf");
-        if !have(&python, "scripts/install-llm.sh") || !have(&model, "scripts/install-llm.sh") {
-            return None;
-        }
-        let port = free_port();
-        let child = Command::new(&python)
-            .args(["-m", "llama_cpp.server", "--model"])
-            .arg(&model)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--n_ctx", "4096", "--n_threads", "2", "--verbose", "false"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start llama-cpp-python's server");
-        let mut server = LlmServer {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-                let _ = stream.write_all(b"GET /v1/models HTTP/1.0\r\n\r\n");
-                let mut reply = String::new();
-                let _ = stream.read_to_string(&mut reply);
-                if reply.starts_with("HTTP/1.1 200") || reply.starts_with("HTTP/1.0 200") {
-                    return Some(server);
-                }
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("the LLM server exited while starting: {status}");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the LLM server did not start in 90 s"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
+/// A real llama-cpp-python server on a free loopback port, stopped when dropped; `None`
+/// (the test skips) outside CI when it is not installed.
+fn start_server() -> Option<LocalServer> {
+    let assets = LocalAssets::in_assets(&repo().join("assets"));
+    if !have(&assets.python, "scripts/install-llm.sh")
+        || !have(&assets.model, "scripts/install-llm.sh")
+    {
+        return None;
     }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for LlmServer {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    Some(LocalServer::start(&assets, 2).expect("the LLM server starts"))
 }
 
 fn config(url: &str) -> LlmConfig {
@@ -125,12 +69,12 @@ fn config(url: &str) -> LlmConfig {
 
 #[test]
 fn a_small_model_writes_and_only_checked_sentences_reach_the_page() {
-    let Some(server) = LlmServer::start() else {
+    let Some(server) = start_server() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let engine = engine(dir.path());
-    let writer = Writer::new(config(&server.url));
+    let writer = Writer::new(config(&server.url()));
     let mut answered = 0;
     let mut kept = 0;
     for question in [
@@ -175,7 +119,9 @@ fn a_small_model_writes_and_only_checked_sentences_reach_the_page() {
             }
             Err(WriteError::NothingKept(tally)) => {
                 answered += 1;
-                assert!(tally.generated > 0 && tally.kept == 0, "{tally:?}");
+                // Nothing that passed is left as generated prose (word-for-word evidence
+                // and repeats are quotations).
+                assert!(tally.generated > 0, "{tally:?}");
             }
             Err(other) => panic!("{question}: {other}"),
         }
@@ -186,10 +132,10 @@ fn a_small_model_writes_and_only_checked_sentences_reach_the_page() {
 
 #[test]
 fn a_server_killed_mid_answer_is_an_error_not_a_hang() {
-    let Some(mut server) = LlmServer::start() else {
+    let Some(mut server) = start_server() else {
         return;
     };
-    let mut config = config(&server.url);
+    let mut config = config(&server.url());
     config.max_tokens = 2000;
     config.retries = 0;
     let client = writer::LlmClient::new(config);

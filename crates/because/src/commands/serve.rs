@@ -33,7 +33,13 @@ pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
         retention_days: args.retention_days,
         flag_min_votes: args.flags.flag_min_votes,
         flag_upper_bound: args.flags.flag_below,
+        writer: match args.writer.writer {
+            crate::cli::WriterKind::Extractive => site::jobs::WriterKind::Extractive,
+            crate::cli::WriterKind::Llm => site::jobs::WriterKind::Llm,
+        },
+        job_workers: args.job_workers.max(1),
     };
+    let llm = args.writer.llm_config()?;
     if config.retention_days > 0 {
         let expired = site::expire(&store, config.retention_days)
             .context("expiring votes past the retention period")?;
@@ -42,10 +48,15 @@ pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
         }
     }
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
-    runtime.block_on(serve(
-        args,
-        site::AppState::with_config(engine, store, config),
-    ))
+    let mut state = site::AppState::with_config(engine, store, config);
+    if let Some(llm) = llm {
+        eprintln!(
+            "because: new articles are also written by the LLM at {}",
+            llm.url
+        );
+        state = state.with_writer(writer::Writer::new(llm));
+    }
+    runtime.block_on(serve(args, state))
 }
 
 async fn serve(args: ServeArgs, state: site::AppState) -> anyhow::Result<()> {

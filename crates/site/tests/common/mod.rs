@@ -31,6 +31,15 @@ impl Server {
     }
 
     pub fn start_with(data: &Path, config: site::SiteConfig) -> Server {
+        Server::start_with_writer(data, config, None)
+    }
+
+    /// A server whose `llm` jobs use `writer`.
+    pub fn start_with_writer(
+        data: &Path,
+        config: site::SiteConfig,
+        writer: Option<writer::Writer>,
+    ) -> Server {
         let engine = explain::Engine::open(&data.join("index")).unwrap();
         let store = site::Store::open(&data.join("site.sqlite")).unwrap();
         let (addr_tx, addr_rx) = mpsc::channel();
@@ -44,7 +53,10 @@ impl Server {
             runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                let state = site::AppState::with_config(engine, store, config);
+                let mut state = site::AppState::with_config(engine, store, config);
+                if let Some(writer) = writer {
+                    state = state.with_writer(writer);
+                }
                 site::serve(listener, state, async {
                     let _ = stop_rx.await;
                 })
@@ -157,4 +169,27 @@ pub fn encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Polls `GET /api/v1/jobs/{id}` until the job is done or failed (at most 120 s).
+pub fn wait_for_job(server: &Server, id: i64) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let reply = reply(
+            agent()
+                .get(server.url(&format!("/api/v1/jobs/{id}")))
+                .call(),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let job: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        if job["state"] == "done" || job["state"] == "failed" {
+            return job;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "job {id} still {}",
+            job["state"]
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
