@@ -368,6 +368,11 @@ pub struct RegenerateArgs {
 
     #[command(flatten)]
     pub flags: FlagArgs,
+
+    /// `--writer llm`: the new version is written as prose, every sentence checked; where
+    /// nothing passes, the article keeps its current version and the reason is printed.
+    #[command(flatten)]
+    pub writer: WriterArgs,
 }
 
 #[derive(Debug, Args)]

@@ -55,7 +55,19 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
             "job_workers",
         ],
     ),
-    ("regenerate", &["flag_min_votes", "flag_below"]),
+    (
+        "regenerate",
+        &[
+            "flag_min_votes",
+            "flag_below",
+            "writer",
+            "llm_url",
+            "llm_model",
+            "llm_timeout",
+            "llm_max_tokens",
+            "llm_retries",
+        ],
+    ),
     ("export", &["base_url", "api_origin"]),
 ];
 

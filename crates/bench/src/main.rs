@@ -46,6 +46,9 @@ struct Options {
     argkp: PathBuf,
     votes_only: bool,
     embeddings_only: bool,
+    writer_only: bool,
+    /// An index built before (`because ingest --default-corpus`) for `--writer-only`.
+    index: Option<PathBuf>,
     reference: bool,
 }
 
@@ -59,6 +62,8 @@ fn options() -> anyhow::Result<Options> {
         argkp: PathBuf::from("../shared/eval/argkp-2021"),
         votes_only: false,
         embeddings_only: false,
+        writer_only: false,
+        index: None,
         reference: true,
     };
     let mut args = std::env::args().skip(1);
@@ -73,6 +78,8 @@ fn options() -> anyhow::Result<Options> {
             "--argkp" => options.argkp = PathBuf::from(value()?),
             "--votes-only" => options.votes_only = true,
             "--embeddings-only" => options.embeddings_only = true,
+            "--writer-only" => options.writer_only = true,
+            "--index" => options.index = Some(PathBuf::from(value()?)),
             "--no-reference" => options.reference = false,
             other => bail!("unknown argument {other}"),
         }
@@ -95,6 +102,27 @@ fn main() -> anyhow::Result<()> {
             "{} is missing: run scripts/install-assets.sh first",
             corpus_file.display()
         );
+    }
+    if options.writer_only {
+        let model = options.assets.join("model");
+        let built;
+        let dir = match &options.index {
+            Some(dir) => dir.as_path(),
+            None => {
+                eprintln!("ingesting the default corpus with vectors (or pass --index DIR) …");
+                built = tempfile::tempdir()?;
+                let embedder = std::sync::Arc::new(embed::Embedder::load(&model)?);
+                index::Index::create_or_open(built.path())?
+                    .with_embedder(embedder)
+                    .ingest(corpus::load_default_corpus(&corpus_file)?, &mut |_| {})?;
+                built.path()
+            }
+        };
+        let engine = Engine::open_with_model(dir, &model)?
+            .with_tagger_from(&options.assets.join("tagger"))
+            .map_err(anyhow::Error::msg)?;
+        print!("{}", writer_speed(&engine, &options)?);
+        return Ok(());
     }
     if options.embeddings_only {
         print!(
@@ -260,6 +288,7 @@ fn main() -> anyhow::Result<()> {
     }
 
     report.push_str(&audit_speed(&hybrid, &embedder)?);
+    report.push_str(&writer_speed(&hybrid, &options)?);
     report.push_str(&votes::vote_load(std::path::Path::new(VOTE_FIXTURE))?);
     report.push_str(&outside_benchmarks(&options, &embedder)?);
 
@@ -270,6 +299,59 @@ fn main() -> anyhow::Result<()> {
         eprintln!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// The LLM writer with SmolLM2-135M-Instruct (llama-cpp-python's server on loopback, 2
+/// threads) over the question set: seconds per article, tokens per second, and what the
+/// checker let through. Skipped, and said so, when `scripts/install-llm.sh` has not run.
+fn writer_speed(engine: &Engine, options: &Options) -> anyhow::Result<String> {
+    let assets = writer::local::LocalAssets::in_assets(&options.assets);
+    if !assets.installed() {
+        return Ok("## LLM writer\n\nNot measured: run `scripts/install-llm.sh` first.\n\n".into());
+    }
+    let server = writer::local::LocalServer::start(&assets, 2)?;
+    let text = std::fs::read_to_string(&options.questions)
+        .with_context(|| format!("reading {}", options.questions.display()))?;
+    let cases = explain::eval::parse_cases(&text).map_err(anyhow::Error::msg)?;
+    let questions: Vec<String> = cases.into_iter().map(|c| c.q).collect();
+    let mut config = writer::LlmConfig::new(server.url(), "SmolLM2-135M-Instruct-Q4_1");
+    config.max_tokens = 1024;
+    let report = writer::eval::run(engine, &writer::Writer::new(config), &questions)?;
+    Ok(format!(
+        "## LLM writer (SmolLM2-135M-Instruct Q4_1, llama-cpp-python 0.3.36, 2 threads)
+
+`{}` ({} questions), hybrid engine: each extractive article's plan written as prose, then checked sentence by sentence.
+
+| measure | value |
+| --- | --- |
+| seconds per article (writing and checking; mean / p50 / max) | {:.1} / {:.1} / {:.1} |
+| tokens per second of writing | {:.1} |
+| sentences written | {} |
+| kept as written (passed the checker) | {} ({:.2}) |
+| replaced by the evidence they rest on | {} |
+| dropped | {} |
+| articles with an LLM version | {} of {} |
+| published generated sentences passing the checker again | **{} of {}** |
+| published citations to evidence not given | **{}** |
+
+",
+        options.questions.display(),
+        report.questions,
+        report.seconds_mean,
+        report.seconds_p50,
+        report.seconds_max,
+        report.tokens_per_second,
+        report.generated,
+        report.kept,
+        report.kept_share,
+        report.replaced,
+        report.dropped,
+        report.written,
+        report.questions,
+        report.published_passing,
+        report.published,
+        report.published_unknown_citations,
+    ))
 }
 
 /// The audit of `../shared/examples/nato-explainer.txt` over the default corpus (hybrid

@@ -229,10 +229,22 @@ pub fn run_job(
     llm: Option<&writer::Writer>,
     job: &Job,
 ) -> Result<(u32, String), String> {
+    regenerate_with(engine, store, llm, &job.slug, job.writer)
+}
+
+/// Composes the article at `slug` again and, for `llm`, has the writer write it; publishes
+/// the result as the next version (what a job does; `because regenerate` calls it directly).
+pub fn regenerate_with(
+    engine: &explain::Engine,
+    store: &Store,
+    llm: Option<&writer::Writer>,
+    slug: &str,
+    writer: WriterKind,
+) -> Result<(u32, String), String> {
     let current = store
-        .find_by_slug(&job.slug)
+        .find_by_slug(slug)
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no article is published at {}", job.slug))?;
+        .ok_or_else(|| format!("no article is published at {slug}"))?;
     let question =
         explain::Question::parse(&current.article.question).map_err(|e| e.to_string())?;
     let now = time::OffsetDateTime::now_utc();
@@ -240,7 +252,7 @@ pub fn run_job(
     let fresh = engine
         .ask_with(&question, now, &priors)
         .map_err(|e| e.to_string())?;
-    let (article, detail) = match job.writer {
+    let (article, detail) = match writer {
         WriterKind::Extractive => (fresh, "composed from the current index".to_owned()),
         WriterKind::Llm => {
             let llm = llm.ok_or("this site has no LLM writer (serve --writer llm --llm-url …)")?;
@@ -262,9 +274,9 @@ pub fn run_job(
         }
     };
     let published = store
-        .publish_version(&job.slug, &article, &explain::rfc3339(now))
+        .publish_version(slug, &article, &explain::rfc3339(now))
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("the article at {} was removed", job.slug))?;
+        .ok_or_else(|| format!("the article at {slug} was removed"))?;
     Ok((published.article.version, detail))
 }
 

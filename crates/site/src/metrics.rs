@@ -1,6 +1,6 @@
 //! Prometheus metrics (`GET /metrics`, the text exposition format): requests and their
 //! latency per route, how long composing an article takes and how often a published one is
-//! reused, votes, and the size of the index and the site. Counted in this process: behind
+//! reused, votes, the job queue, and the size of the index and the site. Counted in this process: behind
 //! several nodes, each node is scraped on its own.
 
 use std::time::Duration;
@@ -22,6 +22,7 @@ pub struct Metrics {
     index_documents: IntGauge,
     index_sentences: IntGauge,
     articles: IntGauge,
+    jobs: prometheus::IntGaugeVec,
 }
 
 impl Default for Metrics {
@@ -94,6 +95,20 @@ impl Metrics {
             index_documents: gauge("because_index_documents", "Documents in the index"),
             index_sentences: gauge("because_index_sentences", "Sentences in the index"),
             articles: gauge("because_articles", "Published articles"),
+            jobs: {
+                let jobs = prometheus::IntGaugeVec::new(
+                    Opts::new(
+                        "because_jobs",
+                        "Background jobs waiting or running, by state",
+                    ),
+                    &["state"],
+                )
+                .expect("valid metric");
+                registry
+                    .register(Box::new(jobs.clone()))
+                    .expect("registered once");
+                jobs
+            },
             registry,
         }
     }
@@ -126,9 +141,18 @@ impl Metrics {
             .inc();
     }
 
-    /// The exposition text, with the sizes of the index and the site as of now.
-    pub fn encode(&self, documents: u64, sentences: u64, articles: u64) -> String {
+    /// The exposition text, with the sizes of the index and the site and the job queue
+    /// (queued, running) as of now.
+    pub fn encode(
+        &self,
+        documents: u64,
+        sentences: u64,
+        articles: u64,
+        jobs: (u64, u64),
+    ) -> String {
         let gauge = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        self.jobs.with_label_values(&["queued"]).set(gauge(jobs.0));
+        self.jobs.with_label_values(&["running"]).set(gauge(jobs.1));
         self.index_documents.set(gauge(documents));
         self.index_sentences.set(gauge(sentences));
         self.articles.set(gauge(articles));
@@ -152,7 +176,7 @@ mod tests {
         metrics.composed(Duration::from_millis(12));
         metrics.reused();
         metrics.vote(true);
-        let text = metrics.encode(10, 36, 2);
+        let text = metrics.encode(10, 36, 2, (3, 1));
         for line in [
             "because_http_requests_total{method=\"GET\",route=\"/a/{slug}\",status=\"200\"} 2",
             "because_http_request_duration_seconds_count{method=\"GET\",route=\"/a/{slug}\"} 2",
@@ -163,6 +187,8 @@ mod tests {
             "because_index_documents 10",
             "because_index_sentences 36",
             "because_articles 2",
+            "because_jobs{state=\"queued\"} 3",
+            "because_jobs{state=\"running\"} 1",
         ] {
             assert!(text.contains(line), "missing {line:?} in\n{text}");
         }

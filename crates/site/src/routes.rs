@@ -110,18 +110,19 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
 /// `GET /metrics`: Prometheus metrics in the text exposition format.
 async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
     let (engine, store) = (state.engine.clone(), state.store.clone());
-    let (documents, sentences, articles) = blocking(move || {
+    let (documents, sentences, articles, jobs) = blocking(move || {
         let index = engine.index();
         Ok((
             index.document_count().map_err(AppError::internal)?,
             index.sentence_count().map_err(AppError::internal)?,
             store.article_count()?,
+            store.queue_depth()?,
         ))
     })
     .await?;
     Ok((
         [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
-        state.metrics.encode(documents, sentences, articles),
+        state.metrics.encode(documents, sentences, articles, jobs),
     )
         .into_response())
 }

@@ -64,6 +64,7 @@ fn readiness_and_metrics_that_promtool_accepts() {
     assert_eq!(count("because_compose_duration_seconds_count"), 1.0);
     assert_eq!(count("because_votes_total{helpful=\"no\"}"), 1.0);
     assert_eq!(count("because_articles"), 1.0);
+    assert_eq!(count("because_jobs{state=\"queued\"}"), 0.0);
     let index = index::Index::create_or_open(&data.path().join("index")).unwrap();
     assert_eq!(
         count("because_index_documents"),
