@@ -254,6 +254,12 @@ fn drop_repeated_quotations(article: &mut Article, original: &Article) {
         .flat_map(|f| keys(&f.sentences))
         .collect();
     let without = |sentences: &[Sentence], taken: &[String]| -> Vec<Sentence> {
+        // Within a part, the model's own sentence wins over a quotation it restates.
+        let generated: Vec<String> = sentences
+            .iter()
+            .filter(|s| s.kind == SentenceKind::Generated)
+            .map(repeat_key)
+            .collect();
         let mut kept: Vec<Sentence> = Vec::new();
         let mut own: Vec<String> = Vec::new();
         for sentence in sentences {
@@ -262,6 +268,9 @@ fn drop_repeated_quotations(article: &mut Article, original: &Article) {
                 continue;
             }
             let k = repeat_key(sentence);
+            if sentence.kind == SentenceKind::Quote && generated.contains(&k) {
+                continue;
+            }
             if !taken.contains(&k) && !own.contains(&k) {
                 own.push(k);
                 kept.push(sentence.clone());

@@ -253,16 +253,35 @@ fn garbage_and_citations_to_evidence_never_given_stay_off_the_page() {
 
     // Sentences citing evidence that was never given, one citing nothing, one made-up
     // claim, and one faithful sentence: only the faithful one is published as written.
-    let faithful = plan.evidence[0].text.trim_end_matches('.').to_owned() + ".";
+    // A faithful sentence: evidence with its article dropped ("A bank run happens …" →
+    // "Bank run happens …"), which is no longer word for word a quotation.
+    // It goes into the paragraph of the reason whose evidence it restates.
+    let (reason, source_number, faithful) = plan
+        .reasons
+        .iter()
+        .enumerate()
+        .flat_map(|(r, reason)| reason.evidence.iter().map(move |&i| (r, i)))
+        .find_map(|(r, i)| {
+            let text = &plan.evidence[i].text;
+            let rest = text
+                .strip_prefix("A ")
+                .or_else(|| text.strip_prefix("The "))?;
+            let mut chars = rest.chars();
+            let first = chars.next()?.to_uppercase().collect::<String>();
+            Some((r, i + 1, first + chars.as_str()))
+        })
+        .unwrap_or_else(|| panic!("a reason's evidence opens with an article: {plan:#?}"));
+    let mut reasons = vec![serde_json::json!([]); plan.reasons.len()];
+    reasons[reason] = serde_json::json!([
+        {"text": "Depositors panic when the moon is full.", "evidence": [given + 5]},
+        {"text": faithful, "evidence": [source_number]},
+        {"text": "Rumours spread.", "evidence": []},
+    ]);
     let answer = serde_json::json!({
         "overview": [
             {"text": "Bank runs are caused by aliens from Mars.", "evidence": [1]},
-            {"text": faithful, "evidence": [1]},
         ],
-        "reasons": [[
-            {"text": "Depositors panic when the moon is full.", "evidence": [given + 5]},
-            {"text": "Rumours spread.", "evidence": []},
-        ]],
+        "reasons": reasons,
         "summary": [{"text": "It is all about 1929 and Lehman Brothers.", "evidence": [2]}],
     });
     let writer = Writer::new(config(&scripted_server(vec![streamed(
