@@ -325,7 +325,7 @@ fn writer_speed(engine: &Engine, options: &Options) -> anyhow::Result<String> {
 | measure | value |
 | --- | --- |
 | seconds per article (writing and checking; mean / p50 / max) | {:.1} / {:.1} / {:.1} |
-| tokens per second of writing | {:.1} |
+| tokens written; per second of the server's answers (prompt reading included) | {} ; {:.1} |
 | sentences written | {} |
 | kept as written (passed the checker) | {} ({:.2}) |
 | replaced by the evidence they rest on | {} |
@@ -340,6 +340,7 @@ fn writer_speed(engine: &Engine, options: &Options) -> anyhow::Result<String> {
         report.seconds_mean,
         report.seconds_p50,
         report.seconds_max,
+        report.tokens,
         report.tokens_per_second,
         report.generated,
         report.kept,

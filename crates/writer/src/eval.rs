@@ -25,7 +25,9 @@ pub struct WriterCase {
     /// Contract violations of the published article (generated sentences checked again).
     pub violations: Vec<String>,
     pub tokens: u32,
-    /// Writing only (the extractive article is composed before).
+    /// The server's answer: reading the prompt and writing.
+    pub llm_seconds: f64,
+    /// Writing and checking (the extractive article is composed before).
     pub seconds: f64,
     /// Why no LLM article was published; the extractive one stands.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,7 +56,9 @@ pub struct WriterReport {
     pub seconds_mean: f64,
     pub seconds_p50: f64,
     pub seconds_max: f64,
+    /// Tokens written per second of the server's answers (prompt reading included).
     pub tokens_per_second: f64,
+    pub tokens: u64,
 }
 
 /// Composes each question's extractive article with `engine` and has `writer` write it.
@@ -90,14 +94,19 @@ pub fn run(
                     published,
                     violations,
                     tokens: written.tokens,
+                    llm_seconds: written.llm_seconds,
                     seconds,
                     error: None,
                 }
             }
             Err(error) => {
-                let tally = match &error {
-                    WriteError::NothingKept(tally) => tally.clone(),
-                    _ => crate::Tally::default(),
+                let (tally, tokens, llm_seconds) = match &error {
+                    WriteError::NothingKept {
+                        tally,
+                        tokens,
+                        llm_seconds,
+                    } => (tally.clone(), *tokens, *llm_seconds),
+                    _ => (crate::Tally::default(), 0, 0.0),
                 };
                 WriterCase {
                     question: text.clone(),
@@ -108,7 +117,8 @@ pub fn run(
                     unknown_citations: tally.unknown_citations,
                     published: 0,
                     violations: Vec::new(),
-                    tokens: 0,
+                    tokens,
+                    llm_seconds,
                     seconds,
                     error: Some(error.to_string()),
                 }
@@ -139,6 +149,7 @@ fn summarise(model: String, cases: Vec<WriterCase>) -> WriterReport {
     seconds.sort_by(f64::total_cmp);
     let total_seconds: f64 = seconds.iter().sum();
     let tokens: u64 = cases.iter().map(|c| u64::from(c.tokens)).sum();
+    let llm_seconds: f64 = cases.iter().map(|c| c.llm_seconds).sum();
     WriterReport {
         model,
         questions: cases.len(),
@@ -163,11 +174,12 @@ fn summarise(model: String, cases: Vec<WriterCase>) -> WriterReport {
         },
         seconds_p50: explain::eval::percentile(&seconds, 0.5),
         seconds_max: seconds.last().copied().unwrap_or(0.0),
-        tokens_per_second: if total_seconds > 0.0 {
-            tokens as f64 / total_seconds
+        tokens_per_second: if llm_seconds > 0.0 {
+            tokens as f64 / llm_seconds
         } else {
             0.0
         },
+        tokens,
         cases,
     }
 }
@@ -201,7 +213,7 @@ impl WriterReport {
              sentences written {}, kept {} ({:.2}), replaced by their evidence {}, dropped {}\n\
              published generated sentences {}, passing the checker again {}, citing evidence not given {}\n\
              contract violations {}\n\
-             seconds per article: mean {:.1}, p50 {:.1}, max {:.1}; {:.1} tokens/s\n",
+             seconds per article: mean {:.1}, p50 {:.1}, max {:.1}; {} tokens, {:.1} per second of the server's answers\n",
             self.questions,
             self.written,
             self.generated,
@@ -216,6 +228,7 @@ impl WriterReport {
             self.seconds_mean,
             self.seconds_p50,
             self.seconds_max,
+            self.tokens,
             self.tokens_per_second,
         ));
         out

@@ -39,8 +39,13 @@ pub enum WriteError {
     Llm(#[from] LlmError),
     #[error("checking the written sentences failed: {0}")]
     Check(#[from] embed::EmbedError),
-    #[error("the model's answer held no sentence that passed the checker ({} written)", .0.generated)]
-    NothingKept(Tally),
+    #[error("the model's answer held no sentence that passed the checker ({} written)", .tally.generated)]
+    NothingKept {
+        tally: Tally,
+        /// Tokens the model wrote and the seconds it took, for the record.
+        tokens: u32,
+        llm_seconds: f64,
+    },
     #[error("the article quotes no evidence for a model to write from")]
     NoEvidence,
 }
@@ -52,6 +57,8 @@ pub struct Written {
     pub tally: Tally,
     pub tokens: u32,
     pub seconds: f64,
+    /// Of which the server's answer (prompt reading and writing).
+    pub llm_seconds: f64,
     pub model: String,
     /// Whether the server wrote under the JSON schema.
     pub structured: bool,
@@ -97,7 +104,11 @@ impl Writer {
             .filter(|s| s.kind == explain::SentenceKind::Generated)
             .count();
         if tally.kept == 0 || published == 0 {
-            return Err(WriteError::NothingKept(tally));
+            return Err(WriteError::NothingKept {
+                tally,
+                tokens: completion.tokens,
+                llm_seconds: completion.seconds,
+            });
         }
         written.generator = explain::article::Generator {
             mode: "llm".into(),
@@ -111,6 +122,7 @@ impl Writer {
             tally,
             tokens: completion.tokens,
             seconds: started.elapsed().as_secs_f64(),
+            llm_seconds: completion.seconds,
             model: completion.model,
             structured: completion.structured,
             attempts: completion.attempts,

@@ -117,7 +117,7 @@ fn a_small_model_writes_and_only_checked_sentences_reach_the_page() {
                 };
                 assert_eq!(headings(&written.article), headings(&article));
             }
-            Err(WriteError::NothingKept(tally)) => {
+            Err(WriteError::NothingKept { tally, .. }) => {
                 answered += 1;
                 // Nothing that passed is left as generated prose (word-for-word evidence
                 // and repeats are quotations).
