@@ -6,13 +6,13 @@ DATA_DIR ?= because-data
 ADDR ?= 127.0.0.1:8080
 BENCH_ARGS ?=
 
-.PHONY: demo test assets browser promtool llm build bench fmt clean
+.PHONY: demo test assets browser promtool llm testdocs build bench fmt clean
 
 demo: assets build
 	./target/release/because --data-dir $(DATA_DIR) ingest --default-corpus
 	./target/release/because --data-dir $(DATA_DIR) serve --addr $(ADDR)
 
-test: assets browser promtool llm
+test: assets browser promtool llm testdocs
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
@@ -28,6 +28,10 @@ browser:
 # outside the repository) and SmolLM2-135M-Instruct, both pinned and hash-checked.
 llm:
 	scripts/install-llm.sh
+
+# Debian packages whose manuals the ingest tests read as real HTML documents.
+testdocs:
+	scripts/install-test-docs.sh
 
 # promtool (Debian's prometheus package) for the /metrics check.
 promtool:

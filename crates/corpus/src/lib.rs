@@ -5,8 +5,9 @@
 //!
 //! - [`load_default_corpus`] reads the packaged Wikipedia summaries
 //!   (a JSON object mapping title → `{title, extract, …}`);
-//! - [`load_path`] reads a file or walks a directory of `.txt` / `.md` files and
-//!   `.jsonl` files with one `{"id"?, "title", "text", "url"?}` object per line.
+//! - [`load_path`] reads a file or walks a directory of `.txt`, `.md` and `.html` files
+//!   (web pages read as their main content, [`read_html`]) and `.jsonl` files with one
+//!   `{"id"?, "title", "text", "url"?}` object per line.
 //!
 //! Loaders never stop at the first bad file: every problem is reported in a
 //! [`LoadReport`] with the file (and line) it came from, and the rest goes on.
@@ -23,12 +24,14 @@
 
 mod document;
 mod error;
+mod html;
 mod load;
 mod markdown;
 mod split;
 
 pub use document::{Document, WIKIPEDIA_LICENSE, wikipedia_url};
 pub use error::CorpusError;
+pub use html::read_html;
 pub use load::{LoadProblem, LoadReport, load_default_corpus, load_path};
 pub use markdown::{Rendered, read_markdown};
 pub use split::{Passage, split_passages, split_sentences};

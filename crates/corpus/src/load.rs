@@ -67,9 +67,9 @@ pub fn load_default_corpus(path: &Path) -> Result<Vec<Document>, CorpusError> {
 }
 
 /// Reads a file or, recursively, a directory (hidden entries skipped, files in name order).
-/// `.txt`, `.md` and `.markdown` files become one document each (id: the path relative to
-/// `path`; title: the first Markdown heading or the file name); `.jsonl` files give one
-/// document per line.
+/// `.txt`, `.md`, `.markdown`, `.html`, `.htm` and `.xhtml` files become one document each
+/// (id: the path relative to `path`; title: the front matter's or page's title, the first
+/// Markdown heading, or the file name); `.jsonl` files give one document per line.
 pub fn load_path(path: &Path) -> LoadReport {
     let mut report = LoadReport::default();
     match std::fs::metadata(path) {
@@ -99,7 +99,7 @@ pub fn load_path(path: &Path) -> LoadReport {
             } else {
                 report.problems.push(LoadProblem(CorpusError::Invalid {
                     path: path.to_owned(),
-                    message: "unsupported file type (expected .txt, .md, .markdown or .jsonl)"
+                    message: "unsupported file type (expected .txt, .md, .markdown, .html, .htm or .jsonl)"
                         .into(),
                 }));
             }
@@ -111,6 +111,7 @@ pub fn load_path(path: &Path) -> LoadReport {
 #[derive(Clone, Copy)]
 enum FileKind {
     Text,
+    Html,
     JsonLines,
 }
 
@@ -118,6 +119,7 @@ fn kind_of(path: &Path) -> Option<FileKind> {
     let extension = path.extension()?.to_str()?.to_ascii_lowercase();
     match extension.as_str() {
         "txt" | "md" | "markdown" => Some(FileKind::Text),
+        "html" | "htm" | "xhtml" => Some(FileKind::Html),
         "jsonl" => Some(FileKind::JsonLines),
         _ => None,
     }
@@ -169,7 +171,7 @@ fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
         }
     };
     match kind {
-        FileKind::Text => match text_document(path, relative, text) {
+        FileKind::Text | FileKind::Html => match text_document(path, relative, text, kind) {
             Ok(document) => report.documents.push(document),
             Err(error) => report.problems.push(LoadProblem(error)),
         },
@@ -203,13 +205,28 @@ fn read_text(path: &Path) -> Result<String, CorpusError> {
     Ok(text)
 }
 
-fn text_document(path: &Path, relative: &Path, text: String) -> Result<Document, CorpusError> {
+fn text_document(
+    path: &Path,
+    relative: &Path,
+    text: String,
+    kind: FileKind,
+) -> Result<Document, CorpusError> {
     let markdown = path
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
-    // Markdown is read as the prose it renders to, with its front matter's title and URL.
-    let (heading, url, text) = if markdown {
+    // Markdown is read as the prose it renders to, with its front matter's title and URL; a
+    // web page as its main content, with its title and canonical URL.
+    let (heading, url, text) = if matches!(kind, FileKind::Html) {
+        let page = crate::html::read_html(&text);
+        if page.text.trim().is_empty() {
+            return Err(CorpusError::Invalid {
+                path: path.to_owned(),
+                message: "the page holds no text".into(),
+            });
+        }
+        (page.title, page.url, page.text)
+    } else if markdown {
         let rendered = crate::markdown::read_markdown(&text);
         (rendered.title, rendered.url, rendered.text)
     } else {

@@ -1,0 +1,251 @@
+//! HTML read as the article it holds: the main content only (navigation, headers, footers,
+//! sidebars, scripts and forms dropped) by dom_smoothie, a port of the readability algorithm
+//! of Firefox's Reader View; the title from `og:title` or `<title>`; the canonical URL from
+//! `<link rel="canonical">` when it is absolute. Headings are left out of the prose (they are
+//! no sentences); paragraphs and list items are separated by blank lines.
+
+use scraper::{Html, Selector};
+
+use crate::markdown::Rendered;
+
+/// Pages with less main text than this (in characters) are read whole instead: a short page
+/// (a manual's index, a note) is all content, and readability would find nothing to keep.
+const MIN_READABLE_CHARS: usize = 200;
+
+/// Reads `source` as a web page.
+pub fn read_html(source: &str) -> Rendered {
+    let page = Html::parse_document(source);
+    let title = meta_content(&page, "meta[property='og:title']")
+        .or_else(|| element_text(&page, "head title"))
+        .or_else(|| element_text(&page, "h1"));
+    let url = attribute(&page, "link[rel~='canonical']", "href")
+        .filter(|url| url.starts_with("http://") || url.starts_with("https://"));
+    let text = readable_text(source).unwrap_or_else(|| whole_text(&page));
+    let headings = heading_texts(&page);
+    let text = tidy(&text)
+        .split("\n\n")
+        .filter(|paragraph| !headings.contains(&paragraph.to_string()))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    Rendered { title, url, text }
+}
+
+/// The text of every heading (`h1`–`h6`), spaces collapsed: paragraphs that are only a heading
+/// are left out of the prose.
+fn heading_texts(page: &Html) -> Vec<String> {
+    let selector = Selector::parse("h1, h2, h3, h4, h5, h6").expect("valid selector");
+    page.select(&selector)
+        .map(|e| e.text().collect::<Vec<_>>().join(""))
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// The main content's text by readability, when it finds enough.
+fn readable_text(source: &str) -> Option<String> {
+    let config = dom_smoothie::Config {
+        text_mode: dom_smoothie::TextMode::Formatted,
+        char_threshold: MIN_READABLE_CHARS,
+        ..Default::default()
+    };
+    let mut readability = dom_smoothie::Readability::new(source, None, Some(config)).ok()?;
+    let article = readability.parse().ok()?;
+    let text = article.text_content.to_string();
+    (text.trim().chars().count() >= MIN_READABLE_CHARS).then_some(text)
+}
+
+/// Every paragraph-like element of the body outside navigation, headers, footers, forms and
+/// scripts, one per paragraph.
+fn whole_text(page: &Html) -> String {
+    let blocks = Selector::parse("p, li, dd, dt, td, th, blockquote, pre").expect("valid selector");
+    let mut paragraphs = Vec::new();
+    for element in page.select(&blocks) {
+        let inside_chrome = element.ancestors().any(|node| {
+            node.value().as_element().is_some_and(|e| {
+                matches!(
+                    e.name(),
+                    "nav"
+                        | "header"
+                        | "footer"
+                        | "form"
+                        | "script"
+                        | "style"
+                        | "noscript"
+                        | "aside"
+                ) || e
+                    .attr("role")
+                    .is_some_and(|r| matches!(r, "navigation" | "banner" | "contentinfo"))
+                    || e.classes().chain(e.id()).any(is_chrome_name)
+            })
+        });
+        // A block inside another block is read with it.
+        let nested = element.ancestors().any(|node| {
+            node.value().as_element().is_some_and(|e| {
+                matches!(
+                    e.name(),
+                    "p" | "li" | "dd" | "td" | "th" | "blockquote" | "pre"
+                )
+            })
+        });
+        if inside_chrome || nested {
+            continue;
+        }
+        let text: String = element.text().collect::<Vec<_>>().join("");
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            paragraphs.push(text);
+        }
+    }
+    paragraphs.join("\n\n")
+}
+
+/// A class or id that marks page chrome rather than content ("header", "nav-panel",
+/// "cookie-banner", "site-footer" …).
+fn is_chrome_name(name: &str) -> bool {
+    const CHROME: &[&str] = &[
+        "header",
+        "footer",
+        "nav",
+        "menu",
+        "breadcrumb",
+        "cookie",
+        "banner",
+        "sidebar",
+        "skip",
+    ];
+    let name = name.to_ascii_lowercase();
+    CHROME.iter().any(|c| name.contains(c))
+}
+
+/// Lines trimmed, runs of spaces collapsed, paragraphs separated by one blank line.
+fn tidy(text: &str) -> String {
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut current: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if line.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(current.join(" "));
+                current.clear();
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current.join(" "));
+    }
+    paragraphs.join("\n\n")
+}
+
+fn meta_content(page: &Html, selector: &str) -> Option<String> {
+    attribute(page, selector, "content")
+}
+
+fn attribute(page: &Html, selector: &str, name: &str) -> Option<String> {
+    let selector = Selector::parse(selector).expect("valid selector");
+    page.select(&selector)
+        .find_map(|e| e.value().attr(name))
+        .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|v| !v.is_empty())
+}
+
+fn element_text(page: &Html, selector: &str) -> Option<String> {
+    let selector = Selector::parse(selector).expect("valid selector");
+    page.select(&selector)
+        .map(|e| e.text().collect::<Vec<_>>().join(" "))
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .find(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A manual every Debian system has (`base-passwd` is essential).
+    const BASE_PASSWD: &str = "/usr/share/doc/base-passwd/users-and-groups.html";
+    /// A texinfo manual page with a navigation header (`libffi-dev`, which
+    /// `scripts/install-test-docs.sh` installs).
+    const LIBFFI: &str = "/usr/share/doc/libffi8/html/The-Basics.html";
+
+    fn read(path: &str) -> Option<String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(_) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "{path} is missing: run scripts/install-test-docs.sh"
+                );
+                eprintln!("skipped: {path} is missing");
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn a_debian_manual_reads_as_its_prose() {
+        let Some(source) = read(BASE_PASSWD) else {
+            return;
+        };
+        let page = read_html(&source);
+        assert_eq!(
+            page.title.as_deref(),
+            Some("Users and Groups in the Debian System")
+        );
+        assert_eq!(page.url, None, "no canonical link");
+        assert!(page.text.contains(
+            "The Debian base-passwd package contains the master versions of /etc/passwd and /etc/group."
+        ));
+        // Headings are not prose; no markup or entity leaks.
+        assert!(
+            !page
+                .text
+                .split("\n\n")
+                .any(|p| p == "Chapter 1. Introduction")
+        );
+        assert!(!page.text.contains("</"));
+        assert!(!page.text.contains("&amp;") && !page.text.contains("&lt;"));
+        assert!(!page.text.contains("\n\n\n"));
+    }
+
+    #[test]
+    fn navigation_is_dropped_and_the_title_comes_from_the_head() {
+        let Some(source) = read(LIBFFI) else { return };
+        let page = read_html(&source);
+        assert_eq!(
+            page.title.as_deref(),
+            Some("The Basics (libffi: the portable foreign function interface library)")
+        );
+        assert!(
+            page.text
+                .contains("assumes that you have a pointer to the function you wish to call"),
+            "{}",
+            page.text
+        );
+        assert!(!page.text.contains("Next: Simple Example"), "{}", page.text);
+    }
+
+    #[test]
+    fn open_graph_title_and_canonical_link_describe_the_page() {
+        let page = read_html(
+            "<html lang=en><head><title>Site | Page</title>\
+             <meta property=\"og:title\" content=\"The page\">\
+             <link rel=\"canonical\" href=\"https://example.org/page\"></head>\
+             <body><nav>Home About</nav><p>One short paragraph of text.</p><footer>(c)</footer></body></html>",
+        );
+        assert_eq!(page.title.as_deref(), Some("The page"));
+        assert_eq!(page.url.as_deref(), Some("https://example.org/page"));
+        assert_eq!(page.text, "One short paragraph of text.");
+        let relative = read_html("<link rel=canonical href=/page><p>Text.</p>");
+        assert_eq!(relative.url, None, "only absolute URLs are kept");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_read_without_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+            let text = String::from_utf8_lossy(&bytes);
+            let _ = read_html(&text);
+            let _ = read_html(&format!("<html><body><p>{text}</p><div>{text}</div></body></html>"));
+        }
+    }
+}
