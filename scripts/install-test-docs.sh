@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages whose documentation the ingest tests read as real documents:
-# libffi-dev (libffi's manual as texinfo HTML pages, each with a navigation header). Does
-# nothing when the files are there. Needs root (or sudo) for apt-get.
+# libffi-dev (libffi's manual as texinfo HTML pages, each with a navigation header) and
+# libtasn1-doc (libtasn1's manual as a PDF). Does nothing when the files are there. Needs root
+# (or sudo) for apt-get.
 set -euo pipefail
 
-need=(/usr/share/doc/libffi8/html/The-Basics.html)
-packages=(libffi-dev)
+need=(/usr/share/doc/libffi8/html/The-Basics.html /usr/share/doc/libtasn1-doc/libtasn1.pdf)
+packages=(libffi-dev libtasn1-doc)
 
 missing=0
 for file in "${need[@]}"; do [ -f "$file" ] || missing=1; done

@@ -27,6 +27,7 @@ mod error;
 mod html;
 mod load;
 mod markdown;
+mod pdf;
 mod split;
 
 pub use document::{Document, WIKIPEDIA_LICENSE, wikipedia_url};
@@ -34,4 +35,5 @@ pub use error::CorpusError;
 pub use html::read_html;
 pub use load::{LoadProblem, LoadReport, load_default_corpus, load_path};
 pub use markdown::{Rendered, read_markdown};
+pub use pdf::{PdfError, PdfText, read_pdf};
 pub use split::{Passage, split_passages, split_sentences};

@@ -69,7 +69,8 @@ pub fn load_default_corpus(path: &Path) -> Result<Vec<Document>, CorpusError> {
 /// Reads a file or, recursively, a directory (hidden entries skipped, files in name order).
 /// `.txt`, `.md`, `.markdown`, `.html`, `.htm` and `.xhtml` files become one document each
 /// (id: the path relative to `path`; title: the front matter's or page's title, the first
-/// Markdown heading, or the file name); `.jsonl` files give one document per line.
+/// Markdown heading, or the file name); a `.pdf` gives one document per page with text;
+/// `.jsonl` files give one document per line.
 pub fn load_path(path: &Path) -> LoadReport {
     let mut report = LoadReport::default();
     match std::fs::metadata(path) {
@@ -99,7 +100,7 @@ pub fn load_path(path: &Path) -> LoadReport {
             } else {
                 report.problems.push(LoadProblem(CorpusError::Invalid {
                     path: path.to_owned(),
-                    message: "unsupported file type (expected .txt, .md, .markdown, .html, .htm or .jsonl)"
+                    message: "unsupported file type (expected .txt, .md, .markdown, .html, .htm, .pdf or .jsonl)"
                         .into(),
                 }));
             }
@@ -112,6 +113,7 @@ pub fn load_path(path: &Path) -> LoadReport {
 enum FileKind {
     Text,
     Html,
+    Pdf,
     JsonLines,
 }
 
@@ -120,6 +122,7 @@ fn kind_of(path: &Path) -> Option<FileKind> {
     match extension.as_str() {
         "txt" | "md" | "markdown" => Some(FileKind::Text),
         "html" | "htm" | "xhtml" => Some(FileKind::Html),
+        "pdf" => Some(FileKind::Pdf),
         "jsonl" => Some(FileKind::JsonLines),
         _ => None,
     }
@@ -163,6 +166,13 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, report: &mut LoadReport) 
 
 fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
     let Some(kind) = kind_of(path) else { return };
+    if matches!(kind, FileKind::Pdf) {
+        match read_bounded(path).and_then(|bytes| pdf_documents(path, relative, &bytes)) {
+            Ok(pages) => report.documents.extend(pages),
+            Err(error) => report.problems.push(LoadProblem(error)),
+        }
+        return;
+    }
     let text = match read_text(path) {
         Ok(text) => text,
         Err(error) => {
@@ -176,7 +186,35 @@ fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
             Err(error) => report.problems.push(LoadProblem(error)),
         },
         FileKind::JsonLines => load_json_lines(path, &text, report),
+        FileKind::Pdf => {}
     }
+}
+
+/// One document per PDF page with text: id `file.pdf#page=N`, title "Title, page N", so that
+/// a citation names the page.
+fn pdf_documents(path: &Path, relative: &Path, bytes: &[u8]) -> Result<Vec<Document>, CorpusError> {
+    let pdf = crate::pdf::read_pdf(bytes).map_err(|error| CorpusError::Invalid {
+        path: path.to_owned(),
+        message: error.to_string(),
+    })?;
+    let id = relative.to_string_lossy().replace('\\', "/");
+    let title = pdf.title.unwrap_or_else(|| {
+        relative
+            .file_stem()
+            .map(|stem| stem.to_string_lossy().replace(['_', '-'], " "))
+            .unwrap_or_else(|| id.clone())
+    });
+    Ok(pdf
+        .pages
+        .into_iter()
+        .map(|(page, text)| Document {
+            id: format!("{id}#page={page}"),
+            title: format!("{title}, page {page}"),
+            text,
+            url: None,
+            license: None,
+        })
+        .collect())
 }
 
 fn read_bounded(path: &Path) -> Result<Vec<u8>, CorpusError> {
