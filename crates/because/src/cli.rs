@@ -93,6 +93,8 @@ pub enum Command {
     EvalChecker(EvalCheckerArgs),
     /// The LLM writer over a question set: sentences kept, checked again, timings.
     EvalWriter(EvalWriterArgs),
+    /// What the index holds, by where it came from.
+    Sources,
 }
 
 #[derive(Debug, Args)]
@@ -177,9 +179,16 @@ pub struct IngestArgs {
     #[arg(long, env = "BECAUSE_ASSETS_DIR", default_value = "assets")]
     pub assets_dir: PathBuf,
 
-    /// Files or directories: .txt, .md, .markdown, .jsonl ({"id"?, "title", "text", "url"?} per line).
+    /// Files or directories: .txt, .md, .markdown, .html, .htm, .pdf, MediaWiki dumps (.xml,
+    /// .bz2), .jsonl ({"id"?, "title", "text", "url"?} per line).
     #[arg(required_unless_present = "default_corpus")]
     pub paths: Vec<PathBuf>,
+
+    /// Also remove from the index what these sources no longer hold (documents ingested from
+    /// the same folder or file before, gone from it now). A source with a file that cannot
+    /// be read is not synchronised.
+    #[arg(long)]
+    pub sync: bool,
 }
 
 #[derive(Debug, Args)]

@@ -601,3 +601,69 @@ fn audit_reports_a_page_in_markdown_and_json() {
         stderr(&output)
     );
 }
+
+#[test]
+fn sync_removes_what_a_source_no_longer_holds_and_sources_lists_origins() {
+    let data = tempfile::tempdir().unwrap();
+    let notes = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(notes.path().join(name), text).unwrap();
+    write(
+        "tides.md",
+        "# Tides\n\nTides are caused by the gravity of the Moon and the Sun.\n",
+    );
+    write(
+        "rain.html",
+        "<html><head><title>Rain</title></head><body><nav>Home</nav>\
+         <p>Rain falls when droplets in clouds grow heavy enough to fall.</p></body></html>",
+    );
+    let folder = notes.path().to_str().unwrap();
+    ingest_fixtures(data.path());
+    let first = because(data.path(), &["ingest", folder]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("2 added"), "{}", stdout(&first));
+
+    std::fs::remove_file(notes.path().join("rain.html")).unwrap();
+    // Without --sync nothing is removed.
+    let plain = because(data.path(), &["ingest", folder]);
+    assert!(stdout(&plain).contains("1 unchanged"), "{}", stdout(&plain));
+    let synced = because(data.path(), &["ingest", "--sync", folder]);
+    assert!(synced.status.success(), "{}", stderr(&synced));
+    assert!(
+        stderr(&synced).contains("removed rain.html"),
+        "{}",
+        stderr(&synced)
+    );
+    assert!(
+        stdout(&synced).contains("1 removed as gone from their source"),
+        "{}",
+        stdout(&synced)
+    );
+    let index = index::Index::open(&data.path().join("index")).unwrap();
+    assert!(index.document_by_key("rain.html").unwrap().is_none());
+    assert!(index.document_by_key("tides.md").unwrap().is_some());
+    drop(index);
+
+    // A source with an unreadable file is not synchronised: nothing of it is removed.
+    std::fs::write(notes.path().join("broken.txt"), [0xff, 0xfe, 0x00]).unwrap();
+    std::fs::remove_file(notes.path().join("tides.md")).unwrap();
+    let refused = because(data.path(), &["ingest", "--sync", folder]);
+    assert!(
+        stderr(&refused).contains("not synchronising"),
+        "{}",
+        stderr(&refused)
+    );
+    let index = index::Index::open(&data.path().join("index")).unwrap();
+    assert!(index.document_by_key("tides.md").unwrap().is_some());
+    drop(index);
+
+    let sources = because(data.path(), &["sources"]);
+    assert!(sources.status.success(), "{}", stderr(&sources));
+    let listing = stdout(&sources);
+    let canonical = std::fs::canonicalize(notes.path()).unwrap();
+    assert!(
+        listing.contains(&canonical.display().to_string()),
+        "{listing}"
+    );
+    assert!(listing.contains("tests/fixtures/corpus"), "{listing}");
+    assert!(listing.contains("in all"), "{listing}");
+}

@@ -410,6 +410,17 @@ impl Index {
         documents: impl IntoIterator<Item = Document>,
         progress: &mut dyn FnMut(IngestProgress),
     ) -> Result<IngestStats, IndexError> {
+        self.ingest_from(documents, None, progress)
+    }
+
+    /// [`Index::ingest`], recording where the documents came from (a folder, a file, the
+    /// default corpus): what [`Index::remove_missing`] and [`Index::origins`] go by.
+    pub fn ingest_from(
+        &self,
+        documents: impl IntoIterator<Item = Document>,
+        origin: Option<&str>,
+        progress: &mut dyn FnMut(IngestProgress),
+    ) -> Result<IngestStats, IndexError> {
         let documents: Vec<Document> = documents.into_iter().collect();
         let mut writer: IndexWriter =
             self.tantivy
@@ -425,6 +436,12 @@ impl Index {
             self.reindex_unfinished(&tx, &writer, &mut stats)?;
             for (done, document) in documents.iter().enumerate() {
                 self.ingest_one(&tx, &writer, document, &mut stats)?;
+                if let Some(origin) = origin {
+                    tx.execute(
+                        "UPDATE documents SET origin = ?2 WHERE key = ?1 AND origin IS NOT ?2",
+                        params![document.id, origin],
+                    )?;
+                }
                 if done % 256 == 0 || done + 1 == documents.len() {
                     progress(IngestProgress {
                         phase: IngestPhase::Indexing,
@@ -445,6 +462,69 @@ impl Index {
         }
         *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(stats)
+    }
+
+    /// Removes the documents of `origin` whose keys are not in `keep` (text, sentences,
+    /// passages and vectors): what a synchronised source no longer holds. Returns the keys
+    /// removed.
+    pub fn remove_missing(
+        &self,
+        origin: &str,
+        keep: &std::collections::HashSet<String>,
+    ) -> Result<Vec<String>, IndexError> {
+        let gone: Vec<(i64, String)> = {
+            let db = self.db();
+            let mut query = db.prepare("SELECT id, key FROM documents WHERE origin = ?1")?;
+            query
+                .query_map([origin], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<Vec<(i64, String)>, _>>()?
+                .into_iter()
+                .filter(|(_, key)| !keep.contains(key))
+                .collect()
+        };
+        if gone.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut writer: IndexWriter =
+            self.tantivy
+                .writer(WRITER_MEMORY_BYTES)
+                .map_err(|error| match error {
+                    tantivy::TantivyError::LockFailure(..) => IndexError::Locked(error.to_string()),
+                    other => IndexError::Tantivy(other),
+                })?;
+        for (id, _) in &gone {
+            writer.delete_term(Term::from_field_u64(self.fields.document, *id as u64));
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        {
+            let mut db = self.db();
+            let tx = db.transaction()?;
+            for (id, _) in &gone {
+                tx.execute("DELETE FROM sentences WHERE document = ?1", [id])?;
+                tx.execute("DELETE FROM vectors WHERE document = ?1", [id])?;
+                tx.execute("DELETE FROM documents WHERE id = ?1", [id])?;
+            }
+            tx.commit()?;
+        }
+        self.reader.reload()?;
+        *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(gone.into_iter().map(|(_, key)| key).collect())
+    }
+
+    /// Where the indexed documents came from, with how many documents and sentences each
+    /// gave (`None`: ingested without a recorded origin, before origins were kept).
+    pub fn origins(&self) -> Result<Vec<(Option<String>, u64, u64)>, IndexError> {
+        let db = self.db();
+        let mut query = db.prepare(
+            "SELECT d.origin, COUNT(DISTINCT d.id), COUNT(s.ordinal)
+             FROM documents d LEFT JOIN sentences s ON s.document = d.id
+             GROUP BY d.origin ORDER BY d.origin",
+        )?;
+        let rows = query
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     /// Embeds the sentences of every document that has no vectors yet (new, changed, or
@@ -690,6 +770,18 @@ fn migrate(db: &Connection, dir: &Path) -> Result<(), IndexError> {
              PRIMARY KEY (document, ordinal)
          ) WITHOUT ROWID;",
     )?;
+    // Origins came later: the column is added to an index built before them.
+    let has_origin: bool = db.query_row(
+        "SELECT EXISTS(SELECT 1 FROM pragma_table_info('documents') WHERE name = 'origin')",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_origin {
+        db.execute_batch(
+            "ALTER TABLE documents ADD COLUMN origin TEXT;
+             CREATE INDEX IF NOT EXISTS documents_by_origin ON documents (origin);",
+        )?;
+    }
     let found: Option<String> = db
         .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| {
             row.get(0)
@@ -838,6 +930,44 @@ mod tests {
         // adjacent terms count.
         assert_eq!(first(Ranking::BM25), "scattered");
         assert_eq!(first(Ranking::WHY_QUESTION), "together");
+    }
+
+    #[test]
+    fn a_synchronised_origin_loses_what_it_no_longer_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create_or_open(dir.path()).unwrap();
+        let [famine, river, war] = <[Document; 3]>::try_from(fixture()).unwrap();
+        index
+            .ingest_from([famine.clone(), river], Some("notes/"), &mut |_| {})
+            .unwrap();
+        index
+            .ingest_from([war], Some("wiki.xml"), &mut |_| {})
+            .unwrap();
+        assert_eq!(
+            index.origins().unwrap(),
+            [
+                (Some("notes/".to_owned()), 2, 4),
+                (Some("wiki.xml".to_owned()), 1, 1)
+            ]
+        );
+        // The folder now holds only the famine: the river goes, the other origin stays.
+        let keep: std::collections::HashSet<String> = ["famine".to_owned()].into();
+        assert_eq!(index.remove_missing("notes/", &keep).unwrap(), ["river"]);
+        assert!(index.document_by_key("river").unwrap().is_none());
+        assert!(
+            index
+                .search(&[term(&index, "rivers")], 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(index.search(&[term(&index, "armed")], 10).unwrap().len(), 1);
+        assert_eq!(index.document_count().unwrap(), 2);
+        assert!(index.remove_missing("notes/", &keep).unwrap().is_empty());
+        // Re-ingesting the same document again changes nothing.
+        let stats = index
+            .ingest_from([famine], Some("notes/"), &mut |_| {})
+            .unwrap();
+        assert_eq!(stats.unchanged, 1);
     }
 
     #[test]

@@ -8,8 +8,12 @@ use crate::cli::IngestArgs;
 /// File name of the corpus inside the assets folder (see scripts/install-assets.sh).
 const DEFAULT_CORPUS_FILE: &str = "corpus/summaries_en-us.json";
 
+/// The origin recorded for the default corpus.
+const DEFAULT_CORPUS_ORIGIN: &str = "default corpus";
+
 pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
-    let mut documents = Vec::new();
+    // Each source's documents, under its origin, with how many problems reading it had.
+    let mut batches: Vec<(String, Vec<corpus::Document>, usize)> = Vec::new();
     let mut problems = 0;
     if args.default_corpus {
         let path = args.assets_dir.join(DEFAULT_CORPUS_FILE);
@@ -19,7 +23,11 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
                 path.display()
             );
         }
-        documents.extend(corpus::load_default_corpus(&path)?);
+        batches.push((
+            DEFAULT_CORPUS_ORIGIN.to_owned(),
+            corpus::load_default_corpus(&path)?,
+            0,
+        ));
     }
     for path in &args.paths {
         let report = corpus::load_path(path);
@@ -29,14 +37,19 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
         problems += report.problems.len();
         if report.skipped_files > 0 {
             eprintln!(
-                "note: ignored {} file(s) in {} that are not .txt, .md, .markdown or .jsonl",
+                "note: ignored {} file(s) in {} that are not .txt, .md, .markdown, .html, .htm, .pdf, .xml, .bz2 or .jsonl",
                 report.skipped_files,
                 path.display()
             );
         }
-        documents.extend(report.documents);
+        let origin = std::fs::canonicalize(path)
+            .unwrap_or_else(|_| path.clone())
+            .display()
+            .to_string();
+        batches.push((origin, report.documents, report.problems.len()));
     }
-    if documents.is_empty() {
+    let documents: Vec<&corpus::Document> = batches.iter().flat_map(|(_, d, _)| d).collect();
+    if documents.is_empty() && !args.sync {
         bail!("nothing to ingest: no readable documents ({problems} problem(s) reported above)");
     }
 
@@ -69,7 +82,7 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
         bar
     });
     let mut last_logged = (IngestPhase::Indexing, 0);
-    let stats = index.ingest(documents, &mut |progress| {
+    let mut progress = |progress: index::IngestProgress| {
         let what = match progress.phase {
             IngestPhase::Indexing => "documents indexed",
             IngestPhase::Embedding => "sentences embedded",
@@ -92,12 +105,41 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
                 }
             }
         }
-    })?;
+    };
+    let mut stats = index::IngestStats::default();
+    let mut removed = Vec::new();
+    for (origin, documents, had_problems) in batches {
+        let keys: std::collections::HashSet<String> =
+            documents.iter().map(|d| d.id.clone()).collect();
+        let batch = index.ingest_from(documents, Some(&origin), &mut progress)?;
+        stats.added += batch.added;
+        stats.updated += batch.updated;
+        stats.unchanged += batch.unchanged;
+        stats.sentences += batch.sentences;
+        stats.passages += batch.passages;
+        stats.embedded += batch.embedded;
+        if args.sync {
+            if had_problems > 0 {
+                eprintln!(
+                    "warning: not synchronising {origin}: {had_problems} file(s) could not be read, so nothing of it was removed"
+                );
+            } else {
+                for key in index.remove_missing(&origin, &keys)? {
+                    removed.push(key);
+                }
+            }
+        }
+    }
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    if args.sync {
+        for key in &removed {
+            eprintln!("removed {key}");
+        }
+    }
     println!(
-        "ingested {total} documents in {:.1} s: {} added, {} updated, {} unchanged ({} sentences, {} passages indexed, {} sentences embedded){}",
+        "ingested {total} documents in {:.1} s: {} added, {} updated, {} unchanged ({} sentences, {} passages indexed, {} sentences embedded){}{}",
         started.elapsed().as_secs_f64(),
         stats.added,
         stats.updated,
@@ -105,6 +147,11 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
         stats.sentences,
         stats.passages,
         stats.embedded,
+        if args.sync {
+            format!("; {} removed as gone from their source", removed.len())
+        } else {
+            String::new()
+        },
         if problems > 0 {
             format!("; {problems} problem(s) reported above")
         } else {

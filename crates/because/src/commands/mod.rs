@@ -12,6 +12,7 @@ mod export;
 mod ingest;
 mod regenerate;
 mod serve;
+mod sources;
 
 use std::path::{Path, PathBuf};
 
@@ -45,6 +46,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Audit(args) => audit::run(&paths, args),
         Command::EvalChecker(args) => eval_checker::run(&paths, args),
         Command::EvalWriter(args) => eval_writer::run(&paths, args),
+        Command::Sources => sources::run(&paths),
     }
 }
 
