@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/export.csv", get(export_csv))
         .route("/admin/a/{slug}", get(article_detail))
         .route("/admin/a/{slug}/regenerate", post(regenerate))
+        .route("/admin/regenerate-changed", post(regenerate_changed))
         .route(
             "/admin/sources/reset",
             post(reset_source).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
@@ -166,6 +167,8 @@ struct ArticleRow {
     upper: f64,
     flagged: bool,
     reasons: Vec<(String, u64)>,
+    /// What changed in the sources since this version was composed, if anything.
+    sources_changed: Option<String>,
 }
 
 fn article_row(
@@ -181,6 +184,7 @@ fn article_row(
         flagged: config.is_flagged(&summary.feedback),
         reasons,
         summary,
+        sources_changed: None,
     }
 }
 
@@ -205,17 +209,21 @@ async fn dashboard(
     }
     let store = state.store.clone();
     let config = state.config.clone();
+    let engine = state.engine.clone();
     let result = blocking(move || {
         let first = chart_start(time::OffsetDateTime::now_utc().date());
         let mut reasons = store.reasons_by_article()?;
-        let mut rows: Vec<ArticleRow> = store
-            .all_articles()?
-            .into_iter()
-            .map(|summary| {
-                let reasons = reasons.remove(&summary.slug).unwrap_or_default();
-                article_row(&config, summary, reasons)
-            })
-            .collect();
+        let mut rows: Vec<ArticleRow> = Vec::new();
+        for summary in store.all_articles()? {
+            let reasons = reasons.remove(&summary.slug).unwrap_or_default();
+            let mut row = article_row(&config, summary, reasons);
+            if let Some(stored) = store.find_by_slug(&row.summary.slug)? {
+                row.sources_changed =
+                    crate::sources_changed(&engine, &stored.article).map_err(AppError::internal)?;
+            }
+            rows.push(row);
+        }
+        let changed = rows.iter().filter(|r| r.sources_changed.is_some()).count();
         rows.sort_by(|a, b| {
             b.flagged
                 .cmp(&a.flagged)
@@ -236,6 +244,7 @@ async fn dashboard(
                 queued, running,
                 articles => Serde(&rows),
                 flagged => rows.iter().filter(|r| r.flagged).count(),
+                changed,
                 chart => minijinja::Value::from_safe_string(chart),
                 comments => Serde(&comments),
                 sources => Serde(&sources),
@@ -267,11 +276,14 @@ async fn article_detail(
     let store = state.store.clone();
     let config = state.config.clone();
     let has_llm = state.writer.is_some();
+    let engine = state.engine.clone();
     let result = blocking(move || {
         let stored = store.find_by_slug(&slug)?.ok_or(AppError::NotFound)?;
         let summary = store.summary(&slug)?.ok_or(AppError::NotFound)?;
         let reasons = store.reasons(stored.version_id)?;
-        let row = article_row(&config, summary, reasons);
+        let mut row = article_row(&config, summary, reasons);
+        row.sources_changed =
+            crate::sources_changed(&engine, &stored.article).map_err(AppError::internal)?;
         let versions = store.versions(stored.id)?;
         let first = chart_start(time::OffsetDateTime::now_utc().date());
         let days = store.votes_per_day(Some(stored.id), &iso_date(first))?;
@@ -361,6 +373,42 @@ async fn regenerate(
         .into_response(),
         Err(error) => error.into_response(),
     }
+}
+
+/// Queues a new version (extractive) of every article whose sources changed: one action
+/// after `because ingest --sync`.
+async fn regenerate_changed(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(response) = refuse_unless_admin(&state, &headers) {
+        return response;
+    }
+    if let Err(error) = refuse_cross_site(&headers) {
+        return error.into_response();
+    }
+    let (store, engine) = (state.store.clone(), state.engine.clone());
+    let changed = blocking(move || {
+        let mut slugs = Vec::new();
+        for summary in store.all_articles()? {
+            if let Some(stored) = store.find_by_slug(&summary.slug)?
+                && crate::sources_changed(&engine, &stored.article)
+                    .map_err(AppError::internal)?
+                    .is_some()
+            {
+                slugs.push(summary.slug);
+            }
+        }
+        Ok(slugs)
+    })
+    .await;
+    let slugs = match changed {
+        Ok(slugs) => slugs,
+        Err(error) => return error.into_response(),
+    };
+    for slug in &slugs {
+        if let Err(error) = jobs::enqueue(&state, slug, WriterKind::Extractive).await {
+            return error.into_response();
+        }
+    }
+    Redirect::to(&format!("/admin?done=queued-{}-jobs#jobs", slugs.len())).into_response()
 }
 
 async fn reset_source(

@@ -144,6 +144,60 @@ pub fn regenerate(
     Ok(store.publish_version(slug, &fresh, &explain::rfc3339(now))?)
 }
 
+/// Whether an article's evidence still stands in the index: `None` when every source it
+/// cites is there and every quotation (and every piece of evidence a generated sentence rests
+/// on) is still word for word in its source; else what changed ("2 sources gone; quoted text
+/// changed in 1"), after `because ingest --sync` or a re-ingest of edited documents.
+pub fn sources_changed(
+    engine: &explain::Engine,
+    article: &explain::Article,
+) -> Result<Option<String>, explain::IndexError> {
+    let mut gone = 0;
+    let mut texts = std::collections::HashMap::new();
+    for source in &article.sources {
+        match engine.index().document_by_key(&source.id)? {
+            Some(document) => {
+                texts.insert(source.n, document.text);
+            }
+            None => gone += 1,
+        }
+    }
+    let mut changed = std::collections::HashSet::new();
+    let mut still = |n: u32, text: &str| {
+        if let Some(source) = texts.get(&n)
+            && !source.contains(text)
+        {
+            changed.insert(n);
+        }
+    };
+    for sentence in article.sentences() {
+        match sentence.kind {
+            explain::SentenceKind::Quote => {
+                if let Some(&n) = sentence.cites.first() {
+                    still(n, &sentence.text);
+                }
+            }
+            explain::SentenceKind::Generated => {
+                for evidence in &sentence.evidence {
+                    still(evidence.source, &evidence.text);
+                }
+            }
+            explain::SentenceKind::Template => {}
+        }
+    }
+    let mut parts = Vec::new();
+    if gone > 0 {
+        parts.push(format!(
+            "{gone} source{} gone",
+            if gone == 1 { "" } else { "s" }
+        ));
+    }
+    if !changed.is_empty() {
+        parts.push(format!("quoted text changed in {}", changed.len()));
+    }
+    Ok((!parts.is_empty()).then(|| parts.join("; ")))
+}
+
 /// Slugs of the articles whose current version is flagged as confidently poor.
 pub fn flagged(store: &Store, config: &SiteConfig) -> Result<Vec<String>, StoreError> {
     Ok(store

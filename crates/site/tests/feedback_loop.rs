@@ -587,3 +587,68 @@ fn votes_past_retention_lose_comment_and_visitor_but_stay_counted() {
     assert_eq!(store.comments(None, 10).unwrap().len(), 1);
     assert_eq!(store.feedback(published.version_id).unwrap().not_helpful, 2);
 }
+
+#[test]
+fn articles_whose_sources_changed_are_marked_and_regenerated_in_one_action() {
+    let data = tempfile::tempdir().unwrap();
+    ingest(data.path());
+    let server = Server::start_with(data.path(), config_with_token());
+    publish_floods(&server);
+    let session = login(&server);
+    let before = get(&server, "/admin", Some(&session));
+    assert!(
+        !before.body.contains("Sources changed"),
+        "nothing changed yet"
+    );
+
+    // The floods article's source is edited: its quoted sentence is no longer in it.
+    let article = json(&get(
+        &server,
+        "/api/v1/articles/why-do-river-floods-happen",
+        None,
+    ));
+    let source = article["sources"][0]["id"].as_str().unwrap().to_owned();
+    let index = index::Index::open(&data.path().join("index")).unwrap();
+    let old = index.document_by_key(&source).unwrap().unwrap();
+    index
+        .ingest(
+            [corpus::Document {
+                id: old.key.clone(),
+                title: old.title.clone(),
+                text: "River floods were rewritten entirely. Nothing quoted before remains here."
+                    .into(),
+                url: old.url.clone(),
+                license: old.license.clone(),
+            }],
+            &mut |_| {},
+        )
+        .unwrap();
+    drop(index);
+
+    let after = get(&server, "/admin", Some(&session));
+    assert!(after.body.contains("Sources changed"), "{}", after.body);
+    assert!(
+        after.body.contains("quoted text changed in 1"),
+        "{}",
+        after.body
+    );
+    let detail = get(&server, &format!("/admin{FLOODS}"), Some(&session));
+    assert!(detail.body.contains("Sources changed:"), "{}", detail.body);
+
+    let queued = post_form(&server, "/admin/regenerate-changed", "", Some(&session));
+    assert_eq!(queued.status, 303, "{}", queued.body);
+    assert!(
+        queued.location.contains("queued-1-jobs"),
+        "{}",
+        queued.location
+    );
+    let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+    let job = store.recent_jobs(1).unwrap().remove(0);
+    let finished = wait_for_job(&server, job.id);
+    assert_eq!(finished["state"], "done", "{finished}");
+    let regenerated = get(&server, "/admin", Some(&session));
+    assert!(
+        !regenerated.body.contains("Sources changed"),
+        "the new version quotes the source as it is now"
+    );
+}
