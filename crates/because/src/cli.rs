@@ -318,6 +318,16 @@ pub struct ServeArgs {
     /// Background jobs (new versions) run at once.
     #[arg(long, env = "BECAUSE_JOB_WORKERS", default_value_t = 1)]
     pub job_workers: usize,
+
+    /// A reverse proxy (address or network, e.g. 127.0.0.1 or 10.0.0.0/8) whose
+    /// X-Forwarded-For names the client for the vote rate limit. Repeat for several; from
+    /// any other peer the header is ignored.
+    #[arg(
+        long = "trust-forwarded-for",
+        env = "BECAUSE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
 }
 
 /// When an article counts as confidently poor.

@@ -53,6 +53,7 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
             "llm_max_tokens",
             "llm_retries",
             "job_workers",
+            "trust_forwarded_for",
         ],
     ),
     (
@@ -147,6 +148,7 @@ pub fn apply(command: clap::Command, path: &Path) -> anyhow::Result<clap::Comman
 fn argument_id(setting: &str) -> String {
     match setting {
         "allow_vote_origin" => "vote_origins".to_owned(),
+        "trust_forwarded_for" => "trusted_proxies".to_owned(),
         other => other.to_owned(),
     }
 }

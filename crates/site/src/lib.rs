@@ -63,6 +63,9 @@ pub struct SiteConfig {
     pub writer: jobs::WriterKind,
     /// Jobs run at once (at least 1).
     pub job_workers: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the vote rate limit);
+    /// from anyone else the header is ignored.
+    pub trusted_proxies: Vec<limit::TrustedProxy>,
 }
 
 impl Default for SiteConfig {
@@ -77,6 +80,7 @@ impl Default for SiteConfig {
             vote_origins: Vec::new(),
             writer: jobs::WriterKind::Extractive,
             job_workers: 1,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -1,12 +1,85 @@
 //! Per-client rate limiting of votes without keeping addresses: a client is known only by a
 //! keyed hash of its IP address, and the key is random, held in memory and replaced every
-//! UTC day (and at every restart), so yesterday's hashes cannot be linked to today's.
+//! UTC day (and at every restart), so yesterday's hashes cannot be linked to today's. The
+//! limit is per node (each process counts its own clients).
+//!
+//! Behind a reverse proxy every request comes from the proxy's address: [`client_address`]
+//! reads the client from `X-Forwarded-For`, but only when the request came from a proxy the
+//! operator trusts (`serve --trust-forwarded-for`); anyone else could write any address there.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
+
+/// An address or a network (`203.0.113.7`, `10.0.0.0/8`, `::1`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxy {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl TrustedProxy {
+    /// Parses `ADDRESS` or `ADDRESS/PREFIX`.
+    pub fn parse(text: &str) -> Option<TrustedProxy> {
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((address, prefix)) => (address, Some(prefix.parse::<u8>().ok()?)),
+            None => (text.trim(), None),
+        };
+        let network: IpAddr = address.parse().ok()?;
+        let bits = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(bits);
+        (prefix <= bits).then_some(TrustedProxy { network, prefix })
+    }
+
+    pub fn contains(&self, address: IpAddr) -> bool {
+        let (network, address) = match (self.network, address) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                (u128::from(n.to_bits()) << 96, u128::from(a.to_bits()) << 96)
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => (n.to_bits(), a.to_bits()),
+            (IpAddr::V6(n), IpAddr::V4(a)) => (n.to_bits(), a.to_ipv6_mapped().to_bits()),
+            (IpAddr::V4(n), IpAddr::V6(a)) => match a.to_ipv4_mapped() {
+                Some(a) => (u128::from(n.to_bits()) << 96, u128::from(a.to_bits()) << 96),
+                None => return false,
+            },
+        };
+        let prefix = u32::from(self.prefix);
+        if prefix == 0 {
+            return true;
+        }
+        let mask = u128::MAX << (128 - prefix.min(128));
+        network & mask == address & mask
+    }
+}
+
+/// The client a request speaks for: the connection's peer, or, when the peer is a trusted
+/// proxy, the nearest address in `X-Forwarded-For` (read from the right) that is not itself a
+/// trusted proxy. Malformed entries end the walk at the last trusted hop.
+pub fn client_address(peer: IpAddr, forwarded_for: &[&str], trusted: &[TrustedProxy]) -> IpAddr {
+    let is_trusted = |address: IpAddr| trusted.iter().any(|t| t.contains(address));
+    if !is_trusted(peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded_for
+        .iter()
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|hop| !hop.is_empty())
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Ok(address) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        client = address;
+        if !is_trusted(address) {
+            break;
+        }
+    }
+    client
+}
 
 /// Fixed one-minute windows of at most `per_minute` votes per client.
 pub struct RateLimiter {
@@ -91,6 +164,59 @@ fn client_hash(key: &[u8; 32], client: IpAddr) -> [u8; 16] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let trusted = [
+            TrustedProxy::parse("127.0.0.1").unwrap(),
+            TrustedProxy::parse("10.0.0.0/8").unwrap(),
+        ];
+        // From a trusted proxy: the client it names.
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &["203.0.113.7"], &trusted),
+            ip("203.0.113.7")
+        );
+        // A chain: the nearest untrusted hop from the right; what the client wrote itself on
+        // the left is not believed.
+        assert_eq!(
+            client_address(
+                ip("127.0.0.1"),
+                &["1.2.3.4, 198.51.100.9", "10.1.2.3"],
+                &trusted
+            ),
+            ip("198.51.100.9")
+        );
+        // From anyone else the header is ignored.
+        assert_eq!(
+            client_address(ip("198.51.100.9"), &["1.2.3.4"], &trusted),
+            ip("198.51.100.9")
+        );
+        // No header, or garbage: the proxy itself.
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &[], &trusted),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &["not-an-ip"], &trusted),
+            ip("127.0.0.1")
+        );
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &["1.2.3.4"], &[]),
+            ip("127.0.0.1")
+        );
+        // Networks, IPv6 and mapped addresses.
+        let v6 = TrustedProxy::parse("fd00::/8").unwrap();
+        assert!(v6.contains(ip("fd12::1")) && !v6.contains(ip("fe80::1")));
+        assert!(trusted[0].contains(ip("::ffff:127.0.0.1")));
+        assert_eq!(TrustedProxy::parse("10.0.0.0/33"), None);
+        assert_eq!(TrustedProxy::parse("example.org"), None);
+        assert!(
+            TrustedProxy::parse("0.0.0.0/0")
+                .unwrap()
+                .contains(ip("8.8.8.8"))
+        );
+    }
 
     #[test]
     fn limits_each_client_per_minute_window() {

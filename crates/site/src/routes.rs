@@ -656,7 +656,14 @@ async fn feedback(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let wants_json = is_json(&headers);
-    let client = client.map(|Extension(ConnectInfo(address))| address.ip());
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let client = client.map(|Extension(ConnectInfo(address))| {
+        crate::limit::client_address(address.ip(), &forwarded, &state.config.trusted_proxies)
+    });
     match record_feedback(&state, &slug, client, &headers, body, wants_json).await {
         Ok(response) => response,
         Err(FeedbackFailure::Plain(error)) if wants_json => error.into_json(),

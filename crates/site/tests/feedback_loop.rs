@@ -652,3 +652,43 @@ fn articles_whose_sources_changed_are_marked_and_regenerated_in_one_action() {
         "the new version quotes the source as it is now"
     );
 }
+
+/// A vote posted as if through a reverse proxy that names the client `forwarded`.
+fn vote_via(server: &Server, forwarded: &str) -> u16 {
+    let request = agent()
+        .post(server.url(&format!("{FLOODS}/feedback")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", format!("http://{}", server.addr))
+        .header("x-forwarded-for", forwarded);
+    reply(request.send("helpful=yes")).status
+}
+
+#[test]
+fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_vote_budget() {
+    for trusted in [true, false] {
+        let data = tempfile::tempdir().unwrap();
+        ingest(data.path());
+        let server = Server::start_with(
+            data.path(),
+            site::SiteConfig {
+                votes_per_minute: 1,
+                trusted_proxies: if trusted {
+                    vec![site::limit::TrustedProxy::parse("127.0.0.0/8").unwrap()]
+                } else {
+                    Vec::new()
+                },
+                ..site::SiteConfig::default()
+            },
+        );
+        publish_floods(&server);
+        assert_eq!(vote_via(&server, "203.0.113.1"), 303);
+        if trusted {
+            // Another client behind the same proxy has its own budget; the first has none left.
+            assert_eq!(vote_via(&server, "203.0.113.2"), 303);
+            assert_eq!(vote_via(&server, "198.51.100.1, 203.0.113.1"), 429);
+        } else {
+            // Without a trusted proxy the header is anybody's word: all share the peer's budget.
+            assert_eq!(vote_via(&server, "203.0.113.2"), 429);
+        }
+    }
+}

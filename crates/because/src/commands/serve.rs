@@ -25,7 +25,17 @@ pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
             ),
         }
     }
+    let mut trusted_proxies = Vec::new();
+    for raw in &args.trusted_proxies {
+        match site::limit::TrustedProxy::parse(raw) {
+            Some(proxy) => trusted_proxies.push(proxy),
+            None => anyhow::bail!(
+                "--trust-forwarded-for {raw:?} is not an IP address or network such as 127.0.0.1 or 10.0.0.0/8"
+            ),
+        }
+    }
     let config = site::SiteConfig {
+        trusted_proxies,
         base_url,
         vote_origins,
         admin_token: args.admin_token.clone().filter(|t| !t.trim().is_empty()),
