@@ -21,6 +21,9 @@ use anyhow::{Context, bail};
 /// Keys of the top level: the global options.
 const GLOBAL: &[&str] = &["data_dir", "model_dir", "tagger_dir", "log_format"];
 
+/// The commands that also take the writer's keys.
+const TAKES_WRITER: &[&str] = &["ask", "serve", "regenerate"];
+
 /// The writer's keys (the API key is never read from the file: environment only).
 const WRITER: &[&str] = &[
     "writer",
@@ -34,7 +37,7 @@ const WRITER: &[&str] = &[
 /// Keys of each subcommand's table, as the flags are named (with `_` for `-`).
 const SUBCOMMANDS: &[(&str, &[&str])] = &[
     ("ingest", &["assets_dir"]),
-    ("ask", WRITER),
+    ("ask", &[]),
     (
         "serve",
         &[
@@ -46,29 +49,11 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
             "retention_days",
             "flag_min_votes",
             "flag_below",
-            "writer",
-            "llm_url",
-            "llm_model",
-            "llm_timeout",
-            "llm_max_tokens",
-            "llm_retries",
             "job_workers",
             "trust_forwarded_for",
         ],
     ),
-    (
-        "regenerate",
-        &[
-            "flag_min_votes",
-            "flag_below",
-            "writer",
-            "llm_url",
-            "llm_model",
-            "llm_timeout",
-            "llm_max_tokens",
-            "llm_retries",
-        ],
-    ),
+    ("regenerate", &["flag_min_votes", "flag_below"]),
     ("export", &["base_url", "api_origin"]),
 ];
 
@@ -112,6 +97,15 @@ pub fn apply(command: clap::Command, path: &Path) -> anyhow::Result<clap::Comman
                         .join(", ")
                 );
             };
+            let keys: Vec<&str> = keys
+                .iter()
+                .chain(if TAKES_WRITER.contains(name) {
+                    WRITER
+                } else {
+                    &[]
+                })
+                .copied()
+                .collect();
             for (setting, value) in section {
                 if !keys.contains(&setting.as_str()) {
                     bail!(

@@ -422,13 +422,7 @@ impl Index {
         progress: &mut dyn FnMut(IngestProgress),
     ) -> Result<IngestStats, IndexError> {
         let documents: Vec<Document> = documents.into_iter().collect();
-        let mut writer: IndexWriter =
-            self.tantivy
-                .writer(WRITER_MEMORY_BYTES)
-                .map_err(|error| match error {
-                    tantivy::TantivyError::LockFailure(..) => IndexError::Locked(error.to_string()),
-                    other => IndexError::Tantivy(other),
-                })?;
+        let mut writer = self.writer()?;
         let mut stats = IngestStats::default();
         {
             let mut db = self.db();
@@ -485,13 +479,7 @@ impl Index {
         if gone.is_empty() {
             return Ok(Vec::new());
         }
-        let mut writer: IndexWriter =
-            self.tantivy
-                .writer(WRITER_MEMORY_BYTES)
-                .map_err(|error| match error {
-                    tantivy::TantivyError::LockFailure(..) => IndexError::Locked(error.to_string()),
-                    other => IndexError::Tantivy(other),
-                })?;
+        let mut writer = self.writer()?;
         for (id, _) in &gone {
             writer.delete_term(Term::from_field_u64(self.fields.document, *id as u64));
         }
@@ -714,6 +702,16 @@ impl Index {
         stats.sentences += sentences.len();
         stats.passages += passages.len();
         Ok(())
+    }
+
+    /// The index's one tantivy writer; another process holding it is `IndexError::Locked`.
+    fn writer(&self) -> Result<IndexWriter, IndexError> {
+        self.tantivy
+            .writer(WRITER_MEMORY_BYTES)
+            .map_err(|error| match error {
+                tantivy::TantivyError::LockFailure(..) => IndexError::Locked(error.to_string()),
+                other => IndexError::Tantivy(other),
+            })
     }
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {

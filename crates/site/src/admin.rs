@@ -289,12 +289,7 @@ async fn article_detail(
         let days = store.votes_per_day(Some(stored.id), &iso_date(first))?;
         let chart = votes_per_day_svg(&stored.article.question, first, CHART_DAYS, &days);
         let comments = store.comments(Some(stored.id), 50)?;
-        let article_jobs: Vec<jobs::Job> = store
-            .recent_jobs(200)?
-            .into_iter()
-            .filter(|j| j.slug == stored.article.slug)
-            .take(10)
-            .collect();
+        let article_jobs = store.jobs_of(&stored.article.slug, 10)?;
         let page = templates().admin(
             "admin_article.html",
             context! {

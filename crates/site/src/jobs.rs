@@ -210,6 +210,18 @@ impl Store {
         Ok(jobs)
     }
 
+    /// The newest jobs of one article first.
+    pub fn jobs_of(&self, slug: &str, limit: usize) -> Result<Vec<Job>, StoreError> {
+        let db = self.db();
+        let mut statement = db.prepare(&format!(
+            "SELECT {COLUMNS} FROM jobs WHERE slug = ?1 ORDER BY id DESC LIMIT ?2"
+        ))?;
+        let jobs = statement
+            .query_map(params![slug, limit as i64], job_from_row)?
+            .collect::<Result<_, _>>()?;
+        Ok(jobs)
+    }
+
     /// Jobs waiting and running.
     pub fn queue_depth(&self) -> Result<(u64, u64), StoreError> {
         Ok(self.db().query_row(
