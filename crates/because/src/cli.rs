@@ -181,14 +181,55 @@ pub struct IngestArgs {
 
     /// Files or directories: .txt, .md, .markdown, .html, .htm, .pdf, MediaWiki dumps (.xml,
     /// .bz2), .jsonl ({"id"?, "title", "text", "url"?} per line).
-    #[arg(required_unless_present = "default_corpus")]
+    #[arg(required_unless_present_any = ["default_corpus", "urls", "sitemap"])]
     pub paths: Vec<PathBuf>,
+
+    /// A file of web addresses, one per line (`#` starts a comment): each page is fetched
+    /// politely (robots.txt, a delay per host, conditional re-fetch) and ingested as HTML,
+    /// PDF or text. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub urls: Vec<PathBuf>,
+
+    /// A sitemap (or sitemap index) whose pages are fetched and ingested like --urls.
+    /// Repeatable.
+    #[arg(long, value_name = "URL")]
+    pub sitemap: Vec<String>,
+
+    #[command(flatten)]
+    pub fetch: FetchArgs,
 
     /// Also remove from the index what these sources no longer hold (documents ingested from
     /// the same folder or file before, gone from it now). A source with a file that cannot
     /// be read is not synchronised.
     #[arg(long)]
     pub sync: bool,
+}
+
+/// How politely and how far web pages are fetched.
+#[derive(Debug, Clone, Args)]
+pub struct FetchArgs {
+    /// The least time between two requests to one host, in seconds (longer when its
+    /// robots.txt asks for a Crawl-delay).
+    #[arg(
+        long,
+        env = "BECAUSE_FETCH_DELAY",
+        default_value_t = 1.0,
+        value_name = "SECONDS"
+    )]
+    pub fetch_delay: f64,
+
+    /// The most one request may take, connection to last byte, in seconds.
+    #[arg(
+        long,
+        env = "BECAUSE_FETCH_TIMEOUT",
+        default_value_t = 30.0,
+        value_name = "SECONDS"
+    )]
+    pub fetch_timeout: f64,
+
+    /// The most bytes one page may have.
+    #[arg(long, env = "BECAUSE_MAX_PAGE_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_page_bytes: u64,
 }
 
 #[derive(Debug, Args)]

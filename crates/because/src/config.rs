@@ -36,7 +36,15 @@ const WRITER: &[&str] = &[
 
 /// Keys of each subcommand's table, as the flags are named (with `_` for `-`).
 const SUBCOMMANDS: &[(&str, &[&str])] = &[
-    ("ingest", &["assets_dir"]),
+    (
+        "ingest",
+        &[
+            "assets_dir",
+            "fetch_delay",
+            "fetch_timeout",
+            "max_page_bytes",
+        ],
+    ),
     ("ask", &[]),
     (
         "serve",

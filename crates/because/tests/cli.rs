@@ -667,3 +667,188 @@ fn sync_removes_what_a_source_no_longer_holds_and_sources_lists_origins() {
     assert!(listing.contains("tests/fixtures/corpus"), "{listing}");
     assert!(listing.contains("in all"), "{listing}");
 }
+
+/// A web server that is not ours: Python's `http.server`, on a free loopback port, serving
+/// `dir`. It answers `If-Modified-Since` with 304 from the files' times. Stopped when dropped.
+struct PythonServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl PythonServer {
+    fn start(dir: &Path) -> PythonServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("python3")
+            .args(["-m", "http.server", "--bind", "127.0.0.1"])
+            .arg(port.to_string())
+            .arg("--directory")
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3 runs");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "http.server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        PythonServer { child, port }
+    }
+}
+
+impl Drop for PythonServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn web_pages_are_ingested_from_a_list_refetched_conditionally_and_synchronised() {
+    let manual = Path::new("/usr/share/doc/libffi8/html");
+    if !manual.is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing: run scripts/install-test-docs.sh",
+            manual.display()
+        );
+        return;
+    }
+    let site = tempfile::tempdir().unwrap();
+    let pages = [
+        "The-Basics.html",
+        "Closure-Example.html",
+        "Thread-Safety.html",
+    ];
+    for page in pages {
+        std::fs::copy(manual.join(page), site.path().join(page)).unwrap();
+    }
+    std::fs::create_dir(site.path().join("drafts")).unwrap();
+    std::fs::copy(
+        manual.join("Types.html"),
+        site.path().join("drafts/Types.html"),
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("robots.txt"),
+        "User-agent: because\nDisallow: /drafts/\n",
+    )
+    .unwrap();
+    let server = PythonServer::start(site.path());
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let lists = tempfile::tempdir().unwrap();
+    let list = lists.path().join("pages.txt");
+    let write_list = |pages: &[&str]| {
+        let lines: Vec<String> = pages.iter().map(|p| format!("{base}/{p}")).collect();
+        std::fs::write(&list, format!("# the manual\n{}\n", lines.join("\n"))).unwrap();
+    };
+    write_list(&[
+        "The-Basics.html",
+        "Closure-Example.html",
+        "Thread-Safety.html",
+        "drafts/Types.html",
+    ]);
+    let data = tempfile::tempdir().unwrap();
+    let list_arg = list.to_str().unwrap();
+    let args = ["ingest", "--urls", list_arg, "--fetch-delay", "0.05"];
+    let first = because(data.path(), &args);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("3 added"), "{}", stdout(&first));
+    assert!(
+        stderr(&first)
+            .contains("3 fetched, 0 unchanged since the last fetch, 1 not allowed by robots.txt"),
+        "{}",
+        stderr(&first)
+    );
+    let index = index::Index::open(&data.path().join("index")).unwrap();
+    let basics = index
+        .document_by_key(&format!("{base}/The-Basics.html"))
+        .unwrap()
+        .expect("the page is indexed under its address");
+    assert!(basics.title.starts_with("The Basics"), "{}", basics.title);
+    assert!(
+        index
+            .document_by_key(&format!("{base}/drafts/Types.html"))
+            .unwrap()
+            .is_none()
+    );
+    drop(index);
+
+    // Asked again: every page answers 304 and is read from the cache.
+    let second = because(data.path(), &args);
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("0 fetched, 3 unchanged since the last fetch"),
+        "{}",
+        stderr(&second)
+    );
+    assert!(
+        stdout(&second).contains("3 unchanged"),
+        "{}",
+        stdout(&second)
+    );
+
+    // A page gone from the server is gone from the index after a sync; the list is its origin.
+    std::fs::remove_file(site.path().join("Thread-Safety.html")).unwrap();
+    let synced = because(
+        data.path(),
+        &[
+            "ingest",
+            "--sync",
+            "--urls",
+            list_arg,
+            "--fetch-delay",
+            "0.05",
+        ],
+    );
+    assert!(synced.status.success(), "{}", stderr(&synced));
+    assert!(
+        stderr(&synced).contains("gone (HTTP 404)"),
+        "{}",
+        stderr(&synced)
+    );
+    assert!(
+        stdout(&synced).contains("1 removed as gone from their source"),
+        "{}",
+        stdout(&synced)
+    );
+    let sources = stdout(&because(data.path(), &["sources"]));
+    let canonical = std::fs::canonicalize(&list).unwrap();
+    assert!(
+        sources.contains(&canonical.display().to_string()),
+        "{sources}"
+    );
+
+    // A server that is down: a clear failure, and a sync removes nothing.
+    drop(server);
+    let down = because(
+        data.path(),
+        &[
+            "ingest",
+            "--sync",
+            "--urls",
+            list_arg,
+            "--fetch-delay",
+            "0.05",
+        ],
+    );
+    assert!(
+        stderr(&down).contains("cannot be reached"),
+        "{}",
+        stderr(&down)
+    );
+    let index = index::Index::open(&data.path().join("index")).unwrap();
+    assert!(
+        index
+            .document_by_key(&format!("{base}/The-Basics.html"))
+            .unwrap()
+            .is_some()
+    );
+}

@@ -25,4 +25,6 @@ pub enum CorpusError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    #[error("{url}: {message}")]
+    Web { url: String, message: String },
 }

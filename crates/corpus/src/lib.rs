@@ -29,6 +29,7 @@ mod load;
 mod markdown;
 mod pdf;
 mod split;
+mod web;
 mod wiki;
 
 pub use document::{Document, WIKIPEDIA_LICENSE, wikipedia_url};
@@ -38,4 +39,7 @@ pub use load::{LoadProblem, LoadReport, load_default_corpus, load_path};
 pub use markdown::{Rendered, read_markdown};
 pub use pdf::{PdfError, PdfText, read_pdf};
 pub use split::{Passage, split_passages, split_sentences};
+pub use web::{
+    FetchOptions, FetchStats, Fetcher, ROBOTS_TOKEN, USER_AGENT, WebReport, read_url_list,
+};
 pub use wiki::{DumpStats, WikiArticle, read_dump, wikitext_to_prose};

@@ -8,6 +8,9 @@ use crate::cli::IngestArgs;
 /// File name of the corpus inside the assets folder (see scripts/install-assets.sh).
 const DEFAULT_CORPUS_FILE: &str = "corpus/summaries_en-us.json";
 
+/// Where fetched pages are cached between runs, inside the data folder.
+const WEB_CACHE_DIR: &str = "web-cache";
+
 /// The origin recorded for the default corpus.
 const DEFAULT_CORPUS_ORIGIN: &str = "default corpus";
 
@@ -48,6 +51,9 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
             .to_string();
         batches.push((origin, report.documents, report.problems.len()));
     }
+    let web_batches = fetch_web(paths, &args)?;
+    problems += web_batches.iter().map(|(_, _, p)| p).sum::<usize>();
+    batches.extend(web_batches);
     let documents: Vec<&corpus::Document> = batches.iter().flat_map(|(_, d, _)| d).collect();
     if documents.is_empty() && !args.sync {
         bail!("nothing to ingest: no readable documents ({problems} problem(s) reported above)");
@@ -159,4 +165,73 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
         }
     );
     Ok(())
+}
+
+/// The pages of every `--urls` list and `--sitemap`, one batch per list or sitemap, fetched by
+/// one polite fetcher (so robots.txt and the per-host delay span them all).
+fn fetch_web(
+    paths: &super::Paths,
+    args: &IngestArgs,
+) -> anyhow::Result<Vec<(String, Vec<corpus::Document>, usize)>> {
+    if args.urls.is_empty() && args.sitemap.is_empty() {
+        return Ok(Vec::new());
+    }
+    let seconds = |value: f64, flag: &str| {
+        if value.is_finite() && value >= 0.0 {
+            Ok(std::time::Duration::from_secs_f64(value))
+        } else {
+            Err(anyhow::anyhow!(
+                "{flag} must be a number of seconds, not {value}"
+            ))
+        }
+    };
+    let mut options = corpus::FetchOptions::new(paths.data_dir.join(WEB_CACHE_DIR));
+    options.delay = seconds(args.fetch.fetch_delay, "--fetch-delay")?;
+    options.timeout = seconds(args.fetch.fetch_timeout, "--fetch-timeout")?;
+    if options.timeout.is_zero() {
+        bail!("--fetch-timeout must be more than 0 seconds");
+    }
+    options.max_bytes = args.fetch.max_page_bytes;
+    let mut fetcher = corpus::Fetcher::new(options);
+    // Each source's addresses, under its origin, and problems met before fetching.
+    let mut sources: Vec<(String, Vec<String>, usize)> = Vec::new();
+    for list in &args.urls {
+        let urls = corpus::read_url_list(list)?;
+        let origin = std::fs::canonicalize(list)
+            .unwrap_or_else(|_| list.clone())
+            .display()
+            .to_string();
+        sources.push((origin, urls, 0));
+    }
+    for sitemap in &args.sitemap {
+        match fetcher.sitemap_urls(sitemap) {
+            Ok(urls) => {
+                eprintln!("ingest: {sitemap} lists {} page(s)", urls.len());
+                sources.push((sitemap.clone(), urls, 0));
+            }
+            Err(error) => {
+                eprintln!("warning: skipped {error}");
+                sources.push((sitemap.clone(), Vec::new(), 1));
+            }
+        }
+    }
+    let mut batches = Vec::new();
+    for (origin, urls, earlier_problems) in sources {
+        eprintln!("ingest: fetching {} page(s) of {origin}", urls.len());
+        let report = fetcher.fetch_pages(&urls);
+        for note in &report.notes {
+            eprintln!("note: {note}");
+        }
+        for problem in &report.load.problems {
+            eprintln!("warning: skipped {problem}");
+        }
+        let stats = &report.stats;
+        eprintln!(
+            "ingest: {origin}: {} fetched, {} unchanged since the last fetch, {} not allowed by robots.txt, {} gone, {} failed",
+            stats.fetched, stats.not_modified, stats.disallowed, stats.gone, stats.failed
+        );
+        let problems = earlier_problems + report.load.problems.len();
+        batches.push((origin, report.load.documents, problems));
+    }
+    Ok(batches)
 }
