@@ -360,6 +360,16 @@ pub struct ServeArgs {
     #[arg(long, env = "BECAUSE_JOB_WORKERS", default_value_t = 1)]
     pub job_workers: usize,
 
+    /// How often, in seconds, the index folder is checked for a new generation written by
+    /// `because ingest`; the server switches to it without a restart. 0: never.
+    #[arg(
+        long,
+        env = "BECAUSE_INDEX_CHECK",
+        default_value_t = 2.0,
+        value_name = "SECONDS"
+    )]
+    pub index_check: f64,
+
     /// A reverse proxy (address or network, e.g. 127.0.0.1 or 10.0.0.0/8) whose
     /// X-Forwarded-For names the client for the vote rate limit. Repeat for several; from
     /// any other peer the header is ignored.

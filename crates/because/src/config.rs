@@ -59,6 +59,7 @@ const SUBCOMMANDS: &[(&str, &[&str])] = &[
             "flag_below",
             "job_workers",
             "trust_forwarded_for",
+            "index_check",
         ],
     ),
     ("regenerate", &["flag_min_votes", "flag_below"]),

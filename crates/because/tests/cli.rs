@@ -852,3 +852,144 @@ fn web_pages_are_ingested_from_a_list_refetched_conditionally_and_synchronised()
             .is_some()
     );
 }
+
+/// `because serve` on a free loopback port, stopped when dropped.
+struct Served {
+    child: std::process::Child,
+    base: String,
+}
+
+impl Served {
+    fn start(data: &Path, args: &[&str]) -> Served {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_because"))
+            .arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(args)
+            .env_remove("BECAUSE_LOG")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary runs");
+        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut base = None;
+        for line in stderr.lines().take(50) {
+            if let Some(address) = line.unwrap().strip_prefix("because: serving on ") {
+                base = Some(address.trim_end_matches('/').to_owned());
+                break;
+            }
+        }
+        Served {
+            child,
+            base: base.expect("the server says where it listens"),
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A GET as the site's admin (whose token the server of the test was given).
+fn get_text(url: &str) -> String {
+    ureq::get(url)
+        .header("Authorization", "Bearer t0ken")
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap()
+}
+
+#[test]
+fn a_running_server_switches_to_the_index_generation_an_ingest_writes() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    let root = data.path().join("index");
+    assert_eq!(
+        index::generation::live_generation(&root).as_deref(),
+        Some("1")
+    );
+    let served = Served::start(
+        data.path(),
+        &["--index-check", "0.1", "--admin-token", "t0ken"],
+    );
+    let question = "Why do glaciers retreat?";
+    let asked: serde_json::Value = ureq::post(format!("{}/api/v1/ask", served.base))
+        .send_json(serde_json::json!({ "question": question }))
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let slug = asked["slug"].as_str().unwrap().to_owned();
+    let cites_glaciers = |article: &serde_json::Value| {
+        article["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["title"] == "Glacier retreat")
+    };
+    assert!(!cites_glaciers(&asked), "{asked}");
+
+    // An ingest while the server runs: a new generation, then the switch.
+    let notes = tempfile::tempdir().unwrap();
+    std::fs::write(
+        notes.path().join("glaciers.md"),
+        "# Glacier retreat\n\nGlaciers retreat because rising air temperatures melt more ice each summer than snowfall replaces in winter. Soot on the ice also darkens it, so it absorbs more sunlight and melts faster.\n",
+    )
+    .unwrap();
+    let added = because(data.path(), &["ingest", notes.path().to_str().unwrap()]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert!(
+        stdout(&added).contains("index generation 2 is live"),
+        "{}",
+        stdout(&added)
+    );
+    let started = std::time::Instant::now();
+    while !get_text(&format!("{}/metrics", served.base)).contains("because_index_documents 9") {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the server did not switch to the new generation"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+
+    // The same question, composed again by the running server, now cites the new source.
+    let queued = ureq::post(format!("{}/admin/a/{slug}/regenerate", served.base))
+        .header("Authorization", "Bearer t0ken")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .config()
+        .max_redirects(0)
+        .build()
+        .send("writer=extractive")
+        .unwrap();
+    assert_eq!(
+        queued.status().as_u16(),
+        303,
+        "the job is queued, back to the dashboard"
+    );
+    let started = std::time::Instant::now();
+    loop {
+        let article: serde_json::Value = serde_json::from_str(&get_text(&format!(
+            "{}/api/v1/articles/{slug}",
+            served.base
+        )))
+        .unwrap();
+        if cites_glaciers(&article) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the regenerated article does not cite the new source: {article}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // The generation before stays for readers still on it; the files of the first ingest's
+    // folder layout are gone.
+    assert!(root.join("generations/1").is_dir());
+    assert!(root.join("generations/2").is_dir());
+    assert!(!root.join("documents.sqlite").exists());
+}

@@ -98,6 +98,26 @@ impl Engine {
         Ok(engine)
     }
 
+    /// The same engine (model, tagger, settings) over the index at `dir` as it is now: a
+    /// server opens a new index generation this way without loading the model again.
+    pub fn reopen(&self, dir: &Path) -> Result<Engine, ExplainError> {
+        let mut index = Index::open(dir)?;
+        if index.document_count()? == 0 {
+            return Err(ExplainError::EmptyIndex {
+                dir: dir.to_owned(),
+            });
+        }
+        if let Some(embedder) = self.index.shared_embedder() {
+            index = index.with_embedder(embedder);
+        }
+        Ok(Engine {
+            index,
+            retrieval: self.retrieval.clone(),
+            factors: self.factors.clone(),
+            tagger: self.tagger.clone(),
+        })
+    }
+
     pub fn new(index: Index) -> Engine {
         Engine {
             index,

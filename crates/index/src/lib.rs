@@ -25,11 +25,13 @@
 //! ```
 
 mod error;
+pub mod generation;
 mod store;
 mod text;
 mod vectors;
 
 pub use error::IndexError;
+pub use generation::NextGeneration;
 pub use store::{
     Index, IngestPhase, IngestProgress, IngestStats, PassageHit, Ranking, SentenceSpan,
     StoredDocument,

@@ -143,17 +143,53 @@ pub struct Index {
 
 impl Index {
     /// Opens an existing index; [`IndexError::NotFound`] when nothing was ingested yet.
+    ///
+    /// An index with generations (see [`crate::generation`]) is opened at its live
+    /// generation, read-only: readers never write to it. An index from before generations is
+    /// opened in place.
     pub fn open(dir: &Path) -> Result<Self, IndexError> {
-        if !dir.join("documents.sqlite").is_file() || !dir.join("tantivy/meta.json").is_file() {
+        let live = crate::generation::live_dir(dir);
+        if !live.join("documents.sqlite").is_file() || !live.join("tantivy/meta.json").is_file() {
             return Err(IndexError::NotFound {
                 dir: dir.to_owned(),
             });
         }
+        if live != dir {
+            return Self::open_read_only(&live);
+        }
         Self::create_or_open(dir)
     }
 
-    /// Opens the index in `dir`, creating an empty one if there is none.
+    /// Opens a finished index read-only: SQLite without writes, tantivy without a writer.
+    pub fn open_read_only(dir: &Path) -> Result<Self, IndexError> {
+        let db = Connection::open_with_flags(
+            dir.join("documents.sqlite"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        db.busy_timeout(std::time::Duration::from_secs(10))?;
+        let found: Option<String> = db
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if found.as_deref() != Some(SCHEMA_VERSION) {
+            return Err(IndexError::IncompatibleSchema {
+                dir: dir.to_owned(),
+                found: found.unwrap_or_else(|| "none".into()),
+                expected: SCHEMA_VERSION.into(),
+            });
+        }
+        let directory = tantivy::directory::MmapDirectory::open(dir.join("tantivy"))
+            .map_err(|error| IndexError::Corrupt(error.to_string()))?;
+        let tantivy = tantivy::Index::open(directory)?;
+        Self::assemble(dir, tantivy, db, ReloadPolicy::Manual)
+    }
+
+    /// Opens the index in `dir` for ingesting, creating an empty one if there is none. With
+    /// generations, that is the live generation, changed in place: `because ingest` builds a
+    /// new generation instead ([`crate::NextGeneration`]).
     pub fn create_or_open(dir: &Path) -> Result<Self, IndexError> {
+        let dir = &crate::generation::live_dir(dir);
         let tantivy_dir = dir.join("tantivy");
         std::fs::create_dir_all(&tantivy_dir).map_err(|source| IndexError::CreateDir {
             dir: tantivy_dir.clone(),
@@ -165,15 +201,22 @@ impl Index {
         db.busy_timeout(std::time::Duration::from_secs(10))?;
         migrate(&db, dir)?;
 
-        let (schema, fields) = schema();
+        let (schema, _) = schema();
         let directory = tantivy::directory::MmapDirectory::open(&tantivy_dir)
             .map_err(|error| IndexError::Corrupt(error.to_string()))?;
         let tantivy = tantivy::Index::open_or_create(directory, schema)?;
+        Self::assemble(dir, tantivy, db, ReloadPolicy::OnCommitWithDelay)
+    }
+
+    fn assemble(
+        dir: &Path,
+        tantivy: tantivy::Index,
+        db: Connection,
+        reload: ReloadPolicy,
+    ) -> Result<Self, IndexError> {
+        let (_, fields) = schema();
         tantivy.tokenizers().register(ANALYZER, analyzer());
-        let reader = tantivy
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()?;
+        let reader = tantivy.reader_builder().reload_policy(reload).try_into()?;
         Ok(Index {
             dir: dir.to_owned(),
             tantivy,
@@ -260,8 +303,31 @@ impl Index {
         Ok(matrix)
     }
 
+    /// The folder this index was opened from: a generation's folder, or the index folder
+    /// of an index without generations.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The index folder (what `--data-dir`'s `index` is), whichever generation is open.
+    pub fn root(&self) -> PathBuf {
+        crate::generation::root_of(&self.dir)
+    }
+
+    /// The generation open (`None` for an index without generations).
+    pub fn generation(&self) -> Option<String> {
+        (self.root() != self.dir)
+            .then(|| {
+                self.dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+            })
+            .flatten()
+    }
+
+    /// The embedder, shared (to give a newly opened generation the model already loaded).
+    pub fn shared_embedder(&self) -> Option<Arc<embed::Embedder>> {
+        self.embedder.clone()
     }
 
     /// Number of stored documents.

@@ -209,7 +209,7 @@ async fn dashboard(
     }
     let store = state.store.clone();
     let config = state.config.clone();
-    let engine = state.engine.clone();
+    let engine = state.engine();
     let result = blocking(move || {
         let first = chart_start(time::OffsetDateTime::now_utc().date());
         let mut reasons = store.reasons_by_article()?;
@@ -276,7 +276,7 @@ async fn article_detail(
     let store = state.store.clone();
     let config = state.config.clone();
     let has_llm = state.writer.is_some();
-    let engine = state.engine.clone();
+    let engine = state.engine();
     let result = blocking(move || {
         let stored = store.find_by_slug(&slug)?.ok_or(AppError::NotFound)?;
         let summary = store.summary(&slug)?.ok_or(AppError::NotFound)?;
@@ -379,7 +379,7 @@ async fn regenerate_changed(State(state): State<AppState>, headers: HeaderMap) -
     if let Err(error) = refuse_cross_site(&headers) {
         return error.into_response();
     }
-    let (store, engine) = (state.store.clone(), state.engine.clone());
+    let (store, engine) = (state.store.clone(), state.engine());
     let changed = blocking(move || {
         let mut slugs = Vec::new();
         for summary in store.all_articles()? {

@@ -333,11 +333,7 @@ pub async fn worker(state: AppState) {
                 continue;
             }
         };
-        let (engine, store, llm) = (
-            state.engine.clone(),
-            state.store.clone(),
-            state.writer.clone(),
-        );
+        let (engine, store, llm) = (state.engine(), state.store.clone(), state.writer.clone());
         let id = job.id;
         let ran = tokio::task::spawn_blocking(move || {
             let outcome = run_job(&engine, &store, llm.as_deref(), &job);

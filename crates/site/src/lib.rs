@@ -66,6 +66,8 @@ pub struct SiteConfig {
     /// Reverse proxies whose `X-Forwarded-For` names the client (for the vote rate limit);
     /// from anyone else the header is ignored.
     pub trusted_proxies: Vec<limit::TrustedProxy>,
+    /// How often the index folder is checked for a new live generation (`None`: never).
+    pub index_check: Option<std::time::Duration>,
 }
 
 impl Default for SiteConfig {
@@ -80,6 +82,7 @@ impl Default for SiteConfig {
             vote_origins: Vec::new(),
             writer: jobs::WriterKind::Extractive,
             job_workers: 1,
+            index_check: Some(std::time::Duration::from_secs(2)),
             trusted_proxies: Vec::new(),
         }
     }
@@ -96,7 +99,8 @@ impl SiteConfig {
 /// What every request handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub engine: Arc<explain::Engine>,
+    /// The engine over the live index generation: [`AppState::engine`] for a request.
+    pub live: Arc<LiveEngine>,
     pub store: Arc<Store>,
     pub config: Arc<SiteConfig>,
     pub limiter: Arc<limit::RateLimiter>,
@@ -114,7 +118,7 @@ impl AppState {
 
     pub fn with_config(engine: explain::Engine, store: Store, config: SiteConfig) -> AppState {
         AppState {
-            engine: Arc::new(engine),
+            live: Arc::new(LiveEngine::new(engine)),
             store: Arc::new(store),
             limiter: Arc::new(limit::RateLimiter::new(config.votes_per_minute)),
             metrics: Arc::new(metrics::Metrics::new()),
@@ -124,10 +128,84 @@ impl AppState {
         }
     }
 
+    /// The engine a request uses from start to end, even when the index switches meanwhile.
+    pub fn engine(&self) -> Arc<explain::Engine> {
+        self.live.get()
+    }
+
     /// Gives the site an LLM writer for `llm` jobs.
     pub fn with_writer(mut self, writer: writer::Writer) -> AppState {
         self.writer = Some(Arc::new(writer));
         self
+    }
+}
+
+/// The engine over whichever index generation is live. An ingest builds a new generation and
+/// switches the index folder's `CURRENT` to it (see `index::generation`); [`watch_index`]
+/// notices and swaps the engine here, so running servers answer from the new index without a
+/// restart, each request wholly from one generation.
+pub struct LiveEngine {
+    current: std::sync::RwLock<(Option<String>, Arc<explain::Engine>)>,
+}
+
+impl LiveEngine {
+    pub fn new(engine: explain::Engine) -> LiveEngine {
+        let generation = engine.index().generation();
+        LiveEngine {
+            current: std::sync::RwLock::new((generation, Arc::new(engine))),
+        }
+    }
+
+    pub fn get(&self) -> Arc<explain::Engine> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .1
+            .clone()
+    }
+
+    /// The live generation this engine reads (`None` for an index without generations).
+    pub fn generation(&self) -> Option<String> {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .0
+            .clone()
+    }
+
+    /// Opens the generation `CURRENT` names now, when it is not the one in use; says which.
+    pub fn refresh(&self) -> Result<Option<String>, explain::ExplainError> {
+        let engine = self.get();
+        let root = engine.index().root().to_owned();
+        let live = index::generation::live_generation(&root);
+        if live.is_none() || live == self.generation() {
+            return Ok(None);
+        }
+        let fresh = engine.reopen(&root)?;
+        let generation = fresh.index().generation();
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) =
+            (generation.clone(), Arc::new(fresh));
+        Ok(generation)
+    }
+}
+
+/// Checks the index folder every `every` for a new live generation and switches to it.
+pub async fn watch_index(state: AppState, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let live = state.live.clone();
+        match tokio::task::spawn_blocking(move || live.refresh()).await {
+            Ok(Ok(Some(generation))) => {
+                tracing::info!(%generation, "switched to the new index generation");
+            }
+            Ok(Ok(None)) => {}
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "cannot open the new index generation; still serving the previous one");
+            }
+            Err(error) => tracing::warn!(%error, "the index watch failed"),
+        }
     }
 }
 
@@ -221,6 +299,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     jobs::start(&state, state.config.job_workers).map_err(std::io::Error::other)?;
+    if let Some(every) = state.config.index_check {
+        tokio::spawn(watch_index(state.clone(), every));
+    }
     if state.config.retention_days > 0 {
         let store = state.store.clone();
         let days = state.config.retention_days;

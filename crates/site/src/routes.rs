@@ -109,7 +109,7 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
 
 /// `GET /metrics`: Prometheus metrics in the text exposition format.
 async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
-    let (engine, store) = (state.engine.clone(), state.store.clone());
+    let (engine, store) = (state.engine(), state.store.clone());
     let (documents, sentences, articles, jobs) = blocking(move || {
         let index = engine.index();
         Ok((
@@ -225,7 +225,7 @@ async fn healthz() -> &'static str {
     ),
 )]
 async fn readyz(State(state): State<AppState>) -> Response {
-    let (engine, store) = (state.engine.clone(), state.store.clone());
+    let (engine, store) = (state.engine(), state.store.clone());
     let checked = tokio::task::spawn_blocking(move || {
         let database = store.article_count().map_err(|e| format!("database: {e}"));
         let index = engine
@@ -512,7 +512,7 @@ async fn audit_json(
         ))
         .into());
     }
-    let engine = state.engine.clone();
+    let engine = state.engine();
     let audit = blocking(move || {
         let index = engine.index();
         Ok(explain::audit::audit(index, index.embedder(), &draft)?)
@@ -532,7 +532,7 @@ async fn compose_or_reuse(
         state.metrics.reused();
         return Ok((existing, false));
     }
-    let engine = state.engine.clone();
+    let engine = state.engine();
     let store = state.store.clone();
     let started = std::time::Instant::now();
     let published = blocking(move || {

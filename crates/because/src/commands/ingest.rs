@@ -60,8 +60,16 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
     }
 
     let index_dir = super::index_dir(&paths.data_dir);
-    let mut index = index::Index::create_or_open(&index_dir)
-        .with_context(|| format!("cannot open the index in {}", index_dir.display()))?;
+    // A new generation beside the live one: readers (a running `serve`) never see a
+    // half-done ingest, and switch when it is committed.
+    let next = index::NextGeneration::begin(&index_dir).with_context(|| {
+        format!(
+            "cannot start a new index generation in {}",
+            index_dir.display()
+        )
+    })?;
+    let mut index = index::Index::create_or_open(next.dir())
+        .with_context(|| format!("cannot open the index in {}", next.dir().display()))?;
     if paths.model_dir.join("model.safetensors").is_file() {
         let embedder = embed::Embedder::load(&paths.model_dir).with_context(|| {
             format!(
@@ -144,8 +152,23 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
             eprintln!("removed {key}");
         }
     }
+    drop(index);
+    let changed = stats.added + stats.updated + stats.embedded + removed.len() > 0;
+    let live = if changed || index::generation::live_generation(&index_dir).is_none() {
+        let name = next.commit().with_context(|| {
+            format!(
+                "cannot switch the index in {} to its new generation",
+                index_dir.display()
+            )
+        })?;
+        format!("; index generation {name} is live")
+    } else {
+        // Nothing changed: the new generation is dropped and the live one stays.
+        drop(next);
+        String::new()
+    };
     println!(
-        "ingested {total} documents in {:.1} s: {} added, {} updated, {} unchanged ({} sentences, {} passages indexed, {} sentences embedded){}{}",
+        "ingested {total} documents in {:.1} s: {} added, {} updated, {} unchanged ({} sentences, {} passages indexed, {} sentences embedded){}{}{live}",
         started.elapsed().as_secs_f64(),
         stats.added,
         stats.updated,

@@ -48,6 +48,11 @@ pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
             crate::cli::WriterKind::Llm => site::jobs::WriterKind::Llm,
         },
         job_workers: args.job_workers.max(1),
+        index_check: match args.index_check {
+            s if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
+            0.0 => None,
+            s => anyhow::bail!("--index-check must be a number of seconds (0: never), not {s}"),
+        },
     };
     let llm = args.writer.llm_config()?;
     if config.retention_days > 0 {
