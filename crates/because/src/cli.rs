@@ -244,6 +244,13 @@ pub struct AskArgs {
     pub writer: WriterArgs,
 }
 
+/// Whether visitors' new articles are listed at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PublishMode {
+    Open,
+    Review,
+}
+
 /// Who writes the article's prose.
 #[derive(Debug, Clone, Args)]
 pub struct WriterArgs {
@@ -359,6 +366,20 @@ pub struct ServeArgs {
     /// Background jobs (new versions) run at once.
     #[arg(long, env = "BECAUSE_JOB_WORKERS", default_value_t = 1)]
     pub job_workers: usize,
+
+    /// `open`: a visitor's new article is listed at once; `review`: it is shown to whoever
+    /// has its address but kept off the home page, search, sitemap, feed and search engines
+    /// until an admin approves it on the dashboard.
+    #[arg(long, value_enum, env = "BECAUSE_PUBLISH", default_value_t = PublishMode::Open)]
+    pub publish: PublishMode,
+
+    /// New articles one client may cause per hour (0: no limit). Per node, like votes.
+    #[arg(long, env = "BECAUSE_ARTICLES_PER_HOUR", default_value_t = 10)]
+    pub articles_per_hour: u32,
+
+    /// New articles the site publishes per UTC day at most (0: no cap).
+    #[arg(long, env = "BECAUSE_MAX_NEW_ARTICLES_PER_DAY", default_value_t = 500)]
+    pub max_new_articles_per_day: u64,
 
     /// How often, in seconds, the index folder is checked for a new generation written by
     /// `because ingest`; the server switches to it without a restart. 0: never.

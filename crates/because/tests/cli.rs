@@ -872,13 +872,16 @@ impl Served {
             .spawn()
             .expect("the binary runs");
         let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+        let mut lines = stderr.lines();
         let mut base = None;
-        for line in stderr.lines().take(50) {
+        for line in lines.by_ref().take(50) {
             if let Some(address) = line.unwrap().strip_prefix("because: serving on ") {
                 base = Some(address.trim_end_matches('/').to_owned());
                 break;
             }
         }
+        // Keep reading what it logs: a closed pipe would make its next line fail.
+        std::thread::spawn(move || lines.for_each(drop));
         Served {
             child,
             base: base.expect("the server says where it listens"),
@@ -920,7 +923,7 @@ fn a_running_server_switches_to_the_index_generation_an_ingest_writes() {
     let question = "Why do glaciers retreat?";
     let asked: serde_json::Value = ureq::post(format!("{}/api/v1/ask", served.base))
         .send_json(serde_json::json!({ "question": question }))
-        .unwrap()
+        .unwrap_or_else(|e| panic!("asking failed: {e}"))
         .body_mut()
         .read_json()
         .unwrap();

@@ -10,7 +10,18 @@ pub enum QuestionError {
     Empty,
     #[error("the question is {chars} characters long; the limit is {MAX_QUESTION_CHARS}")]
     TooLong { chars: usize },
+    #[error(
+        "this is not a question: ask why something happens or what causes it, for example \"Why do famines happen?\""
+    )]
+    NotAQuestion,
 }
+
+/// Words a question in English opens with.
+const INTERROGATIVES: &[&str] = &[
+    "why", "how", "what", "whats", "what's", "when", "where", "who", "whom", "whose", "which",
+    "is", "are", "was", "were", "do", "does", "did", "can", "could", "should", "would", "will",
+    "has", "have", "had",
+];
 
 /// A validated question.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +53,23 @@ impl Question {
             return Err(QuestionError::Empty);
         }
         Ok(Question { text, normalized })
+    }
+
+    /// Whether this reads as a question someone could want explained: at least two words,
+    /// and a question mark at the end or a question word first. A site publishes nothing
+    /// else ("hello" is no article).
+    pub fn require_question(&self) -> Result<(), QuestionError> {
+        let mut words = self.normalized.split(' ');
+        let first = words.next().unwrap_or("");
+        let enough = words.next().is_some();
+        let asks = self.text.ends_with('?')
+            || self.text.ends_with('\u{ff1f}')
+            || INTERROGATIVES.contains(&first);
+        if enough && asks {
+            Ok(())
+        } else {
+            Err(QuestionError::NotAQuestion)
+        }
     }
 
     /// A URL-safe identifier: ASCII words of the normalised question joined by `-`,
@@ -102,6 +130,32 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_questions_are_questions() {
+        let asks = |text: &str| Question::parse(text).unwrap().require_question().is_ok();
+        for question in [
+            "Why do famines happen?",
+            "why is the sky blue",
+            "What causes diabetes",
+            "How come cats purr?",
+            "The Titanic sank because?",
+            "Did Rome fall because of lead?",
+            "famines in ireland?",
+        ] {
+            assert!(asks(question), "{question}");
+        }
+        for not in [
+            "hello",
+            "hello?",
+            "Why?",
+            "buy cheap watches",
+            "Titanic",
+            "<b>x</b>",
+        ] {
+            assert!(!asks(not), "{not}");
+        }
+    }
 
     #[test]
     fn same_question_in_other_case_and_punctuation_normalises_alike() {

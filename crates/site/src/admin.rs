@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/export.csv", get(export_csv))
         .route("/admin/a/{slug}", get(article_detail))
         .route("/admin/a/{slug}/regenerate", post(regenerate))
+        .route("/admin/a/{slug}/approve", post(approve))
         .route("/admin/regenerate-changed", post(regenerate_changed))
         .route(
             "/admin/sources/reset",
@@ -224,9 +225,12 @@ async fn dashboard(
             rows.push(row);
         }
         let changed = rows.iter().filter(|r| r.sources_changed.is_some()).count();
+        let awaiting = rows.iter().filter(|r| !r.summary.listed).count();
         rows.sort_by(|a, b| {
-            b.flagged
-                .cmp(&a.flagged)
+            a.summary
+                .listed
+                .cmp(&b.summary.listed)
+                .then(b.flagged.cmp(&a.flagged))
                 .then(b.total.cmp(&a.total))
                 .then_with(|| a.summary.slug.cmp(&b.summary.slug))
         });
@@ -245,6 +249,7 @@ async fn dashboard(
                 articles => Serde(&rows),
                 flagged => rows.iter().filter(|r| r.flagged).count(),
                 changed,
+                awaiting,
                 chart => minijinja::Value::from_safe_string(chart),
                 comments => Serde(&comments),
                 sources => Serde(&sources),
@@ -366,6 +371,28 @@ async fn regenerate(
             job.id
         ))
         .into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Lists an article that awaited review (`serve --publish review`): home page, search,
+/// sitemap, feed and search engines.
+async fn approve(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(response) = refuse_unless_admin(&state, &headers) {
+        return response;
+    }
+    if let Err(error) = refuse_cross_site(&headers) {
+        return error.into_response();
+    }
+    let store = state.store.clone();
+    let target = slug.clone();
+    match blocking(move || Ok(store.approve(&target)?)).await {
+        Ok(true) => Redirect::to("/admin?done=approved").into_response(),
+        Ok(false) => AppError::NotFound.into_response(),
         Err(error) => error.into_response(),
     }
 }

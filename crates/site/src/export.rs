@@ -80,7 +80,7 @@ pub fn export(
         move |source| ExportError::Render { page, source }
     };
 
-    let articles = store.all_articles()?;
+    let articles = store.listed_articles()?;
     let recent: Vec<_> = articles.iter().take(10).cloned().collect();
     let helpful = store.most_helpful(10)?;
     let home = templates()

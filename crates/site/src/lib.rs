@@ -68,6 +68,23 @@ pub struct SiteConfig {
     pub trusted_proxies: Vec<limit::TrustedProxy>,
     /// How often the index folder is checked for a new live generation (`None`: never).
     pub index_check: Option<std::time::Duration>,
+    /// Whether a visitor's new article is listed at once or awaits an editor.
+    pub publish: Publish,
+    /// New articles one client may cause per hour (0: no limit; per node, like votes).
+    pub articles_per_hour: u32,
+    /// New articles the whole site publishes per UTC day (0: no cap).
+    pub max_new_articles_per_day: u64,
+}
+
+/// What happens to an article a visitor's question creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Publish {
+    /// Listed at once: home page, search, sitemap, feed, search engines.
+    #[default]
+    Open,
+    /// Shown to whoever has its address, but unlisted and `noindex` until an admin approves
+    /// it on the dashboard.
+    Review,
 }
 
 impl Default for SiteConfig {
@@ -83,6 +100,9 @@ impl Default for SiteConfig {
             writer: jobs::WriterKind::Extractive,
             job_workers: 1,
             index_check: Some(std::time::Duration::from_secs(2)),
+            publish: Publish::Open,
+            articles_per_hour: 10,
+            max_new_articles_per_day: 500,
             trusted_proxies: Vec::new(),
         }
     }
@@ -104,6 +124,8 @@ pub struct AppState {
     pub store: Arc<Store>,
     pub config: Arc<SiteConfig>,
     pub limiter: Arc<limit::RateLimiter>,
+    /// New articles per client and hour.
+    pub article_limiter: Arc<limit::RateLimiter>,
     pub metrics: Arc<metrics::Metrics>,
     /// The LLM writer, when the site has an LLM server.
     pub writer: Option<Arc<writer::Writer>>,
@@ -121,6 +143,10 @@ impl AppState {
             live: Arc::new(LiveEngine::new(engine)),
             store: Arc::new(store),
             limiter: Arc::new(limit::RateLimiter::new(config.votes_per_minute)),
+            article_limiter: Arc::new(limit::RateLimiter::per_window(
+                config.articles_per_hour,
+                3600,
+            )),
             metrics: Arc::new(metrics::Metrics::new()),
             config: Arc::new(config),
             writer: None,

@@ -81,36 +81,45 @@ pub fn client_address(peer: IpAddr, forwarded_for: &[&str], trusted: &[TrustedPr
     client
 }
 
-/// Fixed one-minute windows of at most `per_minute` votes per client.
+/// At most `limit` actions per client in each fixed window of time (a minute of votes, an
+/// hour of new articles).
 pub struct RateLimiter {
-    per_minute: u32,
+    limit: u32,
+    window_seconds: i64,
     state: Mutex<Window>,
 }
 
 struct Window {
     day: i64,
     key: [u8; 32],
-    minute: i64,
+    window: i64,
     counts: HashMap<[u8; 16], u32>,
 }
 
 impl RateLimiter {
-    /// `per_minute == 0` turns limiting off.
+    /// `per_minute` votes per client and minute; 0 turns limiting off.
     pub fn new(per_minute: u32) -> RateLimiter {
+        RateLimiter::per_window(per_minute, 60)
+    }
+
+    /// `limit` actions per client in each window of `window_seconds` (0: no limit). A window
+    /// longer than a day ends at the day's end anyway, when the key changes.
+    pub fn per_window(limit: u32, window_seconds: i64) -> RateLimiter {
         RateLimiter {
-            per_minute,
+            limit,
+            window_seconds: window_seconds.max(1),
             state: Mutex::new(Window {
                 day: i64::MIN,
                 key: [0; 32],
-                minute: i64::MIN,
+                window: i64::MIN,
                 counts: HashMap::new(),
             }),
         }
     }
 
-    /// Counts a vote from `client` at `unix_seconds`; false when the client is over its limit.
+    /// Counts an action of `client` at `unix_seconds`; false when the client is over its limit.
     pub fn allow(&self, client: IpAddr, unix_seconds: i64) -> bool {
-        if self.per_minute == 0 {
+        if self.limit == 0 {
             return true;
         }
         let mut window = self
@@ -123,14 +132,14 @@ impl RateLimiter {
             window.key = fresh_key();
             window.counts.clear();
         }
-        let minute = unix_seconds.div_euclid(60);
-        if minute != window.minute {
-            window.minute = minute;
+        let current = unix_seconds.div_euclid(self.window_seconds);
+        if current != window.window {
+            window.window = current;
             window.counts.clear();
         }
         let id = client_hash(&window.key, client);
         let count = window.counts.entry(id).or_insert(0);
-        if *count >= self.per_minute {
+        if *count >= self.limit {
             return false;
         }
         *count += 1;
@@ -232,6 +241,11 @@ mod tests {
 
     #[test]
     fn zero_means_no_limit() {
+        let hourly = RateLimiter::per_window(2, 3600);
+        let c = "192.0.2.9".parse().unwrap();
+        assert!(hourly.allow(c, 7200) && hourly.allow(c, 7260));
+        assert!(!hourly.allow(c, 10_799), "the same hour");
+        assert!(hourly.allow(c, 10_800), "the next hour");
         let limiter = RateLimiter::new(0);
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         assert!((0..1000).all(|_| limiter.allow(a, 0)));

@@ -159,6 +159,8 @@ pub struct PageMeta {
     pub modified: String,
     /// The JSON-LD, escaped so that it can stand inside a `<script>` element as it is.
     pub json_ld: String,
+    /// Awaiting review: not for search engines (`noindex`) and said so on the page.
+    pub unlisted: bool,
 }
 
 /// The head tags' values of `article` published at `base`.
@@ -176,6 +178,7 @@ pub fn page_meta(base: &str, article: &Article) -> PageMeta {
         site_name: SITE_NAME,
         published: article.posted_at.clone(),
         modified,
+        unlisted: false,
     }
 }
 
@@ -302,6 +305,7 @@ mod tests {
             coverage: "strong".to_owned(),
             feedback: Default::default(),
             score: 0.0,
+            listed: true,
         }
     }
 

@@ -72,6 +72,7 @@ impl Templates {
             ("home.html", include_str!("../templates/home.html")),
             ("article.html", include_str!("../templates/article.html")),
             ("error.html", include_str!("../templates/error.html")),
+            ("ask.html", include_str!("../templates/ask.html")),
             ("audit.html", include_str!("../templates/audit.html")),
             ("search.html", include_str!("../templates/search.html")),
             (
@@ -225,6 +226,12 @@ impl Templates {
     /// A page of the dashboard (`admin_*.html`) with its values.
     pub fn admin(&self, name: &str, values: minijinja::Value) -> Result<String, minijinja::Error> {
         self.render(name, values)
+    }
+
+    /// The page a GET of `/ask` shows for a question nobody asked yet: the question and a
+    /// button that posts it (a GET never publishes anything).
+    pub fn ask_confirm(&self, question: &str, review: bool) -> Result<String, minijinja::Error> {
+        self.render("ask.html", context! { question, review })
     }
 
     pub fn error(

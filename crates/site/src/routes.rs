@@ -32,7 +32,12 @@ pub const TELL_US_MORE: &str = "If you like, tell us more below.";
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home))
-        .route("/ask", get(ask_page))
+        .route(
+            "/ask",
+            get(ask_page)
+                .post(ask_form)
+                .layer(DefaultBodyLimit::max(MAX_BODY_BYTES)),
+        )
         .route("/a/{slug}", get(article_page))
         .route(
             "/a/{slug}/feedback",
@@ -289,7 +294,7 @@ async fn sitemap_file(
 
 async fn sitemap_part(state: AppState, path: String) -> Result<Response, AppError> {
     let store = state.store.clone();
-    let articles = blocking(move || Ok(store.all_articles()?)).await?;
+    let articles = blocking(move || Ok(store.listed_articles()?)).await?;
     let body = publish::sitemaps(&state.config.base_url, &articles)
         .into_iter()
         .find(|(name, _)| *name == path)
@@ -347,20 +352,99 @@ struct AskQuery {
     q: Option<String>,
 }
 
+/// `GET /ask?q=…`: the article when the question has one, else the question with a button
+/// that posts it. A GET never publishes (a crawler following a link creates nothing).
 async fn ask_page(
     State(state): State<AppState>,
     Query(query): Query<AskQuery>,
-) -> Result<Redirect, AppError> {
-    let raw = query.q.unwrap_or_default();
-    let question = explain::Question::parse(&raw).map_err(|reason| AppError::BadQuestion {
-        message: format!("Your question could not be asked: {reason}."),
-        question: raw.chars().take(explain::MAX_QUESTION_CHARS).collect(),
-    })?;
-    let (stored, new) = compose_or_reuse(&state, question).await?;
+) -> Result<Response, AppError> {
+    let question = asked_question(&query.q.unwrap_or_default())?;
+    let store = state.store.clone();
+    let normalized = question.normalized.clone();
+    if let Some(existing) = blocking(move || Ok(store.find_by_question(&normalized)?)).await? {
+        return Ok(Redirect::to(&format!("/a/{}", existing.article.slug)).into_response());
+    }
+    let review = state.config.publish == crate::Publish::Review;
+    let page = templates().ask_confirm(&question.text, review)?;
+    Ok((
+        [(header::HeaderName::from_static("x-robots-tag"), "noindex")],
+        Html(page),
+    )
+        .into_response())
+}
+
+/// `POST /ask` (the ask form): publishes the article for a new question, within the limits on
+/// new articles, and shows it.
+async fn ask_form(
+    State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    refuse_cross_site_unless_export(&state, &headers)?;
+    let body = body.map_err(body_error)?;
+    let raw = form_urlencoded(&body)
+        .and_then(|form| {
+            form.into_iter()
+                .rev()
+                .find(|(k, _)| k == "q")
+                .map(|(_, v)| v)
+        })
+        .unwrap_or_default();
+    let question = asked_question(&raw)?;
+    let client = client_of(&state, client, &headers);
+    let (stored, new) = compose_or_reuse(&state, question, client).await?;
     if new && state.config.writer == WriterKind::Llm && state.writer.is_some() {
         jobs::enqueue(&state, &stored.article.slug, WriterKind::Llm).await?;
     }
-    Ok(Redirect::to(&format!("/a/{}", stored.article.slug)))
+    Ok(Redirect::to(&format!("/a/{}", stored.article.slug)).into_response())
+}
+
+/// A question as a visitor typed it, or the page that says why it cannot be asked.
+fn asked_question(raw: &str) -> Result<explain::Question, AppError> {
+    let refused = |reason: explain::QuestionError| AppError::BadQuestion {
+        message: format!("Your question could not be asked: {reason}."),
+        question: raw.chars().take(explain::MAX_QUESTION_CHARS).collect(),
+    };
+    let question = explain::Question::parse(raw).map_err(refused)?;
+    question.require_question().map_err(refused)?;
+    Ok(question)
+}
+
+/// The client a request speaks for (behind trusted proxies, from `X-Forwarded-For`).
+fn client_of(
+    state: &AppState,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> Option<IpAddr> {
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    client.map(|Extension(ConnectInfo(address))| {
+        crate::limit::client_address(address.ip(), &forwarded, &state.config.trusted_proxies)
+    })
+}
+
+/// Posts must come from this site, or from a static export allowed to post votes and
+/// questions (`--allow-vote-origin`).
+fn refuse_cross_site_unless_export(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    let from_an_export = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|origin| {
+            state
+                .config
+                .vote_origins
+                .iter()
+                .any(|allowed| allowed.eq_ignore_ascii_case(origin))
+        });
+    if from_an_export {
+        Ok(())
+    } else {
+        refuse_cross_site(headers)
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -428,12 +512,15 @@ async fn job_json(
     request_body = AskBody,
     responses(
         (status = 200, description = "The article with the votes of its current version", body = ArticleWithFeedback),
-        (status = 400, description = "Not a question the engine accepts", body = ErrorBody),
+        (status = 400, description = "Not a question: empty, over 300 characters, or not asking anything (\"hello\")", body = ErrorBody),
         (status = 413, description = "A body over 4 KiB", body = ErrorBody),
+        (status = 429, description = "A new article over this client's hourly limit or the site's daily cap (asking an existing question is never limited)", body = ErrorBody),
     ),
 )]
 async fn ask_json(
     State(state): State<AppState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let body = body.map_err(body_error)?;
@@ -441,6 +528,7 @@ async fn ask_json(
         AppError::BadRequest(format!("expected {{\"question\": \"…\"}}: {error}"))
     })?;
     let question = explain::Question::parse(&request.question)
+        .and_then(|question| question.require_question().map(|()| question))
         .map_err(|reason| AppError::BadRequest(reason.to_string()))?;
     let writer = request.writer.unwrap_or(state.config.writer);
     if writer == WriterKind::Llm && state.writer.is_none() {
@@ -449,7 +537,8 @@ async fn ask_json(
         )
         .into());
     }
-    let (stored, new) = compose_or_reuse(&state, question).await?;
+    let client = client_of(&state, client, &headers);
+    let (stored, new) = compose_or_reuse(&state, question, client).await?;
     // An LLM version is queued for a new article, or for one no LLM has written yet when the
     // request asks for it.
     let job = if writer == WriterKind::Llm
@@ -525,6 +614,7 @@ async fn audit_json(
 async fn compose_or_reuse(
     state: &AppState,
     question: explain::Question,
+    client: Option<IpAddr>,
 ) -> Result<(StoredArticle, bool), AppError> {
     let store = state.store.clone();
     let normalized = question.normalized.clone();
@@ -532,13 +622,34 @@ async fn compose_or_reuse(
         state.metrics.reused();
         return Ok((existing, false));
     }
+    let now = time::OffsetDateTime::now_utc();
+    if let Some(client) = client
+        && !state.article_limiter.allow(client, now.unix_timestamp())
+    {
+        return Err(AppError::TooManyRequests(format!(
+            "Too many new questions from your network in the last hour (the limit is {}); existing articles can still be read, and you can ask again later.",
+            state.config.articles_per_hour
+        )));
+    }
+    let cap = state.config.max_new_articles_per_day;
+    if cap > 0 {
+        let store = state.store.clone();
+        let midnight = explain::rfc3339(now.replace_time(time::Time::MIDNIGHT));
+        let today = blocking(move || Ok(store.articles_since(&midnight)?)).await?;
+        if today >= cap {
+            return Err(AppError::TooManyRequests(format!(
+                "This site has published its {cap} new articles for today; please ask again tomorrow."
+            )));
+        }
+    }
     let engine = state.engine();
     let store = state.store.clone();
+    let listed = state.config.publish == crate::Publish::Open;
     let started = std::time::Instant::now();
     let published = blocking(move || {
         let priors = store.source_priors()?;
-        let article = engine.ask_with(&question, time::OffsetDateTime::now_utc(), &priors)?;
-        Ok(store.publish(&question.normalized, &article)?)
+        let article = engine.ask_with(&question, now, &priors)?;
+        Ok(store.publish_listed(&question.normalized, &article, listed)?)
     })
     .await?;
     state.metrics.composed(started.elapsed());
@@ -555,7 +666,7 @@ async fn article_page(
     Path(slug): Path<String>,
     Query(query): Query<ArticleQuery>,
     headers: HeaderMap,
-) -> Result<Html<String>, AppError> {
+) -> Result<Response, AppError> {
     let visitor = visitor_id(&headers);
     let store = state.store.clone();
     let (stored, counts, vote) = blocking(move || {
@@ -592,12 +703,18 @@ async fn article_page(
         vote,
         ..FeedbackView::default()
     };
-    let meta = publish::page_meta(&state.config.base_url, &stored.article);
-    Ok(Html(templates().article(
-        &stored.article,
-        &view,
-        Some(&meta),
-    )?))
+    let mut meta = publish::page_meta(&state.config.base_url, &stored.article);
+    meta.unlisted = !stored.listed;
+    let page = Html(templates().article(&stored.article, &view, Some(&meta))?);
+    Ok(if stored.listed {
+        page.into_response()
+    } else {
+        (
+            [(header::HeaderName::from_static("x-robots-tag"), "noindex")],
+            page,
+        )
+            .into_response()
+    })
 }
 
 /// A published article, by its slug.
@@ -656,14 +773,7 @@ async fn feedback(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let wants_json = is_json(&headers);
-    let forwarded: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    let client = client.map(|Extension(ConnectInfo(address))| {
-        crate::limit::client_address(address.ip(), &forwarded, &state.config.trusted_proxies)
-    });
+    let client = client_of(&state, client, &headers);
     match record_feedback(&state, &slug, client, &headers, body, wants_json).await {
         Ok(response) => response,
         Err(FeedbackFailure::Plain(error)) if wants_json => error.into_json(),
@@ -697,19 +807,7 @@ async fn record_feedback(
     wants_json: bool,
 ) -> Result<Response, FeedbackFailure> {
     // Votes from a static export of the site come from the origin it is hosted on.
-    let from_an_export = headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|origin| {
-            state
-                .config
-                .vote_origins
-                .iter()
-                .any(|allowed| allowed.eq_ignore_ascii_case(origin))
-        });
-    if !from_an_export {
-        refuse_cross_site(headers)?;
-    }
+    refuse_cross_site_unless_export(state, headers)?;
     let body = body.map_err(body_error)?;
     let submission: Submission = if wants_json {
         serde_json::from_slice(&body).map_err(|error| {

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::feedback::{Reason, Vote, source_multiplier, wilson_lower_bound, wilson_upper_bound};
 
 /// The schema this code reads and writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Failures of the site's database.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +60,9 @@ pub enum StoreError {
 #[derive(Debug, Clone)]
 pub struct StoredArticle {
     pub id: i64,
+    /// Listed on the home page, in search, the sitemap and the feed, and open to search
+    /// engines; `false` while a visitor's article awaits review (`serve --publish review`).
+    pub listed: bool,
     /// The row of this version; votes are attached to it.
     pub version_id: i64,
     pub article: Article,
@@ -107,6 +110,8 @@ pub struct ArticleSummary {
     pub feedback: Feedback,
     /// Wilson lower bound of the current version's votes.
     pub score: f64,
+    /// `false` while the article awaits review.
+    pub listed: bool,
 }
 
 /// One version of an article, for its history.
@@ -233,25 +238,7 @@ impl Store {
     }
 
     fn find(&self, condition: &str, value: &str) -> Result<Option<StoredArticle>, StoreError> {
-        let db = self.db();
-        let sql = format!(
-            "SELECT a.id, v.id, a.slug, v.body FROM articles a
-             JOIN versions v ON v.id = a.current_version WHERE {condition}"
-        );
-        let row: Option<(i64, i64, String, String)> = db
-            .prepare_cached(&sql)?
-            .query_row([value], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })
-            .optional()?;
-        row.map(|(id, version_id, slug, body)| {
-            Ok(StoredArticle {
-                id,
-                version_id,
-                article: parse_body(slug, &body)?,
-            })
-        })
-        .transpose()
+        find_article(&self.db(), condition, value)
     }
 
     /// The version row votes on `slug` go to, without reading the article: the cheap path of
@@ -272,22 +259,20 @@ impl Store {
         normalized: &str,
         article: &Article,
     ) -> Result<StoredArticle, StoreError> {
+        self.publish_listed(normalized, article, true)
+    }
+
+    /// [`Store::publish`], listed or (`false`) awaiting review until [`Store::approve`].
+    pub fn publish_listed(
+        &self,
+        normalized: &str,
+        article: &Article,
+        listed: bool,
+    ) -> Result<StoredArticle, StoreError> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let existing: Option<(i64, i64, String, String)> = tx
-            .query_row(
-                "SELECT a.id, v.id, a.slug, v.body FROM articles a
-                 JOIN versions v ON v.id = a.current_version WHERE a.normalized = ?1",
-                [normalized],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-            )
-            .optional()?;
-        if let Some((id, version_id, slug, body)) = existing {
-            return Ok(StoredArticle {
-                id,
-                version_id,
-                article: parse_body(slug, &body)?,
-            });
+        if let Some(existing) = find_article(&tx, "a.normalized = ?1", normalized)? {
+            return Ok(existing);
         }
         let mut article = article.clone();
         let base = article.slug.clone();
@@ -312,12 +297,14 @@ impl Store {
         article.version = 1;
         article.updated_at = None;
         tx.execute(
-            "INSERT INTO articles (slug, normalized, question, posted_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO articles (slug, normalized, question, posted_at, listed)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 article.slug,
                 normalized,
                 article.question,
-                article.posted_at
+                article.posted_at,
+                listed
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -325,6 +312,7 @@ impl Store {
         tx.commit()?;
         Ok(StoredArticle {
             id,
+            listed,
             version_id,
             article,
         })
@@ -341,15 +329,23 @@ impl Store {
     ) -> Result<Option<StoredArticle>, StoreError> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let current: Option<(i64, String, String, u32)> = tx
+        let current: Option<(i64, String, String, u32, bool)> = tx
             .query_row(
-                "SELECT a.id, a.question, a.posted_at, v.number FROM articles a
+                "SELECT a.id, a.question, a.posted_at, v.number, a.listed FROM articles a
                  JOIN versions v ON v.id = a.current_version WHERE a.slug = ?1",
                 [slug],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+                |row| {
+                    Ok((
+                        row.get(0)?,
+                        row.get(1)?,
+                        row.get(2)?,
+                        row.get(3)?,
+                        row.get(4)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((id, question, posted_at, number)) = current else {
+        let Some((id, question, posted_at, number, listed)) = current else {
             return Ok(None);
         };
         let mut article = fresh.clone();
@@ -362,6 +358,7 @@ impl Store {
         tx.commit()?;
         Ok(Some(StoredArticle {
             id,
+            listed,
             version_id,
             article,
         }))
@@ -490,17 +487,43 @@ impl Store {
         )?)
     }
 
-    /// The newest articles.
+    /// The newest listed articles.
     pub fn recent(&self, limit: usize) -> Result<Vec<ArticleSummary>, StoreError> {
         self.summaries(
-            "ORDER BY a.posted_at DESC, a.id DESC LIMIT ?1",
+            "WHERE a.listed = 1 ORDER BY a.posted_at DESC, a.id DESC LIMIT ?1",
             [Value::Integer(limit as i64)],
         )
     }
 
-    /// Every article, newest first.
+    /// Every article, listed or awaiting review, newest first (for the dashboard).
     pub fn all_articles(&self) -> Result<Vec<ArticleSummary>, StoreError> {
         self.summaries("ORDER BY a.posted_at DESC, a.id DESC", [])
+    }
+
+    /// Every listed article, newest first (what the public sitemap and an export show).
+    pub fn listed_articles(&self) -> Result<Vec<ArticleSummary>, StoreError> {
+        self.summaries(
+            "WHERE a.listed = 1 ORDER BY a.posted_at DESC, a.id DESC",
+            [],
+        )
+    }
+
+    /// Lists an article that awaited review; `false` when there is no such article.
+    pub fn approve(&self, slug: &str) -> Result<bool, StoreError> {
+        let changed = self
+            .db()
+            .execute("UPDATE articles SET listed = 1 WHERE slug = ?1", [slug])?;
+        Ok(changed > 0)
+    }
+
+    /// Articles first published at or after `since` (an RFC 3339 UTC time), listed or not.
+    pub fn articles_since(&self, since: &str) -> Result<u64, StoreError> {
+        let count: i64 = self.db().query_row(
+            "SELECT COUNT(*) FROM articles WHERE posted_at >= ?1",
+            [since],
+            |row| row.get(0),
+        )?;
+        Ok(count as u64)
     }
 
     /// Writes a consistent copy of the whole database to `target` (SQLite's `VACUUM INTO`:
@@ -531,7 +554,8 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(ArticleSummary, Article)>, StoreError> {
         let summaries = self.summaries(
-            "ORDER BY COALESCE(json_extract(v.body, '$.updated_at'), a.posted_at) DESC, a.id DESC
+            "WHERE a.listed = 1
+             ORDER BY COALESCE(json_extract(v.body, '$.updated_at'), a.posted_at) DESC, a.id DESC
              LIMIT ?1",
             [Value::Integer(limit as i64)],
         )?;
@@ -553,7 +577,7 @@ impl Store {
 
     /// Articles whose current version has helpful votes, best Wilson lower bound first.
     pub fn most_helpful(&self, limit: usize) -> Result<Vec<ArticleSummary>, StoreError> {
-        let mut list = self.summaries("WHERE v.helpful > 0", [])?;
+        let mut list = self.summaries("WHERE a.listed = 1 AND v.helpful > 0", [])?;
         list.sort_by(|a, b| b.score.total_cmp(&a.score));
         list.truncate(limit);
         Ok(list)
@@ -581,7 +605,7 @@ impl Store {
         let relevance: HashMap<String, f64> = ranked.into_iter().collect();
         let mut list: Vec<(f64, ArticleSummary)> = self
             .summaries(
-                "WHERE a.slug IN (SELECT slug FROM search WHERE search MATCH ?1
+                "WHERE a.listed = 1 AND a.slug IN (SELECT slug FROM search WHERE search MATCH ?1
                                   ORDER BY rank LIMIT 200)",
                 [Value::Text(expression)],
             )?
@@ -606,7 +630,8 @@ impl Store {
         let db = self.db();
         let sql = format!(
             "SELECT a.slug, a.question, a.posted_at, json_extract(v.body, '$.updated_at'),
-                    v.number, json_extract(v.body, '$.coverage.level'), v.helpful, v.not_helpful
+                    v.number, json_extract(v.body, '$.coverage.level'), v.helpful, v.not_helpful,
+                    a.listed
              FROM articles a JOIN versions v ON v.id = a.current_version
              {tail}"
         );
@@ -625,6 +650,7 @@ impl Store {
                 coverage: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
                 score: feedback.wilson_lower_bound(),
                 feedback,
+                listed: row.get(8)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -1072,8 +1098,10 @@ CREATE TABLE articles (
     normalized TEXT NOT NULL UNIQUE,
     question TEXT NOT NULL,
     posted_at TEXT NOT NULL,
-    current_version INTEGER REFERENCES versions(id)
+    current_version INTEGER REFERENCES versions(id),
+    listed INTEGER NOT NULL DEFAULT 1
 );
+CREATE INDEX articles_by_time ON articles (posted_at);
 CREATE TABLE versions (
     id INTEGER PRIMARY KEY,
     article INTEGER NOT NULL REFERENCES articles(id),
@@ -1112,6 +1140,39 @@ CREATE VIRTUAL TABLE search USING fts5 (
 );
 ";
 
+/// The current version of the article matching `condition` (with `?1` bound to `value`).
+fn find_article(
+    db: &Connection,
+    condition: &str,
+    value: &str,
+) -> Result<Option<StoredArticle>, StoreError> {
+    let sql = format!(
+        "SELECT a.id, v.id, a.slug, v.body, a.listed FROM articles a
+         JOIN versions v ON v.id = a.current_version WHERE {condition}"
+    );
+    let row: Option<(i64, i64, String, String, bool)> = db
+        .prepare_cached(&sql)?
+        .query_row([value], |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })
+        .optional()?;
+    row.map(|(id, version_id, slug, body, listed)| {
+        Ok(StoredArticle {
+            id,
+            listed,
+            version_id,
+            article: parse_body(slug, &body)?,
+        })
+    })
+    .transpose()
+}
+
 /// A vote of the first schema: visitor, helpful, reason, comment, created, updated.
 type V1Vote = (String, bool, Option<String>, Option<String>, String, String);
 
@@ -1126,9 +1187,15 @@ fn migrate(db: &mut Connection) -> Result<(), StoreError> {
         return Ok(());
     }
     let tx = db.transaction()?;
-    // Version 3 added the job queue to version 2.
-    if found == 2 {
-        tx.execute_batch(crate::jobs::SCHEMA)?;
+    // Version 3 added the job queue to version 2; version 4 articles awaiting review.
+    if found == 2 || found == 3 {
+        if found == 2 {
+            tx.execute_batch(crate::jobs::SCHEMA)?;
+        }
+        tx.execute_batch(
+            "ALTER TABLE articles ADD COLUMN listed INTEGER NOT NULL DEFAULT 1;
+             CREATE INDEX articles_by_time ON articles (posted_at);",
+        )?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         return Ok(());

@@ -307,7 +307,7 @@ fn a_reader_votes_comments_and_an_admin_finds_it_with_and_without_javascript() {
             ..site::SiteConfig::default()
         },
     );
-    let asked = get(&server, "/ask?q=Why+do+river+floods+happen%3F", None);
+    let asked = ask(&server, "Why+do+river+floods+happen%3F");
     let article = server.url(&asked.location);
     let driver = Driver::start(&chromedriver);
 

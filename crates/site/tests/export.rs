@@ -236,7 +236,7 @@ fn votes_from_an_export_reach_the_live_site_only_from_an_allowed_origin() {
             ..site::SiteConfig::default()
         },
     );
-    let path = get(&live, "/ask?q=Why+do+river+floods+happen%3F", None).location;
+    let path = ask(&live, "Why+do+river+floods+happen%3F").location;
     let origin = format!("http://{}", live.addr);
 
     let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();

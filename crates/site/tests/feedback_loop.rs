@@ -16,7 +16,7 @@ fn config_with_token() -> site::SiteConfig {
 }
 
 fn publish_floods(server: &Server) {
-    let asked = get(server, "/ask?q=Why+do+river+floods+happen%3F", None);
+    let asked = ask(server, "Why+do+river+floods+happen%3F");
     assert_eq!(asked.location, FLOODS);
 }
 
@@ -349,7 +349,7 @@ fn search_finds_published_articles_and_escapes_the_query() {
     ingest(data.path());
     let server = Server::start(data.path());
     publish_floods(&server);
-    let corals = get(&server, "/ask?q=Why+does+coral+bleaching+happen%3F", None).location;
+    let corals = ask(&server, "Why+does+coral+bleaching+happen%3F").location;
     let found = get(&server, "/search?q=flood", None);
     assert_eq!(found.status, 200);
     assert!(found.body.contains(FLOODS));

@@ -11,7 +11,7 @@ fn ask_publish_vote_and_find_the_vote_after_a_restart() {
     ingest(data.path());
     let server = Server::start(data.path());
 
-    let asked = get(&server, "/ask?q=Why+do+river+floods+happen%3F", None);
+    let asked = ask(&server, "Why+do+river+floods+happen%3F");
     assert_eq!(asked.status, 303);
     assert_eq!(asked.location, "/a/why-do-river-floods-happen");
     let again = get(
@@ -171,7 +171,7 @@ fn bad_input_gets_clear_errors() {
     let data = tempfile::tempdir().unwrap();
     ingest(data.path());
     let server = Server::start(data.path());
-    let empty = get(&server, "/ask?q=+++", None);
+    let empty = ask(&server, "+++");
     assert_eq!(empty.status, 400);
     assert!(empty.body.contains("empty"));
     let long = get(&server, &format!("/ask?q={}", "why+".repeat(100)), None);
@@ -187,7 +187,7 @@ fn bad_input_gets_clear_errors() {
     assert!(json(&missing)["error"].is_string());
     assert_eq!(get(&server, "/nowhere", None).status, 404);
 
-    let slug = get(&server, "/ask?q=What+causes+tides%3F", None).location;
+    let slug = ask(&server, "What+causes+tides%3F").location;
     let feedback = format!("{slug}/feedback");
     let huge = format!("helpful=no&comment={}", "x".repeat(5000));
     assert_eq!(post_form(&server, &feedback, &huge, None).status, 413);
@@ -262,7 +262,7 @@ fn hostile_strings_are_rendered_inert() {
     ingest(data.path());
     let server = Server::start(data.path());
     let question = "<script>alert(1)</script> Why do \u{202e}river\u{7} floods happen?";
-    let asked = get(&server, &format!("/ask?q={}", encode(question)), None);
+    let asked = ask(&server, &encode(question));
     assert_eq!(asked.status, 303);
     let page = get(&server, &asked.location, None);
     assert!(

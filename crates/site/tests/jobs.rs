@@ -29,6 +29,8 @@ fn llm_site() -> site::SiteConfig {
     site::SiteConfig {
         writer: site::jobs::WriterKind::Llm,
         job_workers: 4,
+        // The tests ask many questions from one address.
+        articles_per_hour: 0,
         ..site::SiteConfig::default()
     }
 }

@@ -63,8 +63,8 @@ fn sitemap_robots_and_feed_list_every_published_article_under_the_base_url() {
     let parsed = feed_rs::parser::parse(feed.body.as_bytes()).unwrap();
     assert!(parsed.entries.is_empty());
 
-    let floods = get(&server, "/ask?q=Why+do+river+floods+happen%3F", None).location;
-    let coral = get(&server, "/ask?q=Why+does+coral+bleaching+happen%3F", None).location;
+    let floods = ask(&server, "Why+do+river+floods+happen%3F").location;
+    let coral = ask(&server, "Why+does+coral+bleaching+happen%3F").location;
     assert!(floods.starts_with("/a/") && coral.starts_with("/a/"));
     let floods_slug = floods.trim_start_matches("/a/").to_owned();
 
@@ -170,7 +170,7 @@ fn article_pages_carry_canonical_link_cards_and_json_ld() {
     let data = tempfile::tempdir().unwrap();
     ingest(data.path());
     let server = start(data.path());
-    let path = get(&server, "/ask?q=Why+do+river+floods+happen%3F", None).location;
+    let path = ask(&server, "Why+do+river+floods+happen%3F").location;
     let page = get(&server, &path, None);
     assert_eq!(page.status, 200);
     let html = &page.body;

@@ -48,6 +48,12 @@ pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
             crate::cli::WriterKind::Llm => site::jobs::WriterKind::Llm,
         },
         job_workers: args.job_workers.max(1),
+        publish: match args.publish {
+            crate::cli::PublishMode::Open => site::Publish::Open,
+            crate::cli::PublishMode::Review => site::Publish::Review,
+        },
+        articles_per_hour: args.articles_per_hour,
+        max_new_articles_per_day: args.max_new_articles_per_day,
         index_check: match args.index_check {
             s if s.is_finite() && s > 0.0 => Some(std::time::Duration::from_secs_f64(s)),
             0.0 => None,

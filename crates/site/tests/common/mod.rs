@@ -131,6 +131,12 @@ pub fn get(server: &Server, path: &str, cookie: Option<&str>) -> Reply {
     reply(request.call())
 }
 
+/// Asks a question as the home page's form does (a POST); `encoded` is the question
+/// URL-encoded, as in `Why+do+floods+happen%3F`.
+pub fn ask(server: &Server, encoded: &str) -> Reply {
+    post_form(server, "/ask", &format!("q={encoded}"), None)
+}
+
 pub fn post_form(server: &Server, path: &str, body: &str, cookie: Option<&str>) -> Reply {
     let mut request = agent()
         .post(server.url(path))
