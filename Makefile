@@ -41,6 +41,7 @@ build:
 	$(CARGO) build --release --bin because
 
 bench: assets
+	$(CARGO) build --release -p because
 	$(CARGO) run --release -p bench -- --out BENCHMARKS.md $(BENCH_ARGS)
 
 fmt:

@@ -996,3 +996,34 @@ fn a_running_server_switches_to_the_index_generation_an_ingest_writes() {
     assert!(root.join("generations/2").is_dir());
     assert!(!root.join("documents.sqlite").exists());
 }
+
+#[test]
+fn a_server_killed_mid_load_keeps_every_vote_it_acknowledged() {
+    let load = bench::crash::CrashLoad {
+        clients: 8,
+        visitors_per_client: 10,
+        kill_after: std::time::Duration::from_millis(1500),
+    };
+    let report = bench::crash::vote_crash(
+        &repo().join("tests/fixtures/corpus"),
+        Path::new(env!("CARGO_BIN_EXE_because")),
+        load,
+    )
+    .unwrap();
+    eprintln!("{report:?}");
+    assert!(report.acknowledged_votes > 20, "{report:?}");
+    assert!(
+        report.unanswered > 0,
+        "the kill came after the load: {report:?}"
+    );
+    assert_eq!(
+        (
+            report.lost,
+            report.wrong,
+            report.unexpected,
+            report.counter_mismatches
+        ),
+        (0, 0, 0, 0),
+        "{report:?}"
+    );
+}

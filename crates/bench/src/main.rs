@@ -45,6 +45,7 @@ struct Options {
     beir: PathBuf,
     argkp: PathBuf,
     votes_only: bool,
+    crash_only: bool,
     embeddings_only: bool,
     writer_only: bool,
     /// An index built before (`because ingest --default-corpus`) for `--writer-only`.
@@ -61,6 +62,7 @@ fn options() -> anyhow::Result<Options> {
         beir: PathBuf::from("../shared/eval/beir-scifact"),
         argkp: PathBuf::from("../shared/eval/argkp-2021"),
         votes_only: false,
+        crash_only: false,
         embeddings_only: false,
         writer_only: false,
         index: None,
@@ -77,6 +79,7 @@ fn options() -> anyhow::Result<Options> {
             "--beir" => options.beir = PathBuf::from(value()?),
             "--argkp" => options.argkp = PathBuf::from(value()?),
             "--votes-only" => options.votes_only = true,
+            "--crash-only" => options.crash_only = true,
             "--embeddings-only" => options.embeddings_only = true,
             "--writer-only" => options.writer_only = true,
             "--index" => options.index = Some(PathBuf::from(value()?)),
@@ -90,10 +93,26 @@ fn options() -> anyhow::Result<Options> {
 /// The corpus the vote load publishes its articles from (written for the tests).
 const VOTE_FIXTURE: &str = "tests/fixtures/corpus";
 
+/// The crash-safety load at full length against the release `because` binary.
+fn vote_crash() -> anyhow::Result<String> {
+    let load = bench::crash::CrashLoad {
+        clients: 32,
+        visitors_per_client: 25,
+        kill_after: std::time::Duration::from_secs(5),
+    };
+    let because = bench::crash::because_beside_me()?;
+    let report = bench::crash::vote_crash(std::path::Path::new(VOTE_FIXTURE), &because, load)?;
+    Ok(report.markdown(&load))
+}
+
 fn main() -> anyhow::Result<()> {
     let options = options()?;
     if options.votes_only {
         print!("{}", votes::vote_load(std::path::Path::new(VOTE_FIXTURE))?);
+        return Ok(());
+    }
+    if options.crash_only {
+        print!("{}", vote_crash()?);
         return Ok(());
     }
     let corpus_file = options.assets.join("corpus/summaries_en-us.json");
@@ -290,6 +309,7 @@ fn main() -> anyhow::Result<()> {
     report.push_str(&audit_speed(&hybrid, &embedder)?);
     report.push_str(&writer_speed(&hybrid, &options)?);
     report.push_str(&votes::vote_load(std::path::Path::new(VOTE_FIXTURE))?);
+    report.push_str(&vote_crash()?);
     report.push_str(&outside_benchmarks(&options, &embedder)?);
 
     let full = format!("{}\n{}", header()?, report);

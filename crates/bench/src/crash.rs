@@ -1,0 +1,320 @@
+//! Crash safety of votes: a real `because serve` process under vote load is killed with
+//! SIGKILL in the middle of the load, started again on the same files, and every vote it had
+//! acknowledged is looked for in the database, with the counters checked against the votes
+//! (a vote counted twice would show there).
+//!
+//! A vote in flight when the process died may or may not have been committed; the visitor was
+//! never told either way, so either value is right for it. Every acknowledged vote must be
+//! there, with its value or with the value of a later attempt that got no answer.
+
+use std::collections::HashMap;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+const QUESTIONS: [&str; 3] = [
+    "Why do river floods happen?",
+    "Why does coral bleaching happen?",
+    "Why are there tides?",
+];
+
+/// How hard and how long to push before the kill.
+#[derive(Debug, Clone, Copy)]
+pub struct CrashLoad {
+    /// Concurrent clients, each with a keep-alive connection and visitors of its own.
+    pub clients: usize,
+    pub visitors_per_client: u64,
+    /// The server is killed this long after the load starts.
+    pub kill_after: Duration,
+}
+
+/// What the crash and the restart left.
+#[derive(Debug, Default)]
+pub struct CrashReport {
+    pub acknowledged_requests: usize,
+    /// Distinct (article, visitor) votes acknowledged before the kill.
+    pub acknowledged_votes: usize,
+    /// Requests sent that got no answer because the process died.
+    pub unanswered: usize,
+    pub lost: usize,
+    pub wrong: usize,
+    /// Stored votes from visitors who never sent any (never expected: 0).
+    pub unexpected: usize,
+    pub counter_mismatches: usize,
+    pub load_seconds: f64,
+    /// From the restart to the server answering `/readyz`.
+    pub restart_seconds: f64,
+}
+
+impl CrashReport {
+    pub fn markdown(&self, load: &CrashLoad) -> String {
+        format!(
+            "## Crash safety of votes (SIGKILL mid-load, SQLite; `crates/bench/src/crash.rs`)\n\n\
+             A real `because serve` process on loopback, {} clients with keep-alive connections and \
+             {} visitors each voting and changing their votes on {} articles, killed with SIGKILL \
+             {:.1} s into the load, then started again on the same files; every vote it had \
+             acknowledged looked for in the database.\n\n\
+             | measure | result | target (issue 11) |\n|---|---|---|\n\
+             | requests acknowledged before the kill | {} ({} distinct visitor-article votes) in {:.1} s | – |\n\
+             | requests in flight at the kill (no answer) | {} | – |\n\
+             | acknowledged votes lost / with a value never sent after them / stored unasked | **{} / {} / {}** | 0 / 0 / 0 |\n\
+             | articles whose counters differ from their stored votes (a vote counted twice) | **{}** | 0 |\n\
+             | restart to ready | {:.2} s | – |\n\n",
+            load.clients,
+            load.visitors_per_client,
+            QUESTIONS.len(),
+            load.kill_after.as_secs_f64(),
+            self.acknowledged_requests,
+            self.acknowledged_votes,
+            self.load_seconds,
+            self.unanswered,
+            self.lost,
+            self.wrong,
+            self.unexpected,
+            self.counter_mismatches,
+            self.restart_seconds,
+        )
+    }
+}
+
+/// One client's view: the last acknowledged value per (slug, visitor), and what it sent
+/// after that without an answer.
+#[derive(Default)]
+struct Seen {
+    acknowledged: HashMap<(String, String), bool>,
+    unanswered: HashMap<(String, String), Vec<bool>>,
+    requests: usize,
+    lost_requests: usize,
+}
+
+/// Runs the load against `because` (the binary), kills the server, restarts it and checks.
+pub fn vote_crash(fixture: &Path, because: &Path, load: CrashLoad) -> anyhow::Result<CrashReport> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().to_owned();
+    let documents = corpus::load_path(fixture);
+    if documents.documents.is_empty() {
+        bail!("no fixture documents in {}", fixture.display());
+    }
+    let index = index::Index::create_or_open(&data.join("index"))?;
+    index.ingest(documents.documents, &mut |_| {})?;
+    drop(index);
+    let slugs = {
+        let engine = explain::Engine::open(&data.join("index"))?;
+        let store = site::Store::open(&data.join("site.sqlite"))?;
+        let mut slugs = Vec::new();
+        for text in QUESTIONS {
+            let question = explain::Question::parse(text)?;
+            slugs.push(
+                store
+                    .publish(&question.normalized, &engine.ask(&question)?)?
+                    .article
+                    .slug,
+            );
+        }
+        slugs
+    };
+
+    let (mut server, base) = start(because, &data)?;
+    let killed = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let clients: Vec<_> = (0..load.clients)
+        .map(|client| {
+            let (base, slugs, killed) = (base.clone(), slugs.clone(), killed.clone());
+            std::thread::spawn(move || vote_until_refused(&base, client, &slugs, load, &killed))
+        })
+        .collect();
+    std::thread::sleep(load.kill_after);
+    killed.store(true, Ordering::SeqCst);
+    server.kill().context("killing the server")?;
+    server.wait()?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let mut seen = Vec::new();
+    for client in clients {
+        seen.push(
+            client
+                .join()
+                .map_err(|_| anyhow::anyhow!("a client panicked"))?,
+        );
+    }
+
+    // The restart: the same files, the server ready again.
+    let restarted = Instant::now();
+    let (mut server, base) = start(because, &data)?;
+    while ureq::get(format!("{base}/readyz")).call().is_err() {
+        if restarted.elapsed() > Duration::from_secs(30) {
+            bail!("the restarted server never became ready");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let restart_seconds = restarted.elapsed().as_secs_f64();
+    server.kill()?;
+    server.wait()?;
+
+    let mut report = CrashReport {
+        load_seconds,
+        restart_seconds,
+        ..CrashReport::default()
+    };
+    let mut acknowledged = HashMap::new();
+    let mut unanswered: HashMap<(String, String), Vec<bool>> = HashMap::new();
+    for client in seen {
+        report.acknowledged_requests += client.requests;
+        report.unanswered += client.lost_requests;
+        acknowledged.extend(client.acknowledged);
+        for (key, values) in client.unanswered {
+            unanswered.entry(key).or_default().extend(values);
+        }
+    }
+    report.acknowledged_votes = acknowledged.len();
+
+    let store = site::Store::open(&data.join("site.sqlite"))?;
+    let rows = store.export_votes()?;
+    let visitors: std::collections::HashSet<&(String, String)> =
+        acknowledged.keys().chain(unanswered.keys()).collect();
+    let mut stored: HashMap<(String, String), bool> = HashMap::new();
+    for slug in &slugs {
+        let version = store
+            .current_version_of(slug)?
+            .context("a published article")?;
+        let (mut helpful, mut not_helpful) = (0, 0);
+        for key in visitors.iter().filter(|key| &key.0 == slug) {
+            if let Some(vote) = store.vote_of(version, &key.1)? {
+                stored.insert((*key).clone(), vote.helpful);
+                if vote.helpful {
+                    helpful += 1;
+                } else {
+                    not_helpful += 1;
+                }
+            }
+        }
+        let rows_here = rows.iter().filter(|r| &r.slug == slug).count() as u64;
+        report.unexpected += rows_here.saturating_sub(helpful + not_helpful) as usize;
+        let counts = store.feedback(version)?;
+        if (counts.helpful, counts.not_helpful) != (helpful, not_helpful) {
+            report.counter_mismatches += 1;
+        }
+    }
+    for (key, last) in &acknowledged {
+        match stored.get(key) {
+            None => report.lost += 1,
+            Some(value) => {
+                let later = unanswered.get(key).is_some_and(|v| v.contains(value));
+                if value != last && !later {
+                    report.wrong += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Starts `because serve` on a free loopback port over `data`; its address.
+fn start(because: &Path, data: &Path) -> anyhow::Result<(Child, String)> {
+    let mut child = Command::new(because)
+        .arg("--data-dir")
+        .arg(data)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--votes-per-minute",
+            "0",
+            "--retention-days",
+            "0",
+            "--index-check",
+            "0",
+        ])
+        .env_remove("BECAUSE_CONFIG")
+        .env_remove("BECAUSE_DATA_DIR")
+        .env_remove("BECAUSE_LOG")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {}", because.display()))?;
+    let mut lines = std::io::BufReader::new(child.stderr.take().context("stderr")?).lines();
+    let mut base = None;
+    for line in lines.by_ref().take(50) {
+        if let Some(address) = line?.strip_prefix("because: serving on ") {
+            base = Some(address.trim_end_matches('/').to_owned());
+            break;
+        }
+    }
+    // Keep draining what it logs, so that its writes to stderr never fail.
+    std::thread::spawn(move || lines.for_each(drop));
+    let base = base.context("the server never said where it listens")?;
+    Ok((child, base))
+}
+
+fn vote_until_refused(
+    base: &str,
+    client: usize,
+    slugs: &[String],
+    load: CrashLoad,
+    killed: &AtomicBool,
+) -> Seen {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let mut seen = Seen::default();
+    let mut random = 0x9e37_79b9_7f4a_7c15_u64 ^ (client as u64 + 1);
+    let mut next = || {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        random
+    };
+    loop {
+        let visitor = format!(
+            "{:032x}",
+            client as u64 * load.visitors_per_client + next() % load.visitors_per_client
+        );
+        let slug = slugs[(next() % slugs.len() as u64) as usize].clone();
+        let helpful = next().is_multiple_of(2);
+        let body = if helpful {
+            r#"{"helpful":true}"#
+        } else {
+            r#"{"helpful":false,"reason":"inaccurate"}"#
+        };
+        let key = (slug.clone(), visitor.clone());
+        let answer = agent
+            .post(format!("{base}/a/{slug}/feedback"))
+            .header("content-type", "application/json")
+            .header("cookie", format!("because_visitor={visitor}"))
+            .send(body);
+        match answer {
+            Ok(response) if response.status().is_success() => {
+                seen.requests += 1;
+                seen.acknowledged.insert(key.clone(), helpful);
+                seen.unanswered.remove(&key);
+            }
+            Ok(_) | Err(_) => {
+                // Refused or cut off: not acknowledged, perhaps stored.
+                seen.lost_requests += 1;
+                seen.unanswered.entry(key).or_default().push(helpful);
+                if killed.load(Ordering::SeqCst) {
+                    return seen;
+                }
+            }
+        }
+    }
+}
+
+/// The `because` binary beside this one (cargo builds both into the same folder).
+pub fn because_beside_me() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let path = me.with_file_name(format!("because{}", std::env::consts::EXE_SUFFIX));
+    if !path.is_file() {
+        bail!(
+            "{} is missing: build it first (cargo build --release -p because)",
+            path.display()
+        );
+    }
+    Ok(path)
+}
