@@ -96,6 +96,13 @@ impl Embedder {
         Ok(encoding.get_ids().to_vec())
     }
 
+    /// The unit-length vector of one question, computed with int8 weights on the calling
+    /// thread: several times faster than [`Embedder::embed`] for a short text, and within a
+    /// cosine of 0.999 of it, so that it is compared with document vectors from `embed`.
+    pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
+        Ok(self.model.embed_query_tokens(&self.tokenize(text)?))
+    }
+
     /// One unit-length vector per text, in the order given.
     pub fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         let ids: Vec<Vec<u32>> = texts

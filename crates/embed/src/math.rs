@@ -262,6 +262,220 @@ pub fn attention(
     }
 }
 
+/// A linear layer's weights in int8, one row per output with its own scale
+/// (`weight ≈ scale · q`): a quarter of the bytes of f32, which is what bounds a forward pass
+/// over a few tokens (every weight is read once per pass, and 43 MB of f32 do not stay in
+/// cache between questions).
+pub struct Int8Rows {
+    /// `[outputs × inputs]`, row-major.
+    pub q: Vec<i8>,
+    pub scales: Vec<f32>,
+    pub inputs: usize,
+}
+
+impl Int8Rows {
+    /// Symmetric per-row quantisation of a `[outputs × inputs]` row-major matrix.
+    pub fn quantize(weight: &[f32], outputs: usize, inputs: usize) -> Int8Rows {
+        assert_eq!(weight.len(), outputs * inputs, "quantize: shape");
+        let mut q = Vec::with_capacity(weight.len());
+        let mut scales = Vec::with_capacity(outputs);
+        for row in weight.chunks_exact(inputs) {
+            let max = row.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            let scale = if max > 0.0 { max / 127.0 } else { 1.0 };
+            scales.push(scale);
+            q.extend(
+                row.iter()
+                    .map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8),
+            );
+        }
+        Int8Rows { q, scales, inputs }
+    }
+}
+
+/// `out[t][j] += scale_j · Σ_p x[t][p] · q[j][p]` for `tokens` rows of `x` (`[tokens × inputs]`)
+/// and `out` (`[tokens × outputs]`). Each weight row is widened to f32 once and used for every
+/// token.
+pub fn matmul_int8_rows(tokens: usize, x: &[f32], weights: &Int8Rows, out: &mut [f32]) {
+    let inputs = weights.inputs;
+    let outputs = weights.scales.len();
+    assert!(x.len() >= tokens * inputs, "matmul_int8_rows: x too small");
+    assert!(
+        out.len() >= tokens * outputs,
+        "matmul_int8_rows: out too small"
+    );
+    int8_rows_kernel(tokens, x, weights, out, inputs, outputs);
+}
+
+fn int8_rows_kernel(
+    tokens: usize,
+    x: &[f32],
+    weights: &Int8Rows,
+    out: &mut [f32],
+    inputs: usize,
+    outputs: usize,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has AVX-512F; `matmul_int8_rows` checked the slices' lengths.
+        unsafe { int8_rows_avx512(tokens, x, weights, out, inputs, outputs) };
+        return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has AVX2 and FMA; `matmul_int8_rows` checked the slices' lengths.
+        unsafe { int8_rows_avx2(tokens, x, weights, out, inputs, outputs) };
+        return;
+    }
+    int8_rows_portable(tokens, x, weights, out, inputs, outputs);
+}
+
+/// The kernel for any CPU: a row widened to f32 once, then a dot product per token.
+fn int8_rows_portable(
+    tokens: usize,
+    x: &[f32],
+    weights: &Int8Rows,
+    out: &mut [f32],
+    inputs: usize,
+    outputs: usize,
+) {
+    let mut row = vec![0.0f32; inputs];
+    for j in 0..outputs {
+        let q = &weights.q[j * inputs..(j + 1) * inputs];
+        for (w, &v) in row.iter_mut().zip(q) {
+            *w = f32::from(v);
+        }
+        for t in 0..tokens {
+            let dot: f32 = x[t * inputs..(t + 1) * inputs]
+                .iter()
+                .zip(&row)
+                .map(|(a, b)| a * b)
+                .sum();
+            out[t * outputs + j] += weights.scales[j] * dot;
+        }
+    }
+}
+
+/// AVX2: eight weights widened in registers and multiplied into four tokens at once, so
+/// that each weight byte is read once per four tokens and nothing is written back but the
+/// sums.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA; `x` must hold `tokens × inputs` values, `weights`
+/// `outputs × inputs`, and `out` `tokens × outputs`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn int8_rows_avx2(
+    tokens: usize,
+    x: &[f32],
+    weights: &Int8Rows,
+    out: &mut [f32],
+    inputs: usize,
+    outputs: usize,
+) {
+    use std::arch::x86_64::*;
+    let full = inputs - inputs % 8;
+    let horizontal = |v: __m256| {
+        let mut lanes = [0.0f32; 8];
+        // SAFETY: an unaligned store into an array of eight floats.
+        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), v) };
+        lanes.iter().sum::<f32>()
+    };
+    for j in 0..outputs {
+        let q = &weights.q[j * inputs..(j + 1) * inputs];
+        let scale = weights.scales[j];
+        let mut t = 0;
+        while t < tokens {
+            let block = (tokens - t).min(4);
+            // Rows past the block repeat its last row; their sums are not used.
+            let row = |b: usize| x[(t + b.min(block - 1)) * inputs..].as_ptr();
+            let (x0, x1, x2, x3) = (row(0), row(1), row(2), row(3));
+            let mut sums = [_mm256_setzero_ps(); 4];
+            let mut p = 0;
+            while p < full {
+                // SAFETY: p + 8 <= inputs, inside this weight row and each token's row.
+                unsafe {
+                    let bytes = _mm_loadl_epi64(q.as_ptr().add(p).cast::<__m128i>());
+                    let w = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes));
+                    sums[0] = _mm256_fmadd_ps(_mm256_loadu_ps(x0.add(p)), w, sums[0]);
+                    sums[1] = _mm256_fmadd_ps(_mm256_loadu_ps(x1.add(p)), w, sums[1]);
+                    sums[2] = _mm256_fmadd_ps(_mm256_loadu_ps(x2.add(p)), w, sums[2]);
+                    sums[3] = _mm256_fmadd_ps(_mm256_loadu_ps(x3.add(p)), w, sums[3]);
+                }
+                p += 8;
+            }
+            for (b, sum) in sums.iter().enumerate().take(block) {
+                let xs = &x[(t + b) * inputs..(t + b + 1) * inputs];
+                let mut dot = horizontal(*sum);
+                for p in full..inputs {
+                    dot += xs[p] * f32::from(q[p]);
+                }
+                out[(t + b) * outputs + j] += scale * dot;
+            }
+            t += block;
+        }
+    }
+}
+
+/// AVX-512: as [`int8_rows_avx2`], sixteen weights at a time.
+///
+/// # Safety
+/// The CPU must have AVX-512F; the slices as for [`int8_rows_avx2`].
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn int8_rows_avx512(
+    tokens: usize,
+    x: &[f32],
+    weights: &Int8Rows,
+    out: &mut [f32],
+    inputs: usize,
+    outputs: usize,
+) {
+    use std::arch::x86_64::*;
+    // Two accumulators per token (even and odd chunks of 16): eight independent chains of
+    // fused multiply-adds keep both FMA units busy despite their latency.
+    let full = inputs - inputs % 32;
+    for j in 0..outputs {
+        let q = &weights.q[j * inputs..(j + 1) * inputs];
+        let scale = weights.scales[j];
+        let mut t = 0;
+        while t < tokens {
+            let block = (tokens - t).min(4);
+            let row = |b: usize| x[(t + b.min(block - 1)) * inputs..].as_ptr();
+            let (x0, x1, x2, x3) = (row(0), row(1), row(2), row(3));
+            let mut even = [_mm512_setzero_ps(); 4];
+            let mut odd = [_mm512_setzero_ps(); 4];
+            let mut p = 0;
+            while p < full {
+                // SAFETY: p + 32 <= inputs, inside this weight row and each token's row.
+                unsafe {
+                    let bytes = _mm_loadu_si128(q.as_ptr().add(p).cast::<__m128i>());
+                    let w = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes));
+                    even[0] = _mm512_fmadd_ps(_mm512_loadu_ps(x0.add(p)), w, even[0]);
+                    even[1] = _mm512_fmadd_ps(_mm512_loadu_ps(x1.add(p)), w, even[1]);
+                    even[2] = _mm512_fmadd_ps(_mm512_loadu_ps(x2.add(p)), w, even[2]);
+                    even[3] = _mm512_fmadd_ps(_mm512_loadu_ps(x3.add(p)), w, even[3]);
+                    let bytes = _mm_loadu_si128(q.as_ptr().add(p + 16).cast::<__m128i>());
+                    let w = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(bytes));
+                    odd[0] = _mm512_fmadd_ps(_mm512_loadu_ps(x0.add(p + 16)), w, odd[0]);
+                    odd[1] = _mm512_fmadd_ps(_mm512_loadu_ps(x1.add(p + 16)), w, odd[1]);
+                    odd[2] = _mm512_fmadd_ps(_mm512_loadu_ps(x2.add(p + 16)), w, odd[2]);
+                    odd[3] = _mm512_fmadd_ps(_mm512_loadu_ps(x3.add(p + 16)), w, odd[3]);
+                }
+                p += 32;
+            }
+            for (b, (e, o)) in even.iter().zip(&odd).enumerate().take(block) {
+                let xs = &x[(t + b) * inputs..(t + b + 1) * inputs];
+                let mut dot = _mm512_reduce_add_ps(_mm512_add_ps(*e, *o));
+                for p in full..inputs {
+                    dot += xs[p] * f32::from(q[p]);
+                }
+                out[(t + b) * outputs + j] += scale * dot;
+            }
+            t += block;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,6 +563,46 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn int8_rows_match_the_f32_product_closely() {
+        // 6 tokens: a block of four and one of two; 37 inputs: two chunks of 16 and a rest.
+        let (tokens, inputs, outputs) = (6, 37, 5);
+        let x: Vec<f32> = (0..tokens * inputs)
+            .map(|i| ((i * 7 % 11) as f32 - 5.0) / 3.0)
+            .collect();
+        let w: Vec<f32> = (0..outputs * inputs)
+            .map(|i| ((i * 13 % 17) as f32 - 8.0) / 40.0)
+            .collect();
+        let q = Int8Rows::quantize(&w, outputs, inputs);
+        let mut out = vec![1.0f32; tokens * outputs];
+        matmul_int8_rows(tokens, &x, &q, &mut out);
+        let mut portable = vec![1.0f32; tokens * outputs];
+        int8_rows_portable(tokens, &x, &q, &mut portable, inputs, outputs);
+        for (a, b) in out.iter().zip(&portable) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            let mut avx2 = vec![1.0f32; tokens * outputs];
+            // SAFETY: the CPU has AVX2 and FMA; the slices have the sizes given.
+            unsafe { int8_rows_avx2(tokens, &x, &q, &mut avx2, inputs, outputs) };
+            for (a, b) in avx2.iter().zip(&portable) {
+                assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+            }
+        }
+        for t in 0..tokens {
+            for j in 0..outputs {
+                let exact: f32 = 1.0
+                    + (0..inputs)
+                        .map(|p| x[t * inputs + p] * w[j * inputs + p])
+                        .sum::<f32>();
+                let got = out[t * outputs + j];
+                assert!((got - exact).abs() < 0.02, "{t},{j}: {got} vs {exact}");
             }
         }
     }

@@ -382,17 +382,26 @@ pub fn retrieve_for(
         .into_iter()
         .map(|t| t.stem)
         .collect();
-    let plain = index.search_with(&weighted, &[], config.passages, config.ranking)?;
-    let causal = index.search_with(&weighted, &causal_stems, config.passages, config.ranking)?;
+    // The question's vector is computed on a second thread while the two word searches run:
+    // each takes a few milliseconds, and an ask uses one core otherwise.
+    let wants_vector = index.vector_count()? > 0;
+    let (plain, causal, query_vector) = std::thread::scope(|scope| {
+        let vector = wants_vector.then(|| scope.spawn(|| index.embed_query(question)));
+        let plain = index.search_with(&weighted, &[], config.passages, config.ranking);
+        let causal = index.search_with(&weighted, &causal_stems, config.passages, config.ranking);
+        let vector = match vector {
+            Some(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => Ok(None),
+        };
+        (plain, causal, vector)
+    });
+    let (plain, causal, query_vector) = (plain?, causal?, query_vector?);
     // The best documents of each search are kept in their own right, so that a short
     // causal statement is not crowded out by many long documents that merely share words.
     // The dense search ranks sentences by meaning; its documents, in order of their best
     // sentence, are a third list (which finds sources that share no word with the question).
-    let query_vector = if index.vector_count()? > 0 {
-        index.embed_query(question)?
-    } else {
-        None
-    };
     let mut dense: Vec<index::PassageHit> = Vec::new();
     if let Some(vector) = &query_vector {
         for hit in index.dense_search(vector, config.passages)? {

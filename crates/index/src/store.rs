@@ -240,10 +240,11 @@ impl Index {
         self.embedder.as_deref()
     }
 
-    /// The question's vector, when there is an embedder.
+    /// The question's vector (by the embedder's int8-weight query path), when there is an
+    /// embedder.
     pub fn embed_query(&self, text: &str) -> Result<Option<Vec<f32>>, IndexError> {
         match &self.embedder {
-            Some(embedder) => Ok(embedder.embed(&[text])?.pop()),
+            Some(embedder) => Ok(Some(embedder.embed_query(text)?)),
             None => Ok(None),
         }
     }
