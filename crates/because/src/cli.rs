@@ -180,7 +180,8 @@ pub struct IngestArgs {
     pub assets_dir: PathBuf,
 
     /// Files or directories: .txt, .md, .markdown, .html, .htm, .pdf, MediaWiki dumps (.xml,
-    /// .bz2), .jsonl ({"id"?, "title", "text", "url"?} per line).
+    /// .bz2), .jsonl ({"id"?, "title", "text", "url"?, "license"?, "date"?, "language"?} per
+    /// line).
     #[arg(required_unless_present_any = ["default_corpus", "urls", "sitemap"])]
     pub paths: Vec<PathBuf>,
 

@@ -1027,3 +1027,56 @@ fn a_server_killed_mid_load_keeps_every_vote_it_acknowledged() {
         "{report:?}"
     );
 }
+
+#[test]
+fn a_sources_date_and_language_reach_the_article() {
+    let data = tempfile::tempdir().unwrap();
+    let notes = tempfile::tempdir().unwrap();
+    std::fs::write(
+        notes.path().join("tides.md"),
+        "---\ntitle: Tides\ndate: 2024-03-01\nlang: en-GB\n---\n\nTides are caused by the gravitational pull of the Moon and the Sun on the oceans.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        notes.path().join("gezeiten.html"),
+        "<html lang=\"de\"><head><title>Gezeiten</title><meta name=\"date\" content=\"2023-11-30\"></head>\
+         <body><p>Tides rise and fall twice a day because the Moon pulls on the oceans.</p></body></html>",
+    )
+    .unwrap();
+    let ingested = because(data.path(), &["ingest", notes.path().to_str().unwrap()]);
+    assert!(ingested.status.success(), "{}", stderr(&ingested));
+    let asked = because(
+        data.path(),
+        &["ask", "Why are there tides?", "--format", "json"],
+    );
+    assert!(asked.status.success(), "{}", stderr(&asked));
+    let article: serde_json::Value = serde_json::from_str(&stdout(&asked)).unwrap();
+    let sources = article["sources"].as_array().unwrap();
+    let tides = sources
+        .iter()
+        .find(|s| s["title"] == "Tides")
+        .expect("Tides is cited");
+    assert_eq!(tides["date"], "2024-03-01");
+    assert_eq!(tides["language"], "en-gb");
+    let page = stdout(&because(
+        data.path(),
+        &["ask", "Why are there tides?", "--format", "html"],
+    ));
+    assert!(
+        page.contains(r#"<time datetime="2024-03-01">1 March 2024</time>"#),
+        "{page}"
+    );
+    if let Some(gezeiten) = sources.iter().find(|s| s["title"] == "Gezeiten") {
+        assert_eq!(gezeiten["date"], "2023-11-30");
+        assert!(
+            page.contains(r#"<span class="language">[de]</span>"#),
+            "{page}"
+        );
+        assert!(
+            !page.contains(r#"<span class="language">[en-gb]</span>"#),
+            "{page}"
+        );
+    }
+    let markdown = stdout(&because(data.path(), &["ask", "Why are there tides?"]));
+    assert!(markdown.contains("Tides, 2024-03-01"), "{markdown}");
+}

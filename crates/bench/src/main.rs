@@ -579,6 +579,8 @@ fn naive_article(engine: &Engine, question: &Question) -> anyhow::Result<Article
             id: d.key.clone(),
             url: d.url.clone(),
             license: d.license.clone(),
+            date: d.date.clone(),
+            language: d.language.clone(),
         })
         .collect();
     Ok(Article {

@@ -27,7 +27,27 @@ pub fn read_html(source: &str) -> Rendered {
         .filter(|paragraph| !headings.contains(&paragraph.to_string()))
         .collect::<Vec<_>>()
         .join("\n\n");
-    Rendered { title, url, text }
+    let date = [
+        "meta[property='article:published_time']",
+        "meta[name='date']",
+        "meta[name='DC.date']",
+        "meta[name='dc.date']",
+        "meta[name='DC.date.issued']",
+        "meta[itemprop='datePublished']",
+        "meta[property='article:modified_time']",
+    ]
+    .iter()
+    .find_map(|selector| meta_content(&page, selector).and_then(|d| crate::normalize_date(&d)));
+    let language = attribute(&page, "html", "lang")
+        .or_else(|| meta_content(&page, "meta[http-equiv='content-language']"))
+        .and_then(|l| crate::normalize_language(&l));
+    Rendered {
+        title,
+        url,
+        text,
+        date,
+        language,
+    }
 }
 
 /// The text of every heading (`h1`–`h6`), spaces collapsed: paragraphs that are only a heading
@@ -161,6 +181,19 @@ fn element_text(page: &Html, selector: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_gives_its_date_and_language() {
+        let page = read_html(
+            r#"<!doctype html><html lang="en-GB"><head><title>Rain</title>
+            <meta property="article:published_time" content="2025-11-02T08:00:00+00:00"></head>
+            <body><p>Rain falls when droplets grow heavy.</p></body></html>"#,
+        );
+        assert_eq!(page.date.as_deref(), Some("2025-11-02"));
+        assert_eq!(page.language.as_deref(), Some("en-gb"));
+        let plain = read_html("<html><body><p>No metadata.</p></body></html>");
+        assert_eq!((plain.date, plain.language), (None, None));
+    }
 
     /// A manual every Debian system has (`base-passwd` is essential).
     const BASE_PASSWD: &str = "/usr/share/doc/base-passwd/users-and-groups.html";

@@ -32,7 +32,9 @@ mod split;
 mod web;
 mod wiki;
 
-pub use document::{Document, WIKIPEDIA_LICENSE, wikipedia_url};
+pub use document::{
+    Document, WIKIPEDIA_LICENSE, normalize_date, normalize_language, wikipedia_url,
+};
 pub use error::CorpusError;
 pub use html::read_html;
 pub use load::{LoadProblem, LoadReport, load_default_corpus, load_path};

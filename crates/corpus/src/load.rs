@@ -58,6 +58,8 @@ pub fn load_default_corpus(path: &Path) -> Result<Vec<Document>, CorpusError> {
                 id: title.clone(),
                 url: Some(wikipedia_url(&title)),
                 license: Some(WIKIPEDIA_LICENSE.to_owned()),
+                date: None,
+                language: None,
                 title,
                 text,
             })
@@ -233,6 +235,8 @@ fn load_wiki_dump(path: &Path, compressed: bool, report: &mut LoadReport) {
             text: article.text,
             url: article.url,
             license,
+            date: article.date,
+            language: article.language,
         });
     });
     // Articles read before a fault are kept; the fault is reported by name.
@@ -268,6 +272,8 @@ fn pdf_documents(path: &Path, relative: &Path, bytes: &[u8]) -> Result<Vec<Docum
             text,
             url: None,
             license: None,
+            date: None,
+            language: None,
         })
         .collect())
 }
@@ -310,7 +316,7 @@ fn text_document(
         .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
     // Markdown is read as the prose it renders to, with its front matter's title and URL; a
     // web page as its main content, with its title and canonical URL.
-    let (heading, url, text) = if matches!(kind, FileKind::Html) {
+    let page = if matches!(kind, FileKind::Html) {
         let page = crate::html::read_html(&text);
         if page.text.trim().is_empty() {
             return Err(CorpusError::Invalid {
@@ -318,13 +324,23 @@ fn text_document(
                 message: "the page holds no text".into(),
             });
         }
-        (page.title, page.url, page.text)
+        page
     } else if markdown {
-        let rendered = crate::markdown::read_markdown(&text);
-        (rendered.title, rendered.url, rendered.text)
+        crate::markdown::read_markdown(&text)
     } else {
-        (first_line_title(&text), None, text)
+        crate::markdown::Rendered {
+            title: first_line_title(&text),
+            text,
+            ..Default::default()
+        }
     };
+    let crate::markdown::Rendered {
+        title: heading,
+        url,
+        text,
+        date,
+        language,
+    } = page;
     if text.trim().is_empty() {
         return Err(CorpusError::Invalid {
             path: path.to_owned(),
@@ -343,6 +359,8 @@ fn text_document(
         text,
         url,
         license: None,
+        date,
+        language,
     })
 }
 
@@ -369,6 +387,8 @@ struct JsonLine {
     text: String,
     url: Option<String>,
     license: Option<String>,
+    date: Option<String>,
+    language: Option<String>,
 }
 
 fn load_json_lines(path: &Path, text: &str, report: &mut LoadReport) {
@@ -387,7 +407,7 @@ fn load_json_lines(path: &Path, text: &str, report: &mut LoadReport) {
             Ok(record) => record,
             Err(error) => {
                 report.problems.push(problem(format!(
-                    "expected {{\"id\"?, \"title\", \"text\", \"url\"?}}: {error}"
+                    "expected {{\"id\"?, \"title\", \"text\", \"url\"?, \"license\"?, \"date\"?, \"language\"?}}: {error}"
                 )));
                 continue;
             }
@@ -415,6 +435,11 @@ fn load_json_lines(path: &Path, text: &str, report: &mut LoadReport) {
             text: record.text,
             url: record.url.filter(|url| !url.trim().is_empty()),
             license: record.license.filter(|l| !l.trim().is_empty()),
+            date: record.date.as_deref().and_then(crate::normalize_date),
+            language: record
+                .language
+                .as_deref()
+                .and_then(crate::normalize_language),
         });
     }
 }

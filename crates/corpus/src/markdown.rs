@@ -5,7 +5,7 @@
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
 /// A Markdown file as a document: its title and URL when it gives them, and its prose.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rendered {
     /// The front matter's `title`, else the first level-1 heading.
     pub title: Option<String>,
@@ -14,6 +14,10 @@ pub struct Rendered {
     /// Paragraphs and list items separated by blank lines; headings, code blocks, HTML and
     /// images left out; links and emphasis kept as their text.
     pub text: String,
+    /// The front matter's `date` (or `published`, `pubDate`, `created`), as `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// The front matter's `lang` (or `language`), as a lowercase BCP 47 tag.
+    pub language: Option<String>,
 }
 
 /// Renders `source` to prose, reading its front matter first.
@@ -34,6 +38,9 @@ pub fn read_markdown(source: &str) -> Rendered {
         title: field(&["title"]).or(heading),
         url,
         text,
+        date: field(&["date", "published", "pubDate", "created"])
+            .and_then(|d| crate::normalize_date(&d)),
+        language: field(&["lang", "language"]).and_then(|l| crate::normalize_language(&l)),
     }
 }
 
@@ -155,6 +162,22 @@ fn end_block(text: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn front_matter_gives_date_and_language() {
+        let page = read_markdown(
+            "---\ntitle: Tides\ndate: 2024-03-01T10:00:00Z\nlang: de-CH\n---\n\nTides are caused by the Moon.\n",
+        );
+        assert_eq!(page.title.as_deref(), Some("Tides"));
+        assert_eq!(page.date.as_deref(), Some("2024-03-01"));
+        assert_eq!(page.language.as_deref(), Some("de-ch"));
+        let toml =
+            read_markdown("+++\npublished = \"2023-12-31\"\nlanguage = \"fr\"\n+++\n\nText.\n");
+        assert_eq!(toml.date.as_deref(), Some("2023-12-31"));
+        assert_eq!(toml.language.as_deref(), Some("fr"));
+        let bad = read_markdown("---\ndate: someday\nlang: <b>\n---\n\nText.\n");
+        assert_eq!((bad.date, bad.language), (None, None));
+    }
 
     #[test]
     fn markdown_syntax_never_reaches_the_prose() {

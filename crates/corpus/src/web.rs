@@ -239,7 +239,7 @@ impl Fetcher {
             .get(url.as_str())
             .filter(|_| self.body_path(url.as_str()).is_file())
             .cloned();
-        let (final_url, content_type, body) =
+        let (final_url, content_type, body, last_modified) =
             match self.get(&url, cached.as_ref(), self.options.max_bytes) {
                 Ok(Page::Fresh {
                     status: 200,
@@ -255,14 +255,14 @@ impl Fetcher {
                         &body,
                         Cached {
                             etag,
-                            last_modified,
+                            last_modified: last_modified.clone(),
                             content_type: content_type.clone(),
                             final_url: final_url.to_string(),
                         },
                     ) {
                         report.notes.push(format!("{url}: not cached ({error})"));
                     }
-                    (final_url, content_type, body)
+                    (final_url, content_type, body, last_modified)
                 }
                 Ok(Page::NotModified { final_url }) => {
                     let Some(cached) = cached else {
@@ -278,7 +278,7 @@ impl Fetcher {
                         Ok(body) => {
                             report.stats.not_modified += 1;
                             let final_url = Url::parse(&cached.final_url).unwrap_or(final_url);
-                            (final_url, cached.content_type, body)
+                            (final_url, cached.content_type, body, cached.last_modified)
                         }
                         Err(error) => {
                             report.stats.failed += 1;
@@ -317,7 +317,8 @@ impl Fetcher {
                     return;
                 }
             };
-        match page_documents(&url, &final_url, &content_type, &body) {
+        let modified = last_modified.as_deref().and_then(crate::normalize_date);
+        match page_documents(&url, &final_url, &content_type, &body, modified) {
             Ok(documents) => report.load.documents.extend(documents),
             Err(why) => {
                 report.stats.failed += 1;
@@ -649,11 +650,14 @@ fn transport(error: ureq::Error, options: &FetchOptions) -> String {
 }
 
 /// A page's documents by its content type.
+/// A page's documents by its content type; `modified` (from `Last-Modified`) dates them
+/// where the page itself gives no date.
 fn page_documents(
     url: &Url,
     final_url: &Url,
     content_type: &str,
     body: &[u8],
+    modified: Option<String>,
 ) -> Result<Vec<Document>, String> {
     let mime = content_type
         .split(';')
@@ -673,6 +677,8 @@ fn page_documents(
                 text: page.text,
                 url: Some(page.url.unwrap_or_else(|| final_url.to_string())),
                 license: None,
+                date: page.date.or(modified),
+                language: page.language,
             }])
         }
         "text/plain" => {
@@ -686,6 +692,8 @@ fn page_documents(
                 text,
                 url: Some(final_url.to_string()),
                 license: None,
+                date: modified,
+                language: None,
             }])
         }
         "application/pdf" => {
@@ -700,6 +708,8 @@ fn page_documents(
                     text,
                     url: Some(format!("{final_url}#page={page}")),
                     license: None,
+                    date: modified.clone(),
+                    language: None,
                 })
                 .collect())
         }
@@ -864,7 +874,7 @@ mod tests {
             let _ = read_sitemap(&body);
             let url = Url::parse("http://example.org/page").unwrap();
             for content_type in ["text/html", "text/plain", "application/pdf", "application/xml"] {
-                let _ = page_documents(&url, &url, content_type, &body);
+                let _ = page_documents(&url, &url, content_type, &body, None);
             }
             let _ = robotxt::Robots::from_bytes(&body, ROBOTS_TOKEN);
         }

@@ -17,6 +17,10 @@ pub struct WikiArticle {
     pub text: String,
     /// The article's address, from the dump's base URL (`…/wiki/Main_Page`).
     pub url: Option<String>,
+    /// The date of the revision the dump holds (`YYYY-MM-DD`).
+    pub date: Option<String>,
+    /// The wiki's language (the dump's `xml:lang`).
+    pub language: Option<String>,
 }
 
 /// What reading a dump found besides its articles.
@@ -55,6 +59,7 @@ pub fn read_dump(
     let mut stats = DumpStats::default();
     let mut path: Vec<Vec<u8>> = Vec::new();
     let mut base: Option<String> = None;
+    let mut language: Option<String> = None;
     let mut page = PageState::default();
     let mut text = String::new();
     loop {
@@ -72,6 +77,15 @@ pub fn read_dump(
                         "not a MediaWiki dump: the root element is <{}>",
                         String::from_utf8_lossy(&name)
                     ));
+                }
+                if path.is_empty() {
+                    language = start
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == b"xml:lang")
+                        .and_then(|a| {
+                            crate::normalize_language(&String::from_utf8_lossy(&a.value))
+                        });
                 }
                 if name == b"page" {
                     page = PageState::default();
@@ -109,6 +123,9 @@ pub fn read_dump(
                     (b"title", Some(b"page")) => page.title = text.trim().to_owned(),
                     (b"ns", Some(b"page")) => page.namespace = text.trim().parse().ok(),
                     (b"text", Some(b"revision")) => page.wikitext = std::mem::take(&mut text),
+                    (b"timestamp", Some(b"revision")) => {
+                        page.date = crate::normalize_date(&text);
+                    }
                     (b"page", _) => {
                         stats.pages += 1;
                         let page = std::mem::take(&mut page);
@@ -131,6 +148,8 @@ pub fn read_dump(
                                     url: base.as_deref().and_then(|b| article_url(b, &page.title)),
                                     title: page.title,
                                     text: prose,
+                                    date: page.date,
+                                    language: language.clone(),
                                 });
                             }
                         }
@@ -153,6 +172,7 @@ struct PageState {
     namespace: Option<i64>,
     redirect: bool,
     wikitext: String,
+    date: Option<String>,
 }
 
 /// `https://en.wikipedia.org/wiki/Main_Page` + "Black Death" → `…/wiki/Black_Death`.
@@ -354,7 +374,7 @@ mod tests {
         let dump = r#"<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" xml:lang="en">
           <siteinfo><sitename>W</sitename><base>https://en.example.org/wiki/Main_Page</base></siteinfo>
           <page><title>Black Death</title><ns>0</ns><id>1</id>
-            <revision><text xml:space="preserve">The '''Black Death''' was a [[bubonic plague]] pandemic &amp; more in Europe.</text></revision></page>
+            <revision><timestamp>2024-05-17T08:03:11Z</timestamp><text xml:space="preserve">The '''Black Death''' was a [[bubonic plague]] pandemic &amp; more in Europe.</text></revision></page>
           <page><title>Plague</title><ns>0</ns><redirect title="Bubonic plague" />
             <revision><text>#REDIRECT [[Bubonic plague]]</text></revision></page>
           <page><title>Talk:Black Death</title><ns>1</ns>
@@ -368,6 +388,8 @@ mod tests {
                 title: "Black Death".into(),
                 text: "The Black Death was a bubonic plague pandemic & more in Europe.".into(),
                 url: Some("https://en.example.org/wiki/Black_Death".into()),
+                date: Some("2024-05-17".into()),
+                language: Some("en".into()),
             }]
         );
         assert_eq!(

@@ -40,6 +40,10 @@ fn a_wikipedia_dump_is_streamed_into_articles() {
             .expect("an article URL from the dump's base");
         assert!(url.starts_with("https://en.wikipedia.org/wiki/"), "{url}");
         assert_eq!(document.license.as_deref(), Some(corpus::WIKIPEDIA_LICENSE));
+        // The revision's date and the wiki's language come along.
+        assert_eq!(document.language.as_deref(), Some("en"));
+        let date = document.date.as_deref().expect("a revision date");
+        assert!(date.len() == 10 && date.as_bytes()[4] == b'-', "{date}");
         // No markup leaks into the prose.
         for markup in ["{{", "}}", "[[", "]]", "<ref", "{|", "'''", "&lt;", "&amp;"] {
             assert!(

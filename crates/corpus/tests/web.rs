@@ -219,6 +219,10 @@ fn pages_are_fetched_politely_and_refetched_only_when_changed() {
     assert!(!basics.text.contains("Next:"), "navigation is not prose");
     // A redirect is followed: the document keeps the address asked for as its id and cites
     // where the page really is.
+    // Dated by Last-Modified where the page gives no date itself.
+    let dated = &first.load.documents[2];
+    assert_eq!(dated.date.as_deref(), Some("2026-07-01"));
+    assert_eq!(first.load.documents[0].date, None);
     let moved = &first.load.documents[3];
     assert_eq!(moved.id, urls[3]);
     assert_eq!(

@@ -133,6 +133,12 @@ pub struct Source {
     pub url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub license: Option<String>,
+    /// When the source was published or last changed (`YYYY-MM-DD`), where it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The source's language (a BCP 47 tag such as `en` or `de-ch`), where it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -221,7 +227,12 @@ impl Article {
                     .as_ref()
                     .map(|l| format!(" ({l})"))
                     .unwrap_or_default();
-                out.push_str(&format!("{}. {}{}\n", source.n, title, license));
+                let date = source
+                    .date
+                    .as_ref()
+                    .map(|d| format!(", {d}"))
+                    .unwrap_or_default();
+                out.push_str(&format!("{}. {}{}{}\n", source.n, title, date, license));
             }
         }
         out

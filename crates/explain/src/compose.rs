@@ -246,6 +246,8 @@ impl<'a> Citations<'a> {
             id: stored.key.clone(),
             url: stored.url.clone(),
             license: stored.license.clone(),
+            date: stored.date.clone(),
+            language: stored.language.clone(),
         });
         self.numbers.insert(document, n);
         n

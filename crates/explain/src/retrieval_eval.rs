@@ -64,6 +64,8 @@ pub fn load_corpus(dir: &Path) -> Result<Vec<corpus::Document>, String> {
                 text: document.text,
                 url: None,
                 license: None,
+                date: None,
+                language: None,
             })
         })
         .collect()

@@ -235,6 +235,8 @@ mod tests {
             text: text.into(),
             url: None,
             license: None,
+            date: None,
+            language: None,
         }
     }
 

@@ -16,7 +16,7 @@
 //! let index = index::Index::create_or_open(std::path::Path::new("because-data/index"))?;
 //! let documents = vec![corpus::Document {
 //!     id: "famine".into(), title: "Famine".into(),
-//!     text: "A famine is caused by war and crop failure.".into(), url: None, license: None,
+//!     text: "A famine is caused by war and crop failure.".into(), url: None, license: None, date: None, language: None,
 //! }];
 //! let stats = index.ingest(documents, &mut |_progress| {})?;
 //! let query = [index::WeightedTerm { stem: "famin".into(), weight: 1.0 }];

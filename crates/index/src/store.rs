@@ -68,6 +68,10 @@ pub struct StoredDocument {
     pub text: String,
     pub url: Option<String>,
     pub license: Option<String>,
+    /// `YYYY-MM-DD`, where the source gave a date.
+    pub date: Option<String>,
+    /// A lowercase BCP 47 tag, where the source gave its language.
+    pub language: Option<String>,
     pub sentences: Vec<SentenceSpan>,
 }
 
@@ -137,6 +141,9 @@ pub struct Index {
     analyzer: TextAnalyzer,
     db: Mutex<Connection>,
     embedder: Option<Arc<embed::Embedder>>,
+    /// Whether documents have the date and language columns (read-only generations written
+    /// before them have not).
+    dated: bool,
     /// All sentence vectors, loaded on the first dense search and after each ingest.
     vectors: RwLock<Option<Arc<VectorMatrix>>>,
 }
@@ -217,12 +224,14 @@ impl Index {
         let (_, fields) = schema();
         tantivy.tokenizers().register(ANALYZER, analyzer());
         let reader = tantivy.reader_builder().reload_policy(reload).try_into()?;
+        let dated = has_dates(&db)?;
         Ok(Index {
             dir: dir.to_owned(),
             tantivy,
             reader,
             fields,
             analyzer: analyzer(),
+            dated,
             db: Mutex::new(db),
             embedder: None,
             vectors: RwLock::new(None),
@@ -458,7 +467,12 @@ impl Index {
     /// A stored document with its sentences, or `None` for an unknown id.
     pub fn document(&self, id: u64) -> Result<Option<StoredDocument>, IndexError> {
         let db = self.db();
-        read_document(&db, "id = ?1", rusqlite::types::Value::Integer(id as i64))
+        read_document(
+            &db,
+            self.dated,
+            "id = ?1",
+            rusqlite::types::Value::Integer(id as i64),
+        )
     }
 
     /// A stored document by its own identity ([`Document::id`], e.g. a Wikipedia title).
@@ -466,6 +480,7 @@ impl Index {
         let db = self.db();
         read_document(
             &db,
+            self.dated,
             "key = ?1",
             rusqlite::types::Value::Text(key.to_owned()),
         )
@@ -686,8 +701,8 @@ impl Index {
             }
             Some((id, _)) => {
                 tx.execute(
-                    "UPDATE documents SET title = ?2, text = ?3, url = ?4, license = ?5, hash = ?6, indexed = 0, embedded = 0 WHERE id = ?1",
-                    params![id, document.title, document.text, document.url, document.license, hash],
+                    "UPDATE documents SET title = ?2, text = ?3, url = ?4, license = ?5, hash = ?6, date = ?7, language = ?8, indexed = 0, embedded = 0 WHERE id = ?1",
+                    params![id, document.title, document.text, document.url, document.license, hash, document.date, document.language],
                 )?;
                 tx.execute("DELETE FROM sentences WHERE document = ?1", [id])?;
                 tx.execute("DELETE FROM vectors WHERE document = ?1", [id])?;
@@ -697,8 +712,8 @@ impl Index {
             }
             None => {
                 tx.execute(
-                    "INSERT INTO documents (key, title, text, url, license, hash, indexed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
-                    params![document.id, document.title, document.text, document.url, document.license, hash],
+                    "INSERT INTO documents (key, title, text, url, license, hash, date, language, indexed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0)",
+                    params![document.id, document.title, document.text, document.url, document.license, hash, document.date, document.language],
                 )?;
                 stats.added += 1;
                 tx.last_insert_rowid()
@@ -847,6 +862,13 @@ fn migrate(db: &Connection, dir: &Path) -> Result<(), IndexError> {
              CREATE INDEX IF NOT EXISTS documents_by_origin ON documents (origin);",
         )?;
     }
+    // So did dates and languages.
+    if !has_dates(db)? {
+        db.execute_batch(
+            "ALTER TABLE documents ADD COLUMN date TEXT;
+             ALTER TABLE documents ADD COLUMN language TEXT;",
+        )?;
+    }
     let found: Option<String> = db
         .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |row| {
             row.get(0)
@@ -871,12 +893,30 @@ fn migrate(db: &Connection, dir: &Path) -> Result<(), IndexError> {
     Ok(())
 }
 
+/// Whether the documents table has the date and language columns (a generation written
+/// before them, opened read-only, has not).
+fn has_dates(db: &Connection) -> Result<bool, IndexError> {
+    Ok(db.query_row(
+        "SELECT EXISTS(SELECT 1 FROM pragma_table_info('documents') WHERE name = 'date')",
+        [],
+        |row| row.get(0),
+    )?)
+}
+
 fn read_document(
     db: &Connection,
+    dated: bool,
     condition: &str,
     key: rusqlite::types::Value,
 ) -> Result<Option<StoredDocument>, IndexError> {
-    let sql = format!("SELECT id, key, title, text, url, license FROM documents WHERE {condition}");
+    let dates = if dated {
+        "date, language"
+    } else {
+        "NULL, NULL"
+    };
+    let sql = format!(
+        "SELECT id, key, title, text, url, license, {dates} FROM documents WHERE {condition}"
+    );
     let document = db
         .prepare_cached(&sql)?
         .query_row([key], |row| {
@@ -887,6 +927,8 @@ fn read_document(
                 text: row.get(3)?,
                 url: row.get(4)?,
                 license: row.get(5)?,
+                date: row.get(6)?,
+                language: row.get(7)?,
                 sentences: Vec::new(),
             })
         })
@@ -935,6 +977,8 @@ mod tests {
             text: text.into(),
             url: None,
             license: None,
+            date: None,
+            language: None,
         }
     }
 

@@ -96,6 +96,10 @@ impl Templates {
                 .add_template(name, source)
                 .expect("the built-in templates are valid");
         }
+        // A source's date (`YYYY-MM-DD`) as readers write it.
+        environment.add_filter("day", |date: String| {
+            human_date(&format!("{date}T00:00:00Z"))
+        });
         Templates { environment }
     }
 

@@ -619,6 +619,8 @@ fn articles_whose_sources_changed_are_marked_and_regenerated_in_one_action() {
                     .into(),
                 url: old.url.clone(),
                 license: old.license.clone(),
+                date: None,
+                language: None,
             }],
             &mut |_| {},
         )
