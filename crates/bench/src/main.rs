@@ -1,5 +1,5 @@
 //! `make bench`: measures ingest of the default corpus, warm `ask` latency, and quality on
-//! the development set side by side with the naive baseline of DESIGN.md (the 10 BM25-best
+//! the development set side by side with the naive baseline of docs/CONTRACTS.md (the 10 BM25-best
 //! sentences of the 5 BM25-best documents). Prints a report and writes it to BENCHMARKS.md.
 //!
 //! It also runs a bounded vote load against the real server on loopback (`votes.rs`) and
@@ -523,7 +523,7 @@ fn outside_benchmarks(
     Ok(out)
 }
 
-/// The baseline of DESIGN.md: no structure at all, just the 10 BM25-best sentences of the 5
+/// The baseline of docs/CONTRACTS.md: no structure at all, just the 10 BM25-best sentences of the 5
 /// BM25-best documents, each cited.
 fn naive_article(engine: &Engine, question: &Question) -> anyhow::Result<Article> {
     let index = engine.index();

@@ -1,5 +1,5 @@
 //! The article: the contract shared by the CLI (`ask --format json`), the JSON API and the
-//! web pages. Field names and meanings follow DESIGN.md; fields may be added, never changed.
+//! web pages. Field names and meanings are in docs/CONTRACTS.md; fields may be added, never changed.
 
 use serde::{Deserialize, Serialize};
 

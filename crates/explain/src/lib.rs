@@ -11,7 +11,7 @@
 //!    evidence, supported by follow-up searches, deduplicated and ranked;
 //! 5. [`compose`]: overview, one section per factor, summary, numbered sources and an
 //!    honest evidence-coverage level;
-//! 6. [`eval`]: the quality measures of DESIGN.md over a question set.
+//! 6. [`eval`]: the quality measures of docs/CONTRACTS.md over a question set.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), explain::ExplainError> {
