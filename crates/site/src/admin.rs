@@ -19,9 +19,9 @@ use sha2::{Digest, Sha256};
 
 use crate::chart::{iso_date, votes_per_day_svg};
 use crate::error::AppError;
+use crate::http::{MAX_BODY_BYTES, blocking, body_error, form_urlencoded, refuse_cross_site};
 use crate::jobs::{self, WriterKind};
 use crate::render::{human_date, templates};
-use crate::routes::{MAX_BODY_BYTES, blocking, body_error, form_urlencoded, refuse_cross_site};
 use crate::store::{ArticleSummary, VoteRow};
 use crate::{AppState, SiteConfig};
 
@@ -101,9 +101,23 @@ fn unauthorized(config: &SiteConfig, message: Option<&str>) -> Response {
     }
 }
 
-/// The 401 login page unless the request is logged in.
-fn refuse_unless_admin(state: &AppState, headers: &HeaderMap) -> Option<Response> {
-    (!is_admin(&state.config, headers)).then(|| unauthorized(&state.config, None))
+/// A request from the logged-in admin (the token as a bearer, or the session cookie). A
+/// handler that takes it runs only for the admin; anyone else gets the 401 login page.
+pub struct Admin;
+
+impl axum::extract::FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Admin, Response> {
+        if is_admin(&state.config, &parts.headers) {
+            Ok(Admin)
+        } else {
+            Err(unauthorized(&state.config, None))
+        }
+    }
 }
 
 async fn login(
@@ -202,12 +216,9 @@ struct Notice {
 
 async fn dashboard(
     State(state): State<AppState>,
+    _admin: Admin,
     Query(notice): Query<Notice>,
-    headers: HeaderMap,
 ) -> Response {
-    if let Some(response) = refuse_unless_admin(&state, &headers) {
-        return response;
-    }
     let store = state.store.clone();
     let config = state.config.clone();
     let engine = state.engine();
@@ -271,13 +282,10 @@ async fn dashboard(
 
 async fn article_detail(
     State(state): State<AppState>,
+    _admin: Admin,
     Path(slug): Path<String>,
     Query(notice): Query<Notice>,
-    headers: HeaderMap,
 ) -> Response {
-    if let Some(response) = refuse_unless_admin(&state, &headers) {
-        return response;
-    }
     let store = state.store.clone();
     let config = state.config.clone();
     let has_llm = state.writer.is_some();
@@ -323,13 +331,11 @@ async fn article_detail(
 /// it says `llm`); the job runs in the background and the dashboard shows how it went.
 async fn regenerate(
     State(state): State<AppState>,
+    _admin: Admin,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if let Some(response) = refuse_unless_admin(&state, &headers) {
-        return response;
-    }
     if let Err(error) = refuse_cross_site(&headers) {
         return error.into_response();
     }
@@ -379,12 +385,10 @@ async fn regenerate(
 /// sitemap, feed and search engines.
 async fn approve(
     State(state): State<AppState>,
+    _admin: Admin,
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(response) = refuse_unless_admin(&state, &headers) {
-        return response;
-    }
     if let Err(error) = refuse_cross_site(&headers) {
         return error.into_response();
     }
@@ -399,10 +403,11 @@ async fn approve(
 
 /// Queues a new version (extractive) of every article whose sources changed: one action
 /// after `because ingest --sync`.
-async fn regenerate_changed(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(response) = refuse_unless_admin(&state, &headers) {
-        return response;
-    }
+async fn regenerate_changed(
+    State(state): State<AppState>,
+    _admin: Admin,
+    headers: HeaderMap,
+) -> Response {
     if let Err(error) = refuse_cross_site(&headers) {
         return error.into_response();
     }
@@ -435,12 +440,10 @@ async fn regenerate_changed(State(state): State<AppState>, headers: HeaderMap) -
 
 async fn reset_source(
     State(state): State<AppState>,
+    _admin: Admin,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if let Some(response) = refuse_unless_admin(&state, &headers) {
-        return response;
-    }
     if let Err(error) = refuse_cross_site(&headers) {
         return error.into_response();
     }
@@ -463,10 +466,7 @@ async fn reset_source(
     }
 }
 
-async fn export_csv(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if let Some(response) = refuse_unless_admin(&state, &headers) {
-        return response;
-    }
+async fn export_csv(State(state): State<AppState>, _admin: Admin) -> Response {
     let store = state.store.clone();
     match blocking(move || {
         let rows = store.export_votes()?;

@@ -296,7 +296,7 @@ pub fn regenerate_with(
 pub async fn enqueue(state: &AppState, slug: &str, writer: WriterKind) -> Result<Job, AppError> {
     let store = state.store.clone();
     let slug = slug.to_owned();
-    let job = crate::routes::blocking(move || {
+    let job = crate::http::blocking(move || {
         let at = explain::rfc3339(time::OffsetDateTime::now_utc());
         Ok(store.enqueue_job(&slug, writer, &at)?)
     })

@@ -9,7 +9,9 @@
 //! - [`publish`]: sitemap, robots.txt, the Atom feed, and each page's canonical link, social
 //!   card tags and JSON-LD, all absolute under the base URL;
 //! - [`render`] and [`chart`]: server-rendered HTML (auto-escaped) and SVG;
-//! - [`routes`]: the public routes; [`admin`]: the dashboard behind a token;
+//! - [`routes`]: the public routes; [`admin`]: the dashboard behind a token (the [`admin::Admin`]
+//!   extractor); [`http`]: what both share (body limits, forms, the cross-site check, blocking
+//!   work), so that neither imports the other's handlers;
 //! - [`export`]: the public site as static files (`because export`);
 //! - [`jobs`]: new versions composed in the background (a queue in the database), by the
 //!   extractive writer or the LLM writer;
@@ -22,6 +24,7 @@ pub mod chart;
 pub mod error;
 pub mod export;
 pub mod feedback;
+pub mod http;
 pub mod jobs;
 pub mod limit;
 pub mod metrics;

@@ -1,4 +1,4 @@
-//! The HTTP surface (routes of DESIGN.md). Handlers parse and validate, then call the
+//! The HTTP surface (the routes of README.md and docs/CONTRACTS.md). Handlers parse and validate, then call the
 //! engine (on a blocking thread: composing is CPU work) and the store.
 
 use axum::body::Bytes;
@@ -16,13 +16,15 @@ use serde::{Deserialize, Serialize};
 use crate::AppState;
 use crate::error::{ApiError, AppError};
 use crate::feedback::{FeedbackError, Submission};
+use crate::http::{
+    MAX_BODY_BYTES, blocking, body_error, body_error_over, form_urlencoded, refuse_cross_site,
+};
 use crate::jobs::{self, WriterKind};
 use crate::publish;
 use crate::render::{FEEDBACK_JS, FeedbackView, STYLE_CSS, templates};
 use crate::store::StoredArticle;
 
 /// Feedback and API bodies larger than this are refused with 413.
-pub const MAX_BODY_BYTES: usize = 4 * 1024;
 /// Name of the cookie holding the anonymous visitor id.
 pub const VISITOR_COOKIE: &str = "because_visitor";
 pub const THANKS: &str = "Thanks for your feedback!";
@@ -164,7 +166,7 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
 )]
 pub struct ApiDoc;
 
-/// An article as the API returns it: the article JSON of DESIGN.md and the votes of its
+/// An article as the API returns it: the article JSON of docs/CONTRACTS.md and the votes of its
 /// current version.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
@@ -952,50 +954,6 @@ fn serde_urlencoded_form(body: &[u8]) -> Result<Submission, AppError> {
     })
 }
 
-/// Decodes `application/x-www-form-urlencoded` (axum's `Form` uses the same rules; we decode
-/// by hand only to keep the raw body for our own error handling).
-pub(crate) fn form_urlencoded(body: &[u8]) -> Option<Vec<(String, String)>> {
-    let text = std::str::from_utf8(body).ok()?;
-    let decode = |part: &str| -> Option<String> {
-        let bytes = part.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'+' => out.push(b' '),
-                b'%' => {
-                    let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-                    out.push(u8::from_str_radix(hex, 16).ok()?);
-                    i += 2;
-                }
-                byte => out.push(byte),
-            }
-            i += 1;
-        }
-        String::from_utf8(out).ok()
-    };
-    text.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((decode(key)?, decode(value)?))
-        })
-        .collect()
-}
-
-pub(crate) fn body_error(rejection: BytesRejection) -> AppError {
-    body_error_over(rejection, MAX_BODY_BYTES)
-}
-
-/// [`body_error`] for a route with its own body limit.
-fn body_error_over(rejection: BytesRejection, limit: usize) -> AppError {
-    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::PayloadTooLarge(format!("The request is larger than {limit} bytes."))
-    } else {
-        AppError::BadRequest(rejection.body_text())
-    }
-}
-
 fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -1005,34 +963,6 @@ fn is_json(headers: &HeaderMap) -> bool {
                 .to_ascii_lowercase()
                 .starts_with("application/json")
         })
-}
-
-/// Browsers send `Origin` (or at least `Referer`) on cross-site posts: refuse a post whose
-/// origin is not this site. Clients that send neither (curl, scripts) are not browsers.
-pub(crate) fn refuse_cross_site(headers: &HeaderMap) -> Result<(), AppError> {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin = headers
-        .get(header::ORIGIN)
-        .or_else(|| headers.get(header::REFERER))
-        .and_then(|v| v.to_str().ok());
-    match (origin, host) {
-        (Some(origin), Some(host)) => {
-            let authority = origin
-                .split_once("://")
-                .map_or(origin, |(_, rest)| rest)
-                .split('/')
-                .next()
-                .unwrap_or("");
-            if authority.eq_ignore_ascii_case(host) {
-                Ok(())
-            } else {
-                Err(AppError::Forbidden(
-                    "Feedback from another site is refused.".into(),
-                ))
-            }
-        }
-        _ => Ok(()),
-    }
 }
 
 /// The visitor id from the cookie, if it is one we could have issued (32 hex digits).
@@ -1054,43 +984,9 @@ fn new_visitor_id() -> Result<String, getrandom::Error> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// Runs blocking work (SQLite, composing) off the async threads.
-pub(crate) async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(AppError::internal)?
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn form_decoding_handles_escapes() {
-        let form = form_urlencoded(b"helpful=no&comment=a+b%3Cscript%3E%26").unwrap();
-        assert_eq!(form[1], ("comment".into(), "a b<script>&".into()));
-        assert!(form_urlencoded(b"comment=%zz").is_none());
-        assert!(form_urlencoded(&[0xff]).is_none());
-    }
-
-    #[test]
-    fn cross_site_posts_are_refused() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(refuse_cross_site(&headers).is_ok());
-        headers.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("http://127.0.0.1:8080"),
-        );
-        assert!(refuse_cross_site(&headers).is_ok());
-        headers.insert(
-            header::ORIGIN,
-            HeaderValue::from_static("https://evil.example"),
-        );
-        assert!(refuse_cross_site(&headers).is_err());
-    }
 
     #[test]
     fn only_well_formed_visitor_ids_are_read() {
