@@ -19,7 +19,10 @@ use sha2::{Digest, Sha256};
 
 use crate::chart::{iso_date, votes_per_day_svg};
 use crate::error::AppError;
-use crate::http::{MAX_BODY_BYTES, blocking, body_error, form_urlencoded, refuse_cross_site};
+use crate::http::{
+    MAX_BODY_BYTES, blocking, body_error, cookie_values, form_urlencoded, refuse_cross_site,
+    set_cookie,
+};
 use crate::jobs::{self, WriterKind};
 use crate::render::{human_date, templates};
 use crate::store::{ArticleSummary, VoteRow};
@@ -76,13 +79,9 @@ fn is_admin(config: &SiteConfig, headers: &HeaderMap) -> bool {
         return true;
     }
     let expected = session_value(token);
-    headers
-        .get_all(header::COOKIE)
+    cookie_values(headers, ADMIN_COOKIE)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, value)| name == ADMIN_COOKIE && same_secret(value, &expected))
+        .any(|value| same_secret(value, &expected))
 }
 
 /// The login page with a 401, for every dashboard request without a valid login.
@@ -142,14 +141,13 @@ async fn login(
         .filter(|t| !t.is_empty())
     {
         Some(token) if same_secret(&given, token) => {
-            let cookie = format!(
-                "{ADMIN_COOKIE}={}; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=43200",
-                session_value(token)
-            );
             let mut response = Redirect::to("/admin").into_response();
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, value);
-            }
+            set_cookie(
+                &mut response,
+                &admin_cookie(session_value(token))
+                    .max_age(cookie::time::Duration::hours(12))
+                    .build(),
+            );
             response
         }
         Some(_) => unauthorized(&state.config, Some("That token is not right.")),
@@ -162,13 +160,19 @@ async fn logout(headers: HeaderMap) -> Response {
         return error.into_response();
     }
     let mut response = Redirect::to("/").into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static(
-            "because_admin=; Path=/admin; HttpOnly; SameSite=Strict; Max-Age=0",
-        ),
+    set_cookie(
+        &mut response,
+        &admin_cookie(String::new()).removal().build(),
     );
     response
+}
+
+/// The admin session cookie: only for the dashboard's paths, never to scripts or other sites.
+fn admin_cookie(value: String) -> cookie::CookieBuilder<'static> {
+    cookie::Cookie::build((ADMIN_COOKIE, value))
+        .path("/admin")
+        .http_only(true)
+        .same_site(cookie::SameSite::Strict)
 }
 
 /// An article line of the dashboard.

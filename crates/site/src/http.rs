@@ -81,6 +81,27 @@ pub fn refuse_cross_site(headers: &HeaderMap) -> Result<(), AppError> {
     }
 }
 
+/// The values of the cookies called `name` the request carries (parsed by the `cookie` crate;
+/// a malformed pair is skipped, the others still read).
+pub fn cookie_values(headers: &HeaderMap, name: &str) -> Vec<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| cookie::Cookie::split_parse(v.to_owned()))
+        .flatten()
+        .filter(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+        .collect()
+}
+
+/// Adds `Set-Cookie` for `cookie` to `response`.
+pub fn set_cookie(response: &mut axum::response::Response, cookie: &cookie::Cookie<'_>) {
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
+
 /// Runs blocking work (SQLite, composing) off the async threads.
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, AppError> + Send + 'static,

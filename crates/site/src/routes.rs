@@ -17,7 +17,8 @@ use crate::AppState;
 use crate::error::{ApiError, AppError};
 use crate::feedback::{FeedbackError, Submission};
 use crate::http::{
-    MAX_BODY_BYTES, blocking, body_error, body_error_over, form_urlencoded, refuse_cross_site,
+    MAX_BODY_BYTES, blocking, body_error, body_error_over, cookie_values, form_urlencoded,
+    refuse_cross_site, set_cookie,
 };
 use crate::jobs::{self, WriterKind};
 use crate::publish;
@@ -913,11 +914,13 @@ async fn record_feedback(
         Redirect::to(&format!("/a/{slug}?feedback={next}#feedback")).into_response()
     };
     if new_visitor {
-        let cookie =
-            format!("{VISITOR_COOKIE}={visitor}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().insert(header::SET_COOKIE, value);
-        }
+        let cookie = cookie::Cookie::build((VISITOR_COOKIE, visitor))
+            .path("/")
+            .max_age(cookie::time::Duration::days(365))
+            .http_only(true)
+            .same_site(cookie::SameSite::Lax)
+            .build();
+        set_cookie(&mut response, &cookie);
     }
     Ok(response)
 }
@@ -967,15 +970,9 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// The visitor id from the cookie, if it is one we could have issued (32 hex digits).
 pub(crate) fn visitor_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == VISITOR_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()))
+    cookie_values(headers, VISITOR_COOKIE)
+        .into_iter()
+        .find(|value| value.len() == 32 && value.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn new_visitor_id() -> Result<String, getrandom::Error> {

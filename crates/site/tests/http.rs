@@ -314,3 +314,69 @@ fn hostile_strings_are_rendered_inert() {
         .unwrap();
     assert!(csp.contains("script-src 'self'"));
 }
+
+#[test]
+fn cookies_are_set_with_their_protections() {
+    let data = tempfile::tempdir().unwrap();
+    ingest(data.path());
+    let server = Server::start_with(
+        data.path(),
+        site::SiteConfig {
+            admin_token: Some("s3cret".into()),
+            ..site::SiteConfig::default()
+        },
+    );
+    let slug = ask(&server, "Why+do+river+floods+happen%3F").location;
+    let set_cookie = |response: ureq::http::Response<ureq::Body>| -> String {
+        response
+            .headers()
+            .get("set-cookie")
+            .expect("a cookie is set")
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    let voted = agent()
+        .post(server.url(&format!("{slug}/feedback")))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", format!("http://{}", server.addr))
+        .send("helpful=yes")
+        .unwrap();
+    let visitor = set_cookie(voted);
+    for part in [
+        "because_visitor=",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/",
+        "Max-Age=31536000",
+    ] {
+        assert!(visitor.contains(part), "{visitor}");
+    }
+    let login = agent()
+        .post(server.url("/admin/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", format!("http://{}", server.addr))
+        .send("token=s3cret")
+        .unwrap();
+    let session = set_cookie(login);
+    for part in [
+        "because_admin=",
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/admin",
+        "Max-Age=43200",
+    ] {
+        assert!(session.contains(part), "{session}");
+    }
+    let logout = agent()
+        .post(server.url("/admin/logout"))
+        .header("origin", format!("http://{}", server.addr))
+        .send_empty()
+        .unwrap();
+    let removed = set_cookie(logout);
+    assert!(removed.starts_with("because_admin=;"), "{removed}");
+    assert!(
+        removed.contains("Max-Age=0") && removed.contains("Path=/admin"),
+        "{removed}"
+    );
+}
