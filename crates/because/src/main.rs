@@ -24,7 +24,7 @@ fn main() -> ExitCode {
         Err(error) => {
             // One line a user can act on: the outermost context, then its causes.
             let reason: Vec<String> = error.chain().map(ToString::to_string).collect();
-            eprintln!("error: {}", reason.join(": "));
+            commands::say(format_args!("error: {}", reason.join(": ")));
             ExitCode::FAILURE
         }
     }
@@ -44,6 +44,22 @@ fn parse() -> anyhow::Result<cli::Cli> {
     )
 }
 
+/// Standard error for logs, where a failed write is dropped: a server whose stderr nobody
+/// reads any more (a closed pipe, a supervisor gone) keeps serving instead of failing on its
+/// next log line.
+struct Unread(std::io::Stderr);
+
+impl std::io::Write for Unread {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        Ok(self.0.write(bytes).unwrap_or(bytes.len()))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
+    }
+}
+
 fn init_logging(command: &cli::Command, format: cli::LogFormat) {
     let default = match command {
         cli::Command::Serve(_) => "info",
@@ -53,7 +69,7 @@ fn init_logging(command: &cli::Command, format: cli::LogFormat) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(|| Unread(std::io::stderr()));
     match format {
         cli::LogFormat::Text => logs.init(),
         cli::LogFormat::Json => logs.json().init(),

@@ -1080,3 +1080,40 @@ fn a_sources_date_and_language_reach_the_article() {
     let markdown = stdout(&because(data.path(), &["ask", "Why are there tides?"]));
     assert!(markdown.contains("Tides, 2024-03-01"), "{markdown}");
 }
+
+#[test]
+fn a_server_whose_stderr_nobody_reads_keeps_serving() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_because"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["serve", "--addr", &format!("127.0.0.1:{port}")])
+        .args(["--admin-token", "t0ken"])
+        .env_remove("BECAUSE_LOG")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // The read end closed before the server writes its first line.
+    drop(server.stderr.take());
+    let started = std::time::Instant::now();
+    let answered = loop {
+        if let Ok(mut response) = ureq::get(format!("http://127.0.0.1:{port}/healthz")).call() {
+            break response.body_mut().read_to_string().unwrap();
+        }
+        assert!(
+            server.try_wait().unwrap().is_none(),
+            "the server died when its stderr closed"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(!answered.is_empty());
+    let _ = server.kill();
+    let _ = server.wait();
+}

@@ -92,11 +92,11 @@ pub fn site_db(data_dir: &Path) -> PathBuf {
 /// sections and headings, and the default folder is relative to where the command runs.
 pub fn warn_without_tagger(engine: &explain::Engine, paths: &Paths) {
     if engine.tagger().is_none() {
-        eprintln!(
+        say(format_args!(
             "warning: no part-of-speech tagger in {}: articles will have plainer headings and \
              fewer sections (run from the repository, or set --tagger-dir / BECAUSE_TAGGER_DIR)",
             paths.tagger_dir.display()
-        );
+        ));
     }
 }
 
@@ -145,4 +145,11 @@ pub fn open_store(paths: &Paths) -> anyhow::Result<site::Store> {
             paths.data_dir.display()
         )
     })
+}
+
+/// A line for the user on stderr. `serve` keeps serving when nobody reads it (a closed pipe, a
+/// supervisor gone): unlike `eprintln!`, a failed write is ignored.
+pub fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

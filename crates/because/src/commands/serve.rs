@@ -71,10 +71,10 @@ pub fn run(paths: &super::Paths, args: ServeArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let mut state = site::AppState::with_config(engine, store, config);
     if let Some(llm) = llm {
-        eprintln!(
+        super::say(format_args!(
             "because: new articles are also written by the LLM at {}",
             llm.url
-        );
+        ));
         state = state.with_writer(writer::Writer::new(llm));
     }
     runtime.block_on(serve(args, state))
@@ -86,12 +86,12 @@ async fn serve(args: ServeArgs, state: site::AppState) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", args.addr))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, "serving");
-    eprintln!("because: serving on http://{address}/");
+    super::say(format_args!("because: serving on http://{address}/"));
     if state.config.admin_token.is_some() {
-        eprintln!(
+        super::say(format_args!(
             "because: dashboard on http://{}/admin",
             listener.local_addr()?
-        );
+        ));
     }
     site::serve(listener, state, site::shutdown_signal())
         .await
