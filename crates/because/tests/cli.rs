@@ -952,13 +952,14 @@ fn a_running_server_switches_to_the_index_generation_an_ingest_writes() {
         stdout(&added)
     );
     let started = std::time::Instant::now();
-    while !get_text(&format!("{}/metrics", served.base)).contains("because_index_documents 9") {
+    while !get_text(&format!("{}/metrics", served.base)).contains("because_index_generation 2") {
         assert!(
             started.elapsed() < std::time::Duration::from_secs(30),
             "the server did not switch to the new generation"
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    assert!(get_text(&format!("{}/metrics", served.base)).contains("because_index_documents 9"));
 
     // The same question, composed again by the running server, now cites the new source.
     let queued = ureq::post(format!("{}/admin/a/{slug}/regenerate", served.base))

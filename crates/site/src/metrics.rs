@@ -21,6 +21,7 @@ pub struct Metrics {
     votes: IntCounterVec,
     index_documents: IntGauge,
     index_sentences: IntGauge,
+    index_generation: IntGauge,
     articles: IntGauge,
     jobs: prometheus::IntGaugeVec,
 }
@@ -94,6 +95,10 @@ impl Metrics {
             ),
             index_documents: gauge("because_index_documents", "Documents in the index"),
             index_sentences: gauge("because_index_sentences", "Sentences in the index"),
+            index_generation: gauge(
+                "because_index_generation",
+                "The index generation this process answers from (0: an index without generations)",
+            ),
             articles: gauge("because_articles", "Published articles"),
             jobs: {
                 let jobs = prometheus::IntGaugeVec::new(
@@ -147,6 +152,7 @@ impl Metrics {
         &self,
         documents: u64,
         sentences: u64,
+        generation: u64,
         articles: u64,
         jobs: (u64, u64),
     ) -> String {
@@ -155,6 +161,7 @@ impl Metrics {
         self.jobs.with_label_values(&["running"]).set(gauge(jobs.1));
         self.index_documents.set(gauge(documents));
         self.index_sentences.set(gauge(sentences));
+        self.index_generation.set(gauge(generation));
         self.articles.set(gauge(articles));
         let mut text = Vec::new();
         TextEncoder::new()
@@ -176,7 +183,7 @@ mod tests {
         metrics.composed(Duration::from_millis(12));
         metrics.reused();
         metrics.vote(true);
-        let text = metrics.encode(10, 36, 2, (3, 1));
+        let text = metrics.encode(10, 36, 4, 2, (3, 1));
         for line in [
             "because_http_requests_total{method=\"GET\",route=\"/a/{slug}\",status=\"200\"} 2",
             "because_http_request_duration_seconds_count{method=\"GET\",route=\"/a/{slug}\"} 2",
@@ -186,6 +193,7 @@ mod tests {
             "because_votes_total{helpful=\"yes\"} 1",
             "because_index_documents 10",
             "because_index_sentences 36",
+            "because_index_generation 4",
             "because_articles 2",
             "because_jobs{state=\"queued\"} 3",
             "because_jobs{state=\"running\"} 1",

@@ -118,11 +118,12 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
 /// `GET /metrics`: Prometheus metrics in the text exposition format.
 async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
     let (engine, store) = (state.engine(), state.store.clone());
-    let (documents, sentences, articles, jobs) = blocking(move || {
+    let (documents, sentences, generation, articles, jobs) = blocking(move || {
         let index = engine.index();
         Ok((
             index.document_count().map_err(AppError::internal)?,
             index.sentence_count().map_err(AppError::internal)?,
+            index.generation().and_then(|g| g.parse().ok()).unwrap_or(0),
             store.article_count()?,
             store.queue_depth()?,
         ))
@@ -130,7 +131,9 @@ async fn metrics(State(state): State<AppState>) -> Result<Response, AppError> {
     .await?;
     Ok((
         [(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
-        state.metrics.encode(documents, sentences, articles, jobs),
+        state
+            .metrics
+            .encode(documents, sentences, generation, articles, jobs),
     )
         .into_response())
 }
