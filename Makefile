@@ -6,16 +6,23 @@ DATA_DIR ?= because-data
 ADDR ?= 127.0.0.1:8080
 BENCH_ARGS ?=
 
-.PHONY: demo test assets browser promtool llm testdocs build bench fmt clean
+.PHONY: demo test test-postgres assets browser promtool llm testdocs postgres build bench fmt clean
 
 demo: assets build
 	./target/release/because --data-dir $(DATA_DIR) ingest --default-corpus
 	./target/release/because --data-dir $(DATA_DIR) serve --addr $(ADDR)
 
-test: assets browser promtool llm testdocs
+test: assets browser promtool llm testdocs postgres
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
+	scripts/with-postgres.sh $(MAKE) --no-print-directory test-postgres
+
+# The site's whole suite again, storing in PostgreSQL, and the tests of several nodes on one
+# database; run by `make test` beside a private server (scripts/with-postgres.sh).
+test-postgres:
+	$(CARGO) test -p site
+	$(CARGO) test -p because --features postgres-tests --test postgres
 
 assets:
 	scripts/install-assets.sh
@@ -32,6 +39,11 @@ llm:
 # Debian packages whose manuals the ingest tests read as real HTML documents.
 testdocs:
 	scripts/install-test-docs.sh
+
+# PostgreSQL's server (Debian's postgresql package); scripts/with-postgres.sh starts a private
+# one for the tests.
+postgres:
+	scripts/install-postgres.sh
 
 # promtool (Debian's prometheus package) for the /metrics check.
 promtool:

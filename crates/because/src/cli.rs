@@ -40,6 +40,17 @@ pub struct Cli {
     )]
     pub tagger_dir: PathBuf,
 
+    /// The site's database as a PostgreSQL URL (`postgres://user@host:port/database`), for
+    /// several `serve` nodes sharing articles and votes; without it the site stores in
+    /// SQLite in the data dir. A password is better given in the environment variable.
+    #[arg(
+        long,
+        global = true,
+        env = "BECAUSE_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
     /// A TOML file of settings: flags and environment variables override it, it overrides
     /// the defaults (see README.md, Configuration).
     #[arg(long, global = true, env = "BECAUSE_CONFIG")]

@@ -19,7 +19,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 /// Keys of the top level: the global options.
-const GLOBAL: &[&str] = &["data_dir", "model_dir", "tagger_dir", "log_format"];
+const GLOBAL: &[&str] = &[
+    "data_dir",
+    "model_dir",
+    "tagger_dir",
+    "log_format",
+    "database_url",
+];
 
 /// The commands that also take the writer's keys.
 const TAKES_WRITER: &[&str] = &["ask", "serve", "regenerate"];

@@ -1,35 +1,11 @@
 //! The `because` binary as a user runs it: exit codes, one-line errors, formats.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use std::path::Path;
+use std::process::Command;
 
-fn because(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_because"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("BECAUSE_DATA_DIR")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn ingest_fixtures(data: &Path) {
-    let corpus = repo().join("tests/fixtures/corpus");
-    let output = because(data, &["ingest", corpus.to_str().unwrap()]);
-    assert!(output.status.success(), "{}", stderr(&output));
-}
+use common::*;
 
 /// The fixtures ingested and "Why do river floods happen?" published; its store row.
 fn publish_floods(data: &Path) -> site::StoredArticle {
@@ -853,49 +829,6 @@ fn web_pages_are_ingested_from_a_list_refetched_conditionally_and_synchronised()
     );
 }
 
-/// `because serve` on a free loopback port, stopped when dropped.
-struct Served {
-    child: std::process::Child,
-    base: String,
-}
-
-impl Served {
-    fn start(data: &Path, args: &[&str]) -> Served {
-        use std::io::BufRead;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_because"))
-            .arg("--data-dir")
-            .arg(data)
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .args(args)
-            .env_remove("BECAUSE_LOG")
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("the binary runs");
-        let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
-        let mut lines = stderr.lines();
-        let mut base = None;
-        for line in lines.by_ref().take(50) {
-            if let Some(address) = line.unwrap().strip_prefix("because: serving on ") {
-                base = Some(address.trim_end_matches('/').to_owned());
-                break;
-            }
-        }
-        // Keep reading what it logs: a closed pipe would make its next line fail.
-        std::thread::spawn(move || lines.for_each(drop));
-        Served {
-            child,
-            base: base.expect("the server says where it listens"),
-        }
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A GET as the site's admin (whose token the server of the test was given).
 fn get_text(url: &str) -> String {
     ureq::get(url)
@@ -1000,33 +933,7 @@ fn a_running_server_switches_to_the_index_generation_an_ingest_writes() {
 
 #[test]
 fn a_server_killed_mid_load_keeps_every_vote_it_acknowledged() {
-    let load = bench::crash::CrashLoad {
-        clients: 8,
-        visitors_per_client: 10,
-        kill_after: std::time::Duration::from_millis(1500),
-    };
-    let report = bench::crash::vote_crash(
-        &repo().join("tests/fixtures/corpus"),
-        Path::new(env!("CARGO_BIN_EXE_because")),
-        load,
-    )
-    .unwrap();
-    eprintln!("{report:?}");
-    assert!(report.acknowledged_votes > 20, "{report:?}");
-    assert!(
-        report.unanswered > 0,
-        "the kill came after the load: {report:?}"
-    );
-    assert_eq!(
-        (
-            report.lost,
-            report.wrong,
-            report.unexpected,
-            report.counter_mismatches
-        ),
-        (0, 0, 0, 0),
-        "{report:?}"
-    );
+    assert_votes_survive_a_kill(bench::crash::CrashStore::Sqlite);
 }
 
 #[test]

@@ -33,9 +33,36 @@ pub struct CrashLoad {
     pub kill_after: Duration,
 }
 
+/// Where the server under test stores: SQLite in its data dir, or a PostgreSQL database.
+#[derive(Debug, Clone, Default)]
+pub enum CrashStore {
+    #[default]
+    Sqlite,
+    /// A `postgres://` URL of an empty database the server may use.
+    Postgres(String),
+}
+
+impl CrashStore {
+    fn database(&self, data: &Path) -> site::Database {
+        match self {
+            CrashStore::Sqlite => site::Database::Sqlite(data.join("site.sqlite")),
+            CrashStore::Postgres(url) => site::Database::Postgres(url.clone()),
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            CrashStore::Sqlite => "SQLite",
+            CrashStore::Postgres(_) => "PostgreSQL",
+        }
+    }
+}
+
 /// What the crash and the restart left.
 #[derive(Debug, Default)]
 pub struct CrashReport {
+    /// "SQLite" or "PostgreSQL".
+    pub store: &'static str,
     pub acknowledged_requests: usize,
     /// Distinct (article, visitor) votes acknowledged before the kill.
     pub acknowledged_votes: usize,
@@ -54,7 +81,7 @@ pub struct CrashReport {
 impl CrashReport {
     pub fn markdown(&self, load: &CrashLoad) -> String {
         format!(
-            "## Crash safety of votes (SIGKILL mid-load, SQLite; `crates/bench/src/crash.rs`)\n\n\
+            "## Crash safety of votes (SIGKILL mid-load, {}; `crates/bench/src/crash.rs`)\n\n\
              A real `because serve` process on loopback, {} clients with keep-alive connections and \
              {} visitors each voting and changing their votes on {} articles, killed with SIGKILL \
              {:.1} s into the load, then started again on the same files; every vote it had \
@@ -65,6 +92,7 @@ impl CrashReport {
              | acknowledged votes lost / with a value never sent after them / stored unasked | **{} / {} / {}** | 0 / 0 / 0 |\n\
              | articles whose counters differ from their stored votes (a vote counted twice) | **{}** | 0 |\n\
              | restart to ready | {:.2} s | – |\n\n",
+            self.store,
             load.clients,
             load.visitors_per_client,
             QUESTIONS.len(),
@@ -92,8 +120,14 @@ struct Seen {
     lost_requests: usize,
 }
 
-/// Runs the load against `because` (the binary), kills the server, restarts it and checks.
-pub fn vote_crash(fixture: &Path, because: &Path, load: CrashLoad) -> anyhow::Result<CrashReport> {
+/// Runs the load against `because` (the binary) storing in `store`, kills the server,
+/// restarts it and checks.
+pub fn vote_crash(
+    fixture: &Path,
+    because: &Path,
+    load: CrashLoad,
+    store: &CrashStore,
+) -> anyhow::Result<CrashReport> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().to_owned();
     let documents = corpus::load_path(fixture);
@@ -103,9 +137,10 @@ pub fn vote_crash(fixture: &Path, because: &Path, load: CrashLoad) -> anyhow::Re
     let index = index::Index::create_or_open(&data.join("index"))?;
     index.ingest(documents.documents, &mut |_| {})?;
     drop(index);
+    let database = store.database(&data);
     let slugs = {
         let engine = explain::Engine::open(&data.join("index"))?;
-        let store = site::Store::open(&data.join("site.sqlite"))?;
+        let store = site::Store::open_database(&database)?;
         let mut slugs = Vec::new();
         for text in QUESTIONS {
             let question = explain::Question::parse(text)?;
@@ -119,7 +154,7 @@ pub fn vote_crash(fixture: &Path, because: &Path, load: CrashLoad) -> anyhow::Re
         slugs
     };
 
-    let (mut server, base) = start(because, &data)?;
+    let (mut server, base) = start(because, &data, &database)?;
     let killed = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let clients: Vec<_> = (0..load.clients)
@@ -144,7 +179,7 @@ pub fn vote_crash(fixture: &Path, because: &Path, load: CrashLoad) -> anyhow::Re
 
     // The restart: the same files, the server ready again.
     let restarted = Instant::now();
-    let (mut server, base) = start(because, &data)?;
+    let (mut server, base) = start(because, &data, &database)?;
     while ureq::get(format!("{base}/readyz")).call().is_err() {
         if restarted.elapsed() > Duration::from_secs(30) {
             bail!("the restarted server never became ready");
@@ -156,6 +191,7 @@ pub fn vote_crash(fixture: &Path, because: &Path, load: CrashLoad) -> anyhow::Re
     server.wait()?;
 
     let mut report = CrashReport {
+        store: store.name(),
         load_seconds,
         restart_seconds,
         ..CrashReport::default()
@@ -172,7 +208,7 @@ pub fn vote_crash(fixture: &Path, because: &Path, load: CrashLoad) -> anyhow::Re
     }
     report.acknowledged_votes = acknowledged.len();
 
-    let store = site::Store::open(&data.join("site.sqlite"))?;
+    let store = site::Store::open_database(&database)?;
     let rows = store.export_votes()?;
     let visitors: std::collections::HashSet<&(String, String)> =
         acknowledged.keys().chain(unanswered.keys()).collect();
@@ -213,9 +249,20 @@ pub fn vote_crash(fixture: &Path, because: &Path, load: CrashLoad) -> anyhow::Re
     Ok(report)
 }
 
-/// Starts `because serve` on a free loopback port over `data`; its address.
-fn start(because: &Path, data: &Path) -> anyhow::Result<(Child, String)> {
-    let mut child = Command::new(because)
+/// Starts `because serve` on a free loopback port over `data`, storing in `database`; its
+/// address.
+fn start(
+    because: &Path,
+    data: &Path,
+    database: &site::Database,
+) -> anyhow::Result<(Child, String)> {
+    let mut command = Command::new(because);
+    if let site::Database::Postgres(url) = database {
+        command.env("BECAUSE_DATABASE_URL", url);
+    } else {
+        command.env_remove("BECAUSE_DATABASE_URL");
+    }
+    let mut child = command
         .arg("--data-dir")
         .arg(data)
         .args([

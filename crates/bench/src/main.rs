@@ -165,7 +165,12 @@ fn vote_crash() -> anyhow::Result<String> {
         kill_after: std::time::Duration::from_secs(5),
     };
     let because = bench::crash::because_beside_me()?;
-    let report = bench::crash::vote_crash(std::path::Path::new(VOTE_FIXTURE), &because, load)?;
+    let report = bench::crash::vote_crash(
+        std::path::Path::new(VOTE_FIXTURE),
+        &because,
+        load,
+        &bench::crash::CrashStore::Sqlite,
+    )?;
     Ok(report.markdown(&load))
 }
 

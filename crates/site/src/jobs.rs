@@ -14,27 +14,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::store::{Store, StoreError};
 use crate::{AppError, AppState};
-
-pub(crate) const SCHEMA: &str = "
-CREATE TABLE jobs (
-    id INTEGER PRIMARY KEY,
-    slug TEXT NOT NULL,
-    writer TEXT NOT NULL,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    started_at TEXT,
-    finished_at TEXT,
-    version INTEGER,
-    detail TEXT
-);
-CREATE INDEX jobs_by_state ON jobs (state, id);
-";
 
 /// A job that was running this many times when its process stopped is given up.
 pub const MAX_ATTEMPTS: u32 = 3;
@@ -85,151 +68,6 @@ pub struct Job {
     /// What the writer did, or why the job failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-}
-
-const COLUMNS: &str =
-    "id, slug, writer, state, attempts, created_at, started_at, finished_at, version, detail";
-
-fn job_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Job> {
-    let writer: String = row.get(2)?;
-    Ok(Job {
-        id: row.get(0)?,
-        slug: row.get(1)?,
-        writer: WriterKind::parse(&writer).unwrap_or(WriterKind::Extractive),
-        state: row.get(3)?,
-        attempts: row.get(4)?,
-        created_at: row.get(5)?,
-        started_at: row.get(6)?,
-        finished_at: row.get(7)?,
-        version: row.get(8)?,
-        detail: row.get(9)?,
-    })
-}
-
-impl Store {
-    /// Queues a job, or returns the one already queued for the same article and writer.
-    pub fn enqueue_job(&self, slug: &str, writer: WriterKind, at: &str) -> Result<Job, StoreError> {
-        let mut db = self.db();
-        let tx = db.transaction()?;
-        let queued: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM jobs WHERE slug = ?1 AND writer = ?2 AND state = 'queued'",
-                params![slug, writer.as_str()],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let id = match queued {
-            Some(id) => id,
-            None => {
-                tx.execute(
-                    "INSERT INTO jobs (slug, writer, state, created_at) VALUES (?1, ?2, 'queued', ?3)",
-                    params![slug, writer.as_str(), at],
-                )?;
-                tx.last_insert_rowid()
-            }
-        };
-        let job = tx.query_row(
-            &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
-            [id],
-            job_from_row,
-        )?;
-        tx.commit()?;
-        Ok(job)
-    }
-
-    /// Takes the oldest queued job: it is `running` from now, one attempt more.
-    pub fn claim_job(&self, at: &str) -> Result<Option<Job>, StoreError> {
-        let db = self.db();
-        Ok(db
-            .query_row(
-                &format!(
-                    "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = ?1
-                     WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY id LIMIT 1)
-                     RETURNING {COLUMNS}"
-                ),
-                [at],
-                job_from_row,
-            )
-            .optional()?)
-    }
-
-    /// Records a job's end: `done` with the version it published, or `failed`.
-    pub fn finish_job(
-        &self,
-        id: i64,
-        outcome: Result<(u32, String), String>,
-        at: &str,
-    ) -> Result<(), StoreError> {
-        let (state, version, detail) = match outcome {
-            Ok((version, detail)) => ("done", Some(version), detail),
-            Err(detail) => ("failed", None, detail),
-        };
-        self.db().execute(
-            "UPDATE jobs SET state = ?2, version = ?3, detail = ?4, finished_at = ?5 WHERE id = ?1",
-            params![id, state, version, detail, at],
-        )?;
-        Ok(())
-    }
-
-    /// At start: jobs left `running` by a stopped process are queued again, or given up
-    /// after [`MAX_ATTEMPTS`]. Returns how many were queued again.
-    pub fn recover_jobs(&self, at: &str) -> Result<usize, StoreError> {
-        let db = self.db();
-        db.execute(
-            "UPDATE jobs SET state = 'failed', finished_at = ?1,
-                 detail = 'stopped while running, ' || attempts || ' times'
-             WHERE state = 'running' AND attempts >= ?2",
-            params![at, MAX_ATTEMPTS],
-        )?;
-        Ok(db.execute(
-            "UPDATE jobs SET state = 'queued' WHERE state = 'running'",
-            [],
-        )?)
-    }
-
-    pub fn job(&self, id: i64) -> Result<Option<Job>, StoreError> {
-        Ok(self
-            .db()
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM jobs WHERE id = ?1"),
-                [id],
-                job_from_row,
-            )
-            .optional()?)
-    }
-
-    /// The newest jobs first.
-    pub fn recent_jobs(&self, limit: usize) -> Result<Vec<Job>, StoreError> {
-        let db = self.db();
-        let mut statement = db.prepare(&format!(
-            "SELECT {COLUMNS} FROM jobs ORDER BY id DESC LIMIT ?1"
-        ))?;
-        let jobs = statement
-            .query_map([limit as i64], job_from_row)?
-            .collect::<Result<_, _>>()?;
-        Ok(jobs)
-    }
-
-    /// The newest jobs of one article first.
-    pub fn jobs_of(&self, slug: &str, limit: usize) -> Result<Vec<Job>, StoreError> {
-        let db = self.db();
-        let mut statement = db.prepare(&format!(
-            "SELECT {COLUMNS} FROM jobs WHERE slug = ?1 ORDER BY id DESC LIMIT ?2"
-        ))?;
-        let jobs = statement
-            .query_map(params![slug, limit as i64], job_from_row)?
-            .collect::<Result<_, _>>()?;
-        Ok(jobs)
-    }
-
-    /// Jobs waiting and running.
-    pub fn queue_depth(&self) -> Result<(u64, u64), StoreError> {
-        Ok(self.db().query_row(
-            "SELECT COUNT(*) FILTER (WHERE state = 'queued'), COUNT(*) FILTER (WHERE state = 'running') FROM jobs",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?)
-    }
 }
 
 /// Runs one job: composes the article again and, for `llm`, has the writer write it; then
@@ -366,10 +204,13 @@ pub async fn worker(state: AppState) {
 }
 
 /// Starts `workers` workers after queuing again what a stopped process left running.
-pub fn start(state: &AppState, workers: usize) -> Result<(), StoreError> {
-    let requeued = state
-        .store
-        .recover_jobs(&explain::rfc3339(time::OffsetDateTime::now_utc()))?;
+pub async fn start(state: &AppState, workers: usize) -> Result<(), StoreError> {
+    let store = state.store.clone();
+    let requeued = tokio::task::spawn_blocking(move || {
+        store.recover_jobs(&explain::rfc3339(time::OffsetDateTime::now_utc()))
+    })
+    .await
+    .map_err(|error| StoreError::Pool(format!("recovering jobs stopped: {error}")))??;
     if requeued > 0 {
         tracing::info!("queued again {requeued} jobs that were running when the site stopped");
     }

@@ -39,7 +39,9 @@ use std::sync::Arc;
 
 pub use error::AppError;
 pub use render::{render_audit, render_standalone};
-pub use store::{Store, StoreError, StoredArticle};
+pub use store::{
+    Articles, Backend, Dashboard, Database, JobQueue, Store, StoreError, StoredArticle, Votes,
+};
 
 /// How the site treats feedback and who may see the dashboard.
 #[derive(Debug, Clone)]
@@ -327,7 +329,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    jobs::start(&state, state.config.job_workers).map_err(std::io::Error::other)?;
+    jobs::start(&state, state.config.job_workers)
+        .await
+        .map_err(std::io::Error::other)?;
     if let Some(every) = state.config.index_check {
         tokio::spawn(watch_index(state.clone(), every));
     }

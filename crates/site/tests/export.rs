@@ -95,7 +95,7 @@ fn fetch(url: &str) -> (u16, String, String) {
 
 fn publish_many(data: &std::path::Path) {
     let engine = explain::Engine::open(&data.join("index")).unwrap();
-    let store = site::Store::open(&data.join("site.sqlite")).unwrap();
+    let store = common::open_store(data);
     let subjects = [
         "river floods",
         "coral bleaching",
@@ -130,7 +130,7 @@ fn an_exported_site_of_200_articles_has_no_broken_internal_link() {
     let data = tempfile::tempdir().unwrap();
     ingest(data.path());
     publish_many(data.path());
-    let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+    let store = common::open_store(data.path());
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("site");
     let config = site::SiteConfig {
@@ -239,7 +239,7 @@ fn votes_from_an_export_reach_the_live_site_only_from_an_allowed_origin() {
     let path = ask(&live, "Why+do+river+floods+happen%3F").location;
     let origin = format!("http://{}", live.addr);
 
-    let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+    let store = common::open_store(data.path());
     let out = tempfile::tempdir().unwrap();
     let config = site::SiteConfig {
         base_url: BASE.to_owned(),

@@ -374,7 +374,7 @@ fn votes_move_the_sources_an_article_cited_within_bounds() {
     let data = tempfile::tempdir().unwrap();
     ingest(data.path());
     let engine = explain::Engine::open(&data.path().join("index")).unwrap();
-    let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+    let store = common::open_store(data.path());
     let question = explain::Question::parse("Why does coral bleaching happen?").unwrap();
     let mut article = engine.ask(&question).unwrap();
     // The article cites both fixture documents on corals; keep it to the first, so that the
@@ -552,7 +552,7 @@ fn votes_past_retention_lose_comment_and_visitor_but_stay_counted() {
     let data = tempfile::tempdir().unwrap();
     ingest(data.path());
     let engine = explain::Engine::open(&data.path().join("index")).unwrap();
-    let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+    let store = common::open_store(data.path());
     let question = explain::Question::parse("Why do river floods happen?").unwrap();
     let published = store
         .publish(&question.normalized, &engine.ask(&question).unwrap())
@@ -644,7 +644,7 @@ fn articles_whose_sources_changed_are_marked_and_regenerated_in_one_action() {
         "{}",
         queued.location
     );
-    let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+    let store = common::open_store(data.path());
     let job = store.recent_jobs(1).unwrap().remove(0);
     let finished = wait_for_job(&server, job.id);
     assert_eq!(finished["state"], "done", "{finished}");

@@ -190,7 +190,7 @@ fn a_down_silent_or_babbling_llm_server_fails_jobs_never_pages() {
             );
         }
         // Every failure is recorded with its reason, on the dashboard's store.
-        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+        let store = common::open_store(data.path());
         let recorded = store.recent_jobs(100).unwrap();
         assert_eq!(recorded.len(), 50, "{fault}");
         for job in &recorded {
@@ -232,7 +232,7 @@ fn asking_for_the_llm_where_there_is_none_is_a_clear_error_and_jobs_survive_rest
     }
     // A job left running by a process that stopped is queued again when the site starts,
     // and then runs.
-    let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+    let store = common::open_store(data.path());
     let job = store
         .enqueue_job(
             "why-does-coral-bleaching-happen",

@@ -71,7 +71,7 @@ fn sitemap_robots_and_feed_list_every_published_article_under_the_base_url() {
     // A new version of one article: its lastmod and the feed follow the current version.
     {
         let engine = explain::Engine::open(&data.path().join("index")).unwrap();
-        let store = site::Store::open(&data.path().join("site.sqlite")).unwrap();
+        let store = common::open_store(data.path());
         std::thread::sleep(std::time::Duration::from_millis(1100));
         site::regenerate(&engine, &store, &floods_slug)
             .unwrap()

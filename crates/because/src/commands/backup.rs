@@ -5,6 +5,9 @@ use crate::cli::BackupArgs;
 /// The site database is what cannot be rebuilt (articles, their versions, every vote); the
 /// index is rebuilt from its sources by `ingest`.
 pub fn run(paths: &super::Paths, args: BackupArgs) -> anyhow::Result<()> {
+    if paths.database_url.is_some() {
+        bail!(site::StoreError::BackupUnsupported);
+    }
     let database = super::site_db(&paths.data_dir);
     if !database.is_file() {
         bail!(

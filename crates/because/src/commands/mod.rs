@@ -25,6 +25,8 @@ pub struct Paths {
     pub data_dir: PathBuf,
     pub model_dir: PathBuf,
     pub tagger_dir: PathBuf,
+    /// The site's database when it is PostgreSQL (else SQLite in the data dir).
+    pub database_url: Option<String>,
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -32,6 +34,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         data_dir: cli.data_dir,
         model_dir: cli.model_dir,
         tagger_dir: cli.tagger_dir,
+        database_url: cli.database_url.filter(|url| !url.is_empty()),
     };
     match cli.command {
         Command::Ingest(args) => ingest::run(&paths, args),
@@ -137,13 +140,22 @@ pub fn describe_written(written: &writer::Written) -> String {
     )
 }
 
-/// Opens the site's database in the data dir.
+/// Where the site's database is: PostgreSQL when a URL was given, else SQLite in the data dir.
+pub fn database(paths: &Paths) -> site::Database {
+    match &paths.database_url {
+        Some(url) => site::Database::Postgres(url.clone()),
+        None => site::Database::Sqlite(site_db(&paths.data_dir)),
+    }
+}
+
+/// Opens the site's database (PostgreSQL or SQLite in the data dir).
 pub fn open_store(paths: &Paths) -> anyhow::Result<site::Store> {
-    site::Store::open(&site_db(&paths.data_dir)).with_context(|| {
-        format!(
+    site::Store::open_database(&database(paths)).with_context(|| match &paths.database_url {
+        Some(_) => "cannot open the site database in PostgreSQL (--database-url)".to_owned(),
+        None => format!(
             "cannot open the site database in {}",
             paths.data_dir.display()
-        )
+        ),
     })
 }
 

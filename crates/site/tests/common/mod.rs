@@ -18,6 +18,28 @@ pub fn ingest(data: &Path) {
     index.ingest(report.documents, &mut |_| {}).unwrap();
 }
 
+/// The site's database of a test whose data dir is `data`: SQLite in it; or, when the suite
+/// runs against PostgreSQL (`BECAUSE_TEST_DATABASE_URL`, set by `scripts/with-postgres.sh`
+/// to its private server), a database of the test's own on that server, named after the
+/// data dir so that opening it again reaches the same one.
+pub fn open_store(data: &Path) -> site::Store {
+    match std::env::var("BECAUSE_TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+            let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(data);
+            let url =
+                site::store::postgres::create_database(&server, &format!("t_{hash:016x}")).unwrap();
+            site::Store::connect(&url).unwrap()
+        }
+        _ => site::Store::open(&data.join("site.sqlite")).unwrap(),
+    }
+}
+
+/// Whether this run of the suite stores in PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("BECAUSE_TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty())
+}
+
 /// A server on 127.0.0.1 with an ephemeral port; stopped (gracefully) when dropped.
 pub struct Server {
     pub addr: SocketAddr,
@@ -41,7 +63,7 @@ impl Server {
         writer: Option<writer::Writer>,
     ) -> Server {
         let engine = explain::Engine::open(&data.join("index")).unwrap();
-        let store = site::Store::open(&data.join("site.sqlite")).unwrap();
+        let store = open_store(data);
         let (addr_tx, addr_rx) = mpsc::channel();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {

@@ -2,6 +2,8 @@
 
 use rusqlite::{Connection, params};
 
+use super::articles::insert_version;
+use super::votes::apply_effect;
 use super::*;
 
 const SCHEMA: &str = "
@@ -70,7 +72,7 @@ pub(super) fn migrate(db: &mut Connection) -> Result<(), StoreError> {
     // Version 3 added the job queue to version 2; version 4 articles awaiting review.
     if found == 2 || found == 3 {
         if found == 2 {
-            tx.execute_batch(crate::jobs::SCHEMA)?;
+            tx.execute_batch(super::jobs::SCHEMA)?;
         }
         tx.execute_batch(
             "ALTER TABLE articles ADD COLUMN listed INTEGER NOT NULL DEFAULT 1;
@@ -91,7 +93,7 @@ pub(super) fn migrate(db: &mut Connection) -> Result<(), StoreError> {
         )?;
     }
     tx.execute_batch(SCHEMA)?;
-    tx.execute_batch(crate::jobs::SCHEMA)?;
+    tx.execute_batch(super::jobs::SCHEMA)?;
     if has_v1 {
         let old: Vec<(i64, String, String, String, String, String)> = tx
             .prepare("SELECT id, slug, normalized, question, posted_at, body FROM articles_v1 ORDER BY id")?
@@ -118,8 +120,7 @@ pub(super) fn migrate(db: &mut Connection) -> Result<(), StoreError> {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![version, visitor, helpful, reason, comment, created_at, updated_at],
                 )?;
-                let reason = reason.as_deref().and_then(Reason::parse);
-                apply_effect(&tx, version, VoteEffect::of(helpful, reason))?;
+                apply_effect(&tx, version, VoteEffect::of(helpful, reason.as_deref()))?;
             }
         }
         tx.execute_batch("DROP TABLE votes_v1; DROP TABLE articles_v1;")?;

@@ -4,10 +4,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::*;
 
-impl Store {
-    /// Records (or replaces) a visitor's vote on an article version, and returns the
-    /// version's counts after it, once committed. See [`Store::vote`].
-    pub fn record_vote(
+impl Votes for SqliteStore {
+    fn record_vote(
         &self,
         version: i64,
         visitor: &str,
@@ -21,25 +19,70 @@ impl Store {
             .map(Option::unwrap_or_default)
     }
 
-    /// Records (or replaces) a visitor's vote on the current version of the article at
-    /// `slug`; `None` when there is no such article. The counters of the version and of the
-    /// sources it cited move by the difference between the old vote and the new one, in the
-    /// same transaction.
-    ///
     /// Votes are written by one thread with its own connection: it takes every vote queued
     /// since its last commit and writes them in one transaction (group commit), then answers
-    /// each. The future completes only after the transaction holding the vote committed.
-    pub async fn vote(
-        &self,
-        slug: &str,
-        visitor: &str,
-        vote: &Vote,
-        at: &str,
-    ) -> Result<Option<Feedback>, StoreError> {
-        let answer = self.enqueue(Target::Slug(slug.to_owned()), visitor, vote, at)?;
-        answer.await.map_err(|_| StoreError::WriterGone)?
+    /// each.
+    fn vote<'a>(
+        &'a self,
+        slug: &'a str,
+        visitor: &'a str,
+        vote: &'a Vote,
+        at: &'a str,
+    ) -> StoreFuture<'a, Option<Feedback>> {
+        let answer = self.enqueue(Target::Slug(slug.to_owned()), visitor, vote, at);
+        Box::pin(async move { answer?.await.map_err(|_| StoreError::WriterGone)? })
     }
 
+    fn vote_of(&self, version: i64, visitor: &str) -> Result<Option<Vote>, StoreError> {
+        let row: Option<(bool, Option<String>, Option<String>)> = self
+            .db()
+            .prepare_cached(
+                "SELECT helpful, reason, comment FROM votes WHERE version = ?1 AND visitor = ?2",
+            )?
+            .query_row(params![version, visitor], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .optional()?;
+        Ok(row.map(|(helpful, reason, comment)| Vote {
+            helpful,
+            reason: reason.as_deref().and_then(Reason::parse),
+            comment,
+            keeps_details: false,
+        }))
+    }
+
+    fn feedback(&self, version: i64) -> Result<Feedback, StoreError> {
+        Ok(self
+            .db()
+            .prepare_cached("SELECT helpful, not_helpful FROM versions WHERE id = ?1")?
+            .query_row([version], |row| {
+                Ok(Feedback {
+                    helpful: row.get(0)?,
+                    not_helpful: row.get(1)?,
+                })
+            })
+            .optional()?
+            .unwrap_or_default())
+    }
+
+    fn counted_votes(&self) -> Result<(u64, u64), StoreError> {
+        Ok(self.db().query_row(
+            "SELECT COALESCE(SUM(helpful), 0), COUNT(*) - COALESCE(SUM(helpful), 0) FROM votes",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?)
+    }
+
+    fn expire(&self, cutoff: &str) -> Result<usize, StoreError> {
+        Ok(self.db().execute(
+            "UPDATE votes SET comment = NULL, visitor = 'expired-' || rowid
+             WHERE updated_at < ?1 AND visitor NOT LIKE 'expired-%'",
+            [cutoff],
+        )?)
+    }
+}
+
+impl SqliteStore {
     fn enqueue(
         &self,
         target: Target,
@@ -63,60 +106,6 @@ impl Store {
             .send(queued)
             .map_err(|_| StoreError::WriterGone)?;
         Ok(answer)
-    }
-
-    /// The visitor's current vote on an article version.
-    pub fn vote_of(&self, version: i64, visitor: &str) -> Result<Option<Vote>, StoreError> {
-        let row: Option<(bool, Option<String>, Option<String>)> = self
-            .db()
-            .prepare_cached(
-                "SELECT helpful, reason, comment FROM votes WHERE version = ?1 AND visitor = ?2",
-            )?
-            .query_row(params![version, visitor], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })
-            .optional()?;
-        Ok(row.map(|(helpful, reason, comment)| Vote {
-            helpful,
-            reason: reason.as_deref().and_then(Reason::parse),
-            comment,
-            keeps_details: false,
-        }))
-    }
-
-    /// Counts of an article version.
-    pub fn feedback(&self, version: i64) -> Result<Feedback, StoreError> {
-        Ok(self
-            .db()
-            .prepare_cached("SELECT helpful, not_helpful FROM versions WHERE id = ?1")?
-            .query_row([version], |row| {
-                Ok(Feedback {
-                    helpful: row.get(0)?,
-                    not_helpful: row.get(1)?,
-                })
-            })
-            .optional()?
-            .unwrap_or_default())
-    }
-
-    /// Counts recomputed from the votes themselves (the counters must always agree).
-    pub fn counted_votes(&self) -> Result<(u64, u64), StoreError> {
-        Ok(self.db().query_row(
-            "SELECT COALESCE(SUM(helpful), 0), COUNT(*) - COALESCE(SUM(helpful), 0) FROM votes",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?)
-    }
-
-    /// Forgets what links old votes to people: comments and visitor ids of votes last
-    /// changed before `cutoff` (RFC 3339) are erased; the yes/no and reason stay counted.
-    /// Returns how many votes were affected.
-    pub fn expire(&self, cutoff: &str) -> Result<usize, StoreError> {
-        Ok(self.db().execute(
-            "UPDATE votes SET comment = NULL, visitor = 'expired-' || rowid
-             WHERE updated_at < ?1 AND visitor NOT LIKE 'expired-%'",
-            [cutoff],
-        )?)
     }
 }
 
@@ -251,14 +240,11 @@ fn upsert_vote(tx: &Transaction<'_>, queued: &QueuedVote) -> VoteResult {
         ],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
-    let effect = |helpful: bool, reason: Option<&str>| {
-        VoteEffect::of(helpful, reason.and_then(Reason::parse))
-    };
-    let old_effect = old
-        .as_ref()
-        .map(|(helpful, reason)| effect(*helpful, reason.as_deref()))
-        .unwrap_or_default();
-    let delta = effect(helpful, reason.as_deref()).minus(old_effect);
+    let delta = VoteEffect::change(
+        old.as_ref()
+            .map(|(helpful, reason)| (*helpful, reason.as_deref())),
+        (helpful, reason.as_deref()),
+    );
     apply_effect(tx, *version, delta)?;
     let counts = tx
         .prepare_cached("SELECT helpful, not_helpful FROM versions WHERE id = ?1")?
@@ -269,38 +255,6 @@ fn upsert_vote(tx: &Transaction<'_>, queued: &QueuedVote) -> VoteResult {
             })
         })?;
     Ok(Some(counts))
-}
-
-/// What one vote adds to the counters of its version and of the sources the version cited.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct VoteEffect {
-    helpful: i64,
-    not_helpful: i64,
-    /// "No" because the content was inaccurate or off-topic.
-    blamed: i64,
-    /// Any other "No".
-    unhelpful: i64,
-}
-
-impl VoteEffect {
-    pub(super) fn of(helpful: bool, reason: Option<Reason>) -> VoteEffect {
-        let blamed = !helpful && reason.is_some_and(Reason::blames_sources);
-        VoteEffect {
-            helpful: i64::from(helpful),
-            not_helpful: i64::from(!helpful),
-            blamed: i64::from(blamed),
-            unhelpful: i64::from(!helpful && !blamed),
-        }
-    }
-
-    fn minus(self, other: VoteEffect) -> VoteEffect {
-        VoteEffect {
-            helpful: self.helpful - other.helpful,
-            not_helpful: self.not_helpful - other.not_helpful,
-            blamed: self.blamed - other.blamed,
-            unhelpful: self.unhelpful - other.unhelpful,
-        }
-    }
 }
 
 pub(super) fn apply_effect(
@@ -326,25 +280,4 @@ pub(super) fn apply_effect(
         delta.unhelpful
     ])?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_changed_vote_moves_counters_by_the_difference() {
-        let no_blamed = VoteEffect::of(false, Some(Reason::Inaccurate));
-        let yes = VoteEffect::of(true, None);
-        let delta = yes.minus(no_blamed);
-        assert_eq!(
-            delta,
-            VoteEffect {
-                helpful: 1,
-                not_helpful: -1,
-                blamed: -1,
-                unhelpful: 0
-            }
-        );
-    }
 }

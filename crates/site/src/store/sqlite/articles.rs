@@ -6,24 +6,16 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::*;
 
-impl Store {
-    /// The article published for this normalised question, if any (current version).
-    pub fn find_by_question(&self, normalized: &str) -> Result<Option<StoredArticle>, StoreError> {
-        self.find("a.normalized = ?1", normalized)
+impl Articles for SqliteStore {
+    fn find_by_question(&self, normalized: &str) -> Result<Option<StoredArticle>, StoreError> {
+        find_article(&self.db(), "a.normalized = ?1", normalized)
     }
 
-    /// The current version of the article at `slug`.
-    pub fn find_by_slug(&self, slug: &str) -> Result<Option<StoredArticle>, StoreError> {
-        self.find("a.slug = ?1", slug)
+    fn find_by_slug(&self, slug: &str) -> Result<Option<StoredArticle>, StoreError> {
+        find_article(&self.db(), "a.slug = ?1", slug)
     }
 
-    fn find(&self, condition: &str, value: &str) -> Result<Option<StoredArticle>, StoreError> {
-        find_article(&self.db(), condition, value)
-    }
-
-    /// The version row votes on `slug` go to, without reading the article: the cheap path of
-    /// every vote.
-    pub fn current_version_of(&self, slug: &str) -> Result<Option<i64>, StoreError> {
+    fn current_version_of(&self, slug: &str) -> Result<Option<i64>, StoreError> {
         Ok(self
             .db()
             .prepare_cached("SELECT current_version FROM articles WHERE slug = ?1")?
@@ -31,19 +23,7 @@ impl Store {
             .optional()?)
     }
 
-    /// Publishes an article for a normalised question. If another request published one for
-    /// the same question first, that one is returned instead. A slug already taken by a
-    /// different question gets a numeric suffix.
-    pub fn publish(
-        &self,
-        normalized: &str,
-        article: &Article,
-    ) -> Result<StoredArticle, StoreError> {
-        self.publish_listed(normalized, article, true)
-    }
-
-    /// [`Store::publish`], listed or (`false`) awaiting review until [`Store::approve`].
-    pub fn publish_listed(
+    fn publish_listed(
         &self,
         normalized: &str,
         article: &Article,
@@ -55,24 +35,19 @@ impl Store {
             return Ok(existing);
         }
         let mut article = article.clone();
-        let base = article.slug.clone();
-        let mut slug = base.clone();
-        let mut attempt = 1;
-        loop {
+        let mut free = None;
+        for slug in candidate_slugs(&article.slug) {
             let taken: bool = tx.query_row(
                 "SELECT EXISTS(SELECT 1 FROM articles WHERE slug = ?1)",
                 [&slug],
                 |row| row.get(0),
             )?;
             if !taken {
+                free = Some(slug);
                 break;
             }
-            attempt += 1;
-            if attempt > 1000 {
-                return Err(StoreError::SlugsExhausted(base));
-            }
-            slug = format!("{base}-{attempt}");
         }
+        let slug = free.ok_or_else(|| StoreError::SlugsExhausted(article.slug.clone()))?;
         article.slug = slug;
         article.version = 1;
         article.updated_at = None;
@@ -98,10 +73,7 @@ impl Store {
         })
     }
 
-    /// Publishes `fresh` as the next version of the article at `slug`: same slug and
-    /// question, the original posting date, `updated_at` set. Earlier versions and their
-    /// votes are kept. `None` when there is no such article.
-    pub fn publish_version(
+    fn publish_version(
         &self,
         slug: &str,
         fresh: &Article,
@@ -144,8 +116,7 @@ impl Store {
         }))
     }
 
-    /// Earlier and current versions of an article, newest first.
-    pub fn versions(&self, article: i64) -> Result<Vec<VersionSummary>, StoreError> {
+    fn versions(&self, article: i64) -> Result<Vec<VersionSummary>, StoreError> {
         let db = self.db();
         let mut statement = db.prepare_cached(
             "SELECT number, created_at, helpful, not_helpful FROM versions
@@ -164,37 +135,37 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The newest listed articles.
-    pub fn recent(&self, limit: usize) -> Result<Vec<ArticleSummary>, StoreError> {
-        self.summaries(
-            "WHERE a.listed = 1 ORDER BY a.posted_at DESC, a.id DESC LIMIT ?1",
-            [Value::Integer(limit as i64)],
-        )
+    fn list(&self, listing: Listing<'_>) -> Result<Vec<ArticleSummary>, StoreError> {
+        let limit = |n: usize| Value::Integer(n as i64);
+        match listing {
+            Listing::Recent(n) => self.summaries(
+                "WHERE a.listed = 1 ORDER BY a.posted_at DESC, a.id DESC LIMIT ?1",
+                [limit(n)],
+            ),
+            Listing::All => self.summaries("ORDER BY a.posted_at DESC, a.id DESC", []),
+            Listing::Listed => self.summaries(
+                "WHERE a.listed = 1 ORDER BY a.posted_at DESC, a.id DESC",
+                [],
+            ),
+            Listing::Slug(slug) => self.summaries("WHERE a.slug = ?1", [Value::Text(slug.into())]),
+            Listing::Helpful => self.summaries("WHERE a.listed = 1 AND v.helpful > 0", []),
+            Listing::Feed(n) => self.summaries(
+                "WHERE a.listed = 1
+                 ORDER BY COALESCE(json_extract(v.body, '$.updated_at'), a.posted_at) DESC, a.id DESC
+                 LIMIT ?1",
+                [limit(n)],
+            ),
+        }
     }
 
-    /// Every article, listed or awaiting review, newest first (for the dashboard).
-    pub fn all_articles(&self) -> Result<Vec<ArticleSummary>, StoreError> {
-        self.summaries("ORDER BY a.posted_at DESC, a.id DESC", [])
-    }
-
-    /// Every listed article, newest first (what the public sitemap and an export show).
-    pub fn listed_articles(&self) -> Result<Vec<ArticleSummary>, StoreError> {
-        self.summaries(
-            "WHERE a.listed = 1 ORDER BY a.posted_at DESC, a.id DESC",
-            [],
-        )
-    }
-
-    /// Lists an article that awaited review; `false` when there is no such article.
-    pub fn approve(&self, slug: &str) -> Result<bool, StoreError> {
+    fn approve(&self, slug: &str) -> Result<bool, StoreError> {
         let changed = self
             .db()
             .execute("UPDATE articles SET listed = 1 WHERE slug = ?1", [slug])?;
         Ok(changed > 0)
     }
 
-    /// Articles first published at or after `since` (an RFC 3339 UTC time), listed or not.
-    pub fn articles_since(&self, since: &str) -> Result<u64, StoreError> {
+    fn articles_since(&self, since: &str) -> Result<u64, StoreError> {
         let count: i64 = self.db().query_row(
             "SELECT COUNT(*) FROM articles WHERE posted_at >= ?1",
             [since],
@@ -203,48 +174,14 @@ impl Store {
         Ok(count as u64)
     }
 
-    /// The articles most recently published or regenerated, newest change first, each with
-    /// its current version (for the feed).
-    pub fn feed_articles(
-        &self,
-        limit: usize,
-    ) -> Result<Vec<(ArticleSummary, Article)>, StoreError> {
-        let summaries = self.summaries(
-            "WHERE a.listed = 1
-             ORDER BY COALESCE(json_extract(v.body, '$.updated_at'), a.posted_at) DESC, a.id DESC
-             LIMIT ?1",
-            [Value::Integer(limit as i64)],
-        )?;
-        let mut articles = Vec::with_capacity(summaries.len());
-        for summary in summaries {
-            if let Some(stored) = self.find_by_slug(&summary.slug)? {
-                articles.push((summary, stored.article));
-            }
-        }
-        Ok(articles)
-    }
-
-    /// One article with the counts of its current version, or `None` for an unknown slug.
-    pub fn summary(&self, slug: &str) -> Result<Option<ArticleSummary>, StoreError> {
-        Ok(self
-            .summaries("WHERE a.slug = ?1", [Value::Text(slug.to_owned())])?
-            .pop())
-    }
-
-    /// Articles whose current version has helpful votes, best Wilson lower bound first.
-    pub fn most_helpful(&self, limit: usize) -> Result<Vec<ArticleSummary>, StoreError> {
-        let mut list = self.summaries("WHERE a.listed = 1 AND v.helpful > 0", [])?;
-        list.sort_by(|a, b| b.score.total_cmp(&a.score));
-        list.truncate(limit);
-        Ok(list)
-    }
-
-    /// Published articles matching `query` (questions, headings and text), ranked by
-    /// relevance (BM25) times (1 + the Wilson lower bound of their votes).
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<ArticleSummary>, StoreError> {
-        let Some(expression) = fts_query(query) else {
-            return Ok(Vec::new());
-        };
+    /// FTS5 with BM25, the question weighing 4, headings 2, the text 1. Each word is quoted,
+    /// so no FTS5 operator is obeyed.
+    fn matching(&self, words: &[String]) -> Result<Vec<(ArticleSummary, f64)>, StoreError> {
+        let expression = words
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" OR ");
         let ranked: Vec<(String, f64)> = {
             let db = self.db();
             let mut statement = db.prepare_cached(
@@ -259,23 +196,28 @@ impl Store {
             return Ok(Vec::new());
         }
         let relevance: HashMap<String, f64> = ranked.into_iter().collect();
-        let mut list: Vec<(f64, ArticleSummary)> = self
+        Ok(self
             .summaries(
                 "WHERE a.listed = 1 AND a.slug IN (SELECT slug FROM search WHERE search MATCH ?1
                                   ORDER BY rank LIMIT 200)",
                 [Value::Text(expression)],
             )?
             .into_iter()
-            .filter_map(|summary| {
-                // SQLite's bm25 is negative: more negative is more relevant.
-                let relevance = -relevance.get(&summary.slug)?;
-                Some((relevance * (1.0 + summary.score), summary))
-            })
-            .collect();
-        list.sort_by(|a, b| b.0.total_cmp(&a.0));
-        Ok(list.into_iter().take(limit).map(|(_, s)| s).collect())
+            // SQLite's bm25 is negative: more negative is more relevant.
+            .filter_map(|summary| Some((-relevance.get(&summary.slug)?, summary)))
+            .map(|(relevance, summary)| (summary, relevance))
+            .collect())
     }
 
+    fn article_count(&self) -> Result<u64, StoreError> {
+        let count: i64 = self
+            .db()
+            .query_row("SELECT COUNT(*) FROM articles", [], |row| row.get(0))?;
+        Ok(count as u64)
+    }
+}
+
+impl SqliteStore {
     /// Articles with the counts of their current version; `tail` filters or orders, with
     /// `parameters` bound to its placeholders.
     fn summaries(
@@ -313,10 +255,6 @@ impl Store {
     }
 }
 
-pub(super) fn parse_body(slug: String, body: &str) -> Result<Article, StoreError> {
-    serde_json::from_str(body).map_err(|source| StoreError::Corrupt { slug, source })
-}
-
 /// Stores a version, makes it the article's current one, records the sources it cites and
 /// indexes it for search.
 pub(super) fn insert_version(
@@ -346,23 +284,11 @@ pub(super) fn insert_version(
             params![source.id, source.title],
         )?;
     }
-    let headings: Vec<&str> = article.factors.iter().map(|f| f.heading.as_str()).collect();
-    let text: Vec<&str> = article
-        .overview
-        .iter()
-        .chain(article.factors.iter().flat_map(|f| f.sentences.iter()))
-        .chain(article.summary.iter())
-        .map(|s| s.text.as_str())
-        .collect();
+    let (headings, text) = searchable(article);
     tx.execute("DELETE FROM search WHERE slug = ?1", [&article.slug])?;
     tx.execute(
         "INSERT INTO search (slug, question, headings, body) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            article.slug,
-            article.question,
-            headings.join(" \n"),
-            text.join(" ")
-        ],
+        params![article.slug, article.question, headings, text],
     )?;
     Ok(version_id)
 }
@@ -398,30 +324,4 @@ pub(super) fn find_article(
         })
     })
     .transpose()
-}
-
-/// Query words joined for FTS5: each word quoted (so no operator a visitor types is obeyed),
-/// any of them may match. `None` when there is no word.
-pub(super) fn fts_query(query: &str) -> Option<String> {
-    let words: Vec<String> = query
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(32)
-        .map(|w| format!("\"{}\"", w.to_lowercase()))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" OR "))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fts_queries_quote_every_word() {
-        assert_eq!(
-            fts_query("why NEAR(x) \"famine\" OR *").as_deref(),
-            Some("\"why\" OR \"near\" OR \"x\" OR \"famine\" OR \"or\"")
-        );
-        assert_eq!(fts_query("  ?! "), None);
-    }
 }

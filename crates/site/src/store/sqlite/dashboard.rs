@@ -1,14 +1,14 @@
 //! What the dashboard reads: reasons, comments, votes per day, the CSV export, and what
 //! votes taught about sources.
 
-use explain::SourcePriors;
 use rusqlite::params;
+
+use crate::feedback::source_multiplier;
 
 use super::*;
 
-impl Store {
-    /// Reasons given on a version's votes, most frequent first.
-    pub fn reasons(&self, version: i64) -> Result<Vec<(String, u64)>, StoreError> {
+impl Dashboard for SqliteStore {
+    fn reasons(&self, version: i64) -> Result<Vec<(String, u64)>, StoreError> {
         let db = self.db();
         let mut statement = db.prepare_cached(
             "SELECT reason, COUNT(*) FROM votes WHERE version = ?1 AND reason IS NOT NULL
@@ -18,8 +18,7 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Reasons given on the current version of every article, by slug.
-    pub fn reasons_by_article(&self) -> Result<HashMap<String, Vec<(String, u64)>>, StoreError> {
+    fn reasons_by_article(&self) -> Result<HashMap<String, Vec<(String, u64)>>, StoreError> {
         let db = self.db();
         let mut statement = db.prepare_cached(
             "SELECT a.slug, o.reason, COUNT(*) FROM votes o JOIN articles a ON a.current_version = o.version
@@ -36,12 +35,7 @@ impl Store {
         Ok(map)
     }
 
-    /// The latest comments, on one article (all its versions) or on all.
-    pub fn comments(
-        &self,
-        article: Option<i64>,
-        limit: usize,
-    ) -> Result<Vec<CommentRow>, StoreError> {
+    fn comments(&self, article: Option<i64>, limit: usize) -> Result<Vec<CommentRow>, StoreError> {
         let db = self.db();
         let mut statement = db.prepare_cached(
             "SELECT a.slug, v.number, o.helpful, o.reason, o.comment, o.updated_at
@@ -62,9 +56,7 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Votes per day (by their latest change) since `since` (`YYYY-MM-DD`), on one article
-    /// (all versions) or on all.
-    pub fn votes_per_day(
+    fn votes_per_day(
         &self,
         article: Option<i64>,
         since: &str,
@@ -86,8 +78,7 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every vote, for export, oldest first.
-    pub fn export_votes(&self) -> Result<Vec<VoteRow>, StoreError> {
+    fn export_votes(&self) -> Result<Vec<VoteRow>, StoreError> {
         let db = self.db();
         let mut statement = db.prepare_cached(
             "SELECT a.slug, a.question, v.number, o.helpful, o.reason, o.comment, o.created_at, o.updated_at
@@ -107,18 +98,6 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    /// The sources readers' votes have moved, furthest from 1× first.
-    pub fn source_adjustments(&self, limit: usize) -> Result<Vec<SourceAdjustment>, StoreError> {
-        let mut list = self.all_source_adjustments()?;
-        list.sort_by(|a, b| {
-            (b.multiplier.ln().abs())
-                .total_cmp(&a.multiplier.ln().abs())
-                .then_with(|| a.key.cmp(&b.key))
-        });
-        list.truncate(limit);
-        Ok(list)
     }
 
     fn all_source_adjustments(&self) -> Result<Vec<SourceAdjustment>, StoreError> {
@@ -141,18 +120,7 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The multipliers retrieval applies to sources (those different from 1×).
-    pub fn source_priors(&self) -> Result<SourcePriors, StoreError> {
-        Ok(self
-            .all_source_adjustments()?
-            .into_iter()
-            .filter(|s| s.multiplier != 1.0)
-            .map(|s| (s.key, s.multiplier as f32))
-            .collect())
-    }
-
-    /// Sets a source back to 1×: the votes so far no longer count for it (later ones do).
-    pub fn reset_source(&self, key: &str) -> Result<bool, StoreError> {
+    fn reset_source(&self, key: &str) -> Result<bool, StoreError> {
         let changed = self.db().execute(
             "UPDATE sources SET helpful = 0, blamed = 0, unhelpful = 0 WHERE source = ?1",
             [key],

@@ -1,0 +1,177 @@
+//! Several `serve` nodes on one PostgreSQL database (`--database-url`): an article asked on
+//! two nodes at the same moment is published once, a vote lands once whichever node takes
+//! it, and a node killed mid-load keeps every vote it acknowledged.
+//!
+//! Needs a PostgreSQL server: `make test` runs these beside a private one
+//! (`scripts/with-postgres.sh cargo test -p because --features postgres-tests --test postgres`).
+
+mod common;
+
+use std::sync::{Arc, Barrier};
+
+use common::*;
+
+/// A fresh database on the test's server, for one test.
+fn fresh_database(name: &str) -> String {
+    let server = std::env::var("BECAUSE_TEST_DATABASE_URL").expect(
+        "BECAUSE_TEST_DATABASE_URL: run these tests beside a server (scripts/with-postgres.sh)",
+    );
+    let unique = format!(
+        "{name}_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    site::store::postgres::create_database(&server, &unique).unwrap()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn ask(agent: &ureq::Agent, base: &str, question: &str) -> serde_json::Value {
+    let mut response = agent
+        .post(format!("{base}/api/v1/ask"))
+        .send_json(serde_json::json!({ "question": question }))
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "asking {question:?}");
+    response.body_mut().read_json().unwrap()
+}
+
+/// A visitor's vote through one node; the counts of the version after it.
+fn vote(agent: &ureq::Agent, base: &str, slug: &str, visitor: &str, helpful: bool) -> (u64, u64) {
+    let mut response = agent
+        .post(format!("{base}/a/{slug}/feedback"))
+        .header("content-type", "application/json")
+        .header("cookie", format!("because_visitor={visitor}"))
+        .send(format!("{{\"helpful\":{helpful}}}"))
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let reply: serde_json::Value = response.body_mut().read_json().unwrap();
+    (
+        reply["feedback"]["helpful"].as_u64().unwrap(),
+        reply["feedback"]["not_helpful"].as_u64().unwrap(),
+    )
+}
+
+#[test]
+fn two_nodes_on_one_database_publish_once_and_count_each_vote_once() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    let url = fresh_database("two_nodes");
+    let args = ["--votes-per-minute", "0", "--articles-per-hour", "0"];
+    let env = [("BECAUSE_DATABASE_URL", url.as_str())];
+    let nodes = [
+        Served::start_with(data.path(), &args, &env),
+        Served::start_with(data.path(), &args, &env),
+    ];
+    let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
+
+    // Each question asked on both nodes at the same moment: one article, one slug.
+    let questions = [
+        "Why do river floods happen?",
+        "Why does coral bleaching happen?",
+        "Why are there tides?",
+        "Why do glaciers retreat?",
+    ];
+    for question in questions {
+        let start = Arc::new(Barrier::new(2));
+        let answers: Vec<serde_json::Value> = bases
+            .iter()
+            .map(|base| {
+                let (base, start) = (base.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    ask(&agent(), &base, question)
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        assert_eq!(answers[0]["slug"], answers[1]["slug"], "{question}");
+        assert_eq!(answers[0]["version"], 1);
+        assert_eq!(answers[1]["version"], 1);
+    }
+    let store = site::Store::connect(&url).unwrap();
+    assert_eq!(store.article_count().unwrap(), questions.len() as u64);
+    for summary in store.all_articles().unwrap() {
+        let stored = store.find_by_slug(&summary.slug).unwrap().unwrap();
+        assert_eq!(
+            store.versions(stored.id).unwrap().len(),
+            1,
+            "{}",
+            summary.slug
+        );
+    }
+
+    // A vote on one node is counted on the other; changing it there replaces it.
+    let http = agent();
+    let slug = store.recent(10).unwrap()[0].slug.clone();
+    assert_eq!(vote(&http, &bases[0], &slug, &"a".repeat(32), true), (1, 0));
+    assert_eq!(
+        vote(&http, &bases[1], &slug, &"b".repeat(32), false),
+        (1, 1)
+    );
+    assert_eq!(
+        vote(&http, &bases[1], &slug, &"a".repeat(32), false),
+        (0, 2)
+    );
+    assert_eq!(
+        vote(&http, &bases[0], &slug, &"a".repeat(32), false),
+        (0, 2)
+    );
+
+    // Many visitors on both nodes at once, each changing their vote: every vote once, and
+    // the counters equal the votes.
+    let slugs: Vec<String> = store
+        .recent(10)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.slug)
+        .collect();
+    let threads: Vec<_> = (0..8)
+        .map(|client| {
+            let (bases, slugs) = (bases.clone(), slugs.clone());
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut last = std::collections::HashMap::new();
+                for round in 0..30 {
+                    let visitor = format!("{client:02}{:030}", round % 5);
+                    let slug = &slugs[round % slugs.len()];
+                    let helpful = (round / 5) % 2 == 0;
+                    vote(&agent, &bases[round % 2], slug, &visitor, helpful);
+                    last.insert((slug.clone(), visitor), helpful);
+                }
+                last
+            })
+        })
+        .collect();
+    let mut expected = std::collections::HashMap::new();
+    for thread in threads {
+        expected.extend(thread.join().unwrap());
+    }
+    let (mut helpful, mut not_helpful) = (0, 0);
+    for ((slug, visitor), value) in &expected {
+        let version = store.current_version_of(slug).unwrap().unwrap();
+        let stored = store.vote_of(version, visitor).unwrap().unwrap();
+        assert_eq!(stored.helpful, *value, "{slug} {visitor}");
+    }
+    for summary in store.all_articles().unwrap() {
+        helpful += summary.feedback.helpful;
+        not_helpful += summary.feedback.not_helpful;
+    }
+    // The two votes of the first part, and the last vote of each visitor here.
+    assert_eq!(store.counted_votes().unwrap(), (helpful, not_helpful));
+    assert_eq!(helpful + not_helpful, expected.len() as u64 + 2);
+}
+
+#[test]
+fn a_node_killed_mid_load_keeps_every_vote_it_acknowledged_in_postgres() {
+    assert_votes_survive_a_kill(bench::crash::CrashStore::Postgres(fresh_database("crash")));
+}

@@ -1,0 +1,173 @@
+//! The site's database in PostgreSQL, for several `serve` nodes sharing one database
+//! (`--database-url postgres://…`).
+//!
+//! tokio-postgres with a deadpool pool. The client runs on a small runtime of its own, so the
+//! store answers the same blocking calls as the SQLite one (from the site's blocking
+//! threads, from commands and tests) and votes as futures on the server's runtime. What
+//! several nodes may do at the same moment is decided by the database: publishing takes a
+//! transaction-scoped advisory lock (one article per question, one slug each), a new version
+//! locks its article's row, a vote locks its version's row (so the vote it replaces is the
+//! one it reads), source counters are locked in one order, and a job is claimed with
+//! `FOR UPDATE SKIP LOCKED`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+use tokio_postgres::error::SqlState;
+
+use super::*;
+
+mod articles;
+mod dashboard;
+mod jobs;
+mod schema;
+mod votes;
+
+/// Connections one node keeps open at most.
+const POOL_SIZE: usize = 16;
+
+pub struct PostgresStore {
+    pool: Pool,
+    /// Drives the client's connections; `None` only while dropping.
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl PostgresStore {
+    /// Connects to `url` and brings the schema up to date (several nodes starting at once
+    /// migrate one after the other).
+    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| StoreError::DatabaseUrl(e.to_string()))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("postgres")
+            .enable_all()
+            .build()
+            .map_err(StoreError::Runtime)?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(Duration::from_secs(30)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| StoreError::Pool(e.to_string()))?;
+        let store = PostgresStore {
+            pool,
+            runtime: Some(runtime),
+        };
+        store.run(async |pool| {
+            let mut client = connection(&pool).await?;
+            schema::migrate(&mut client).await
+        })?;
+        Ok(store)
+    }
+
+    fn runtime(&self) -> &tokio::runtime::Runtime {
+        self.runtime
+            .as_ref()
+            .expect("the runtime lives as long as the store")
+    }
+
+    /// Runs database work to its end on the client's runtime, blocking the calling thread
+    /// (never one of the server's async workers: the site calls the store from its blocking
+    /// threads).
+    fn run<T>(
+        &self,
+        work: impl AsyncFnOnce(Pool) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let pool = self.pool.clone();
+        self.runtime().block_on(work(pool))
+    }
+}
+
+impl Drop for PostgresStore {
+    fn drop(&mut self) {
+        self.pool.close();
+        if let Some(runtime) = self.runtime.take() {
+            // Dropping a runtime waits for its tasks, which an async caller may not do.
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// A connection from the pool.
+async fn connection(pool: &Pool) -> Result<Object, StoreError> {
+    pool.get()
+        .await
+        .map_err(|e| StoreError::Pool(e.to_string()))
+}
+
+/// Whether a transaction failed only because another one got in its way (a deadlock or a
+/// serialisation failure): trying it again is safe.
+fn is_conflict(error: &StoreError) -> bool {
+    matches!(error, StoreError::Postgres(e)
+        if e.code() == Some(&SqlState::T_R_DEADLOCK_DETECTED)
+            || e.code() == Some(&SqlState::T_R_SERIALIZATION_FAILURE))
+}
+
+/// A transaction that conflicted with another is tried again, this many times in all.
+const ATTEMPTS: usize = 5;
+
+impl Backend for PostgresStore {
+    fn backup_to(&self, _target: &Path) -> Result<(), StoreError> {
+        Err(StoreError::BackupUnsupported)
+    }
+
+    fn kind(&self) -> &'static str {
+        "PostgreSQL"
+    }
+}
+
+/// Creates the database `name` on the server at `url` unless it exists, and returns the URL
+/// of that database (`url` with its database name replaced). For tests and benchmarks, each
+/// with a fresh database on a private server.
+pub fn create_database(url: &str, name: &str) -> Result<String, StoreError> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(StoreError::DatabaseUrl(format!(
+            "database name {name:?}: letters, digits and _ only"
+        )));
+    }
+    let config: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e: tokio_postgres::Error| StoreError::DatabaseUrl(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(StoreError::Runtime)?;
+    runtime.block_on(async {
+        let (client, connection) = config.connect(NoTls).await?;
+        let driver = tokio::spawn(connection);
+        let created = client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await;
+        drop(client);
+        let _ = driver.await;
+        match created {
+            Err(e) if e.code() == Some(&SqlState::DUPLICATE_DATABASE) => Ok(()),
+            other => other,
+        }
+    })?;
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    Ok(match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    })
+}
