@@ -6,13 +6,13 @@ DATA_DIR ?= because-data
 ADDR ?= 127.0.0.1:8080
 BENCH_ARGS ?=
 
-.PHONY: demo test test-postgres assets browser promtool llm testdocs postgres build bench fmt clean
+.PHONY: demo test test-postgres assets browser promtool llm testdocs postgres nginx build bench fmt clean
 
 demo: assets build
 	./target/release/because --data-dir $(DATA_DIR) ingest --default-corpus
 	./target/release/because --data-dir $(DATA_DIR) serve --addr $(ADDR)
 
-test: assets browser promtool llm testdocs postgres
+test: assets browser promtool llm testdocs postgres nginx
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
@@ -44,6 +44,10 @@ testdocs:
 # one for the tests.
 postgres:
 	scripts/install-postgres.sh
+
+# nginx (Debian's package), the reverse proxy in front of two nodes in a test.
+nginx:
+	scripts/install-nginx.sh
 
 # promtool (Debian's prometheus package) for the /metrics check.
 promtool:

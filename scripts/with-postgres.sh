@@ -3,6 +3,8 @@
 # folder, listening on a free loopback port and nowhere else, stopped and deleted when
 # COMMAND ends. COMMAND sees BECAUSE_TEST_DATABASE_URL, the server's address; the site's
 # tests then store in PostgreSQL (each test in a database of its own) instead of SQLite.
+# BECAUSE_TEST_POSTGRES_RESTART names a script that restarts the server (fast shutdown, then
+# start), for the test of votes through a database restart.
 #   scripts/with-postgres.sh cargo test -p site
 # Needs Debian's postgresql package (scripts/install-postgres.sh). As root, the server runs
 # as the `postgres` user, since PostgreSQL refuses to run as root.
@@ -29,6 +31,13 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 "${owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=400" start >/dev/null \
   || { cat "$dir/server.log" >&2; exit 1; }
+restart="$dir/restart-server"
+cat >"$restart" <<SCRIPT
+#!/usr/bin/env bash
+exec ${owner[*]} "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null
+SCRIPT
+chmod 755 "$restart"
+export BECAUSE_TEST_POSTGRES_RESTART="$restart"
 echo "with-postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 export BECAUSE_TEST_DATABASE_URL="postgres://because@127.0.0.1:$port/postgres"
 "$@"

@@ -1,15 +1,26 @@
-//! Several `serve` nodes on one PostgreSQL database (`--database-url`): an article asked on
-//! two nodes at the same moment is published once, a vote lands once whichever node takes
-//! it, and a node killed mid-load keeps every vote it acknowledged.
+//! Several `serve` nodes on one PostgreSQL database (`--database-url`), also behind a real
+//! nginx: an article asked on two nodes at the same moment is published once, a vote lands
+//! once whichever node takes it, the rate limit reads the client behind a trusted proxy, and
+//! a node killed mid-load keeps every vote it acknowledged.
 //!
 //! Needs a PostgreSQL server: `make test` runs these beside a private one
 //! (`scripts/with-postgres.sh cargo test -p because --features postgres-tests --test postgres`).
 
 mod common;
 
+use std::path::Path;
 use std::sync::{Arc, Barrier};
 
 use common::*;
+
+/// Tests share the server; the one that restarts it runs alone.
+static SERVER: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+fn shared_server() -> std::sync::RwLockReadGuard<'static, ()> {
+    SERVER
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 /// A fresh database on the test's server, for one test.
 fn fresh_database(name: &str) -> String {
@@ -61,6 +72,7 @@ fn vote(agent: &ureq::Agent, base: &str, slug: &str, visitor: &str, helpful: boo
 
 #[test]
 fn two_nodes_on_one_database_publish_once_and_count_each_vote_once() {
+    let _server = shared_server();
     let data = tempfile::tempdir().unwrap();
     ingest_fixtures(data.path());
     let url = fresh_database("two_nodes");
@@ -173,5 +185,267 @@ fn two_nodes_on_one_database_publish_once_and_count_each_vote_once() {
 
 #[test]
 fn a_node_killed_mid_load_keeps_every_vote_it_acknowledged_in_postgres() {
+    let _server = shared_server();
     assert_votes_survive_a_kill(bench::crash::CrashStore::Postgres(fresh_database("crash")));
+}
+
+/// nginx on a free loopback port in front of `nodes` (round robin, keep-alive, the client's
+/// address appended to `X-Forwarded-For`, a request never retried on another node); stopped
+/// when dropped.
+struct Nginx {
+    child: std::process::Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    fn start(nodes: &[&str]) -> Nginx {
+        let dir = tempfile::tempdir().unwrap();
+        // The worker processes may run as another user: they need to reach the folder.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let servers: String = nodes
+            .iter()
+            .map(|base| format!("        server {};\n", base.trim_start_matches("http://")))
+            .collect();
+        let prefix = dir.path().display();
+        let conf = format!(
+            "worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+events {{ worker_connections 512; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    upstream because {{
+{servers}        keepalive 16;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://because;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_next_upstream off;
+        }}
+    }}
+}}
+"
+        );
+        let conf_path = dir.path().join("nginx.conf");
+        std::fs::write(&conf_path, conf).unwrap();
+        let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
+            .into_iter()
+            .find(|p| Path::new(p).is_file())
+            .expect("nginx is installed (scripts/install-nginx.sh)");
+        let child = std::process::Command::new(nginx)
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf_path)
+            .args(["-g", "daemon off;"])
+            .spawn()
+            .expect("nginx starts");
+        let base = format!("http://127.0.0.1:{port}");
+        let started = std::time::Instant::now();
+        while ureq::get(format!("{base}/healthz")).call().is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "nginx never answered: {}",
+                std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        Nginx {
+            child,
+            base,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Nginx {
+    /// SIGTERM, so that the master stops its workers too (SIGKILL would leave them behind).
+    fn drop(&mut self) {
+        let stopped = std::process::Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !stopped {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// A vote through the proxy from the client at `client` (the address nginx is told the
+/// request came from); the status, and the counts after it when it was stored.
+fn vote_from(
+    agent: &ureq::Agent,
+    base: &str,
+    client: &str,
+    slug: &str,
+    visitor: &str,
+    helpful: bool,
+) -> u16 {
+    agent
+        .post(format!("{base}/a/{slug}/feedback"))
+        .header("content-type", "application/json")
+        .header("cookie", format!("because_visitor={visitor}"))
+        .header("x-forwarded-for", client)
+        .send(format!("{{\"helpful\":{helpful}}}"))
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn behind_nginx_two_nodes_count_each_vote_once_and_limit_each_client() {
+    let _server = shared_server();
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixtures(data.path());
+    let url = fresh_database("nginx");
+    let args = [
+        "--votes-per-minute",
+        "20",
+        "--trust-forwarded-for",
+        "127.0.0.1",
+    ];
+    let env = [("BECAUSE_DATABASE_URL", url.as_str())];
+    let nodes = [
+        Served::start_with(data.path(), &args, &env),
+        Served::start_with(data.path(), &args, &env),
+    ];
+    let proxy = Nginx::start(&[&nodes[0].base, &nodes[1].base]);
+
+    // Asked through the proxy, the article is the same on both nodes.
+    let asked = ask(&agent(), &proxy.base, "Why do river floods happen?");
+    let slug = asked["slug"].as_str().unwrap().to_owned();
+    for node in &nodes {
+        let mut response = agent()
+            .get(format!("{}/api/v1/articles/{slug}", node.base))
+            .call()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let article: serde_json::Value = response.body_mut().read_json().unwrap();
+        assert_eq!(article["question"], asked["question"]);
+        assert_eq!(article["version"], 1);
+    }
+
+    // Eight clients, each under its limit, votes through the proxy at once: every
+    // acknowledged vote stored once, the counters equal the votes.
+    let threads: Vec<_> = (0..8)
+        .map(|client| {
+            let (base, slug) = (proxy.base.clone(), slug.clone());
+            std::thread::spawn(move || {
+                let agent = agent();
+                let address = format!("203.0.113.{}", client + 10);
+                let mut last = std::collections::HashMap::new();
+                for round in 0..15 {
+                    let visitor = format!("{client:02}{:030}", round % 4);
+                    let helpful = round % 3 != 0;
+                    let status = vote_from(&agent, &base, &address, &slug, &visitor, helpful);
+                    assert_eq!(status, 200, "client {client} round {round}");
+                    last.insert(visitor, helpful);
+                }
+                last
+            })
+        })
+        .collect();
+    let mut expected = std::collections::HashMap::new();
+    for thread in threads {
+        expected.extend(thread.join().unwrap());
+    }
+    let store = site::Store::connect(&url).unwrap();
+    let version = store.current_version_of(&slug).unwrap().unwrap();
+    for (visitor, helpful) in &expected {
+        let stored = store.vote_of(version, visitor).unwrap().unwrap();
+        assert_eq!(stored.helpful, *helpful, "{visitor}");
+    }
+    let feedback = store.feedback(version).unwrap();
+    assert_eq!(feedback.total(), expected.len() as u64);
+    assert_eq!(
+        store.counted_votes().unwrap(),
+        (feedback.helpful, feedback.not_helpful)
+    );
+
+    // One client past its limit is refused (the limit is per node: at most 20 on each), while
+    // another client behind the same proxy still votes.
+    let agent = agent();
+    let statuses: Vec<u16> = (0..45)
+        .map(|n| {
+            vote_from(
+                &agent,
+                &proxy.base,
+                "198.51.100.7",
+                &slug,
+                &format!("ff{n:030}"),
+                true,
+            )
+        })
+        .collect();
+    let accepted = statuses.iter().filter(|s| **s == 200).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(accepted + refused, statuses.len(), "{statuses:?}");
+    assert!((20..=40).contains(&accepted), "{statuses:?}");
+    assert!(refused >= 5, "{statuses:?}");
+    assert_eq!(
+        vote_from(
+            &agent,
+            &proxy.base,
+            "198.51.100.8",
+            &slug,
+            &"f".repeat(32),
+            true
+        ),
+        200
+    );
+    assert_eq!(
+        store.feedback(version).unwrap().total(),
+        expected.len() as u64 + accepted as u64 + 1
+    );
+}
+
+#[test]
+fn a_database_restart_mid_load_loses_no_acknowledged_vote_and_the_node_recovers() {
+    let _alone = SERVER
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let restart = std::env::var("BECAUSE_TEST_POSTGRES_RESTART")
+        .expect("BECAUSE_TEST_POSTGRES_RESTART: run beside scripts/with-postgres.sh");
+    let load = bench::crash::CrashLoad {
+        clients: 8,
+        visitors_per_client: 10,
+        kill_after: std::time::Duration::from_millis(1500),
+    };
+    let report = bench::crash::vote_through_database_restart(
+        &repo().join("tests/fixtures/corpus"),
+        Path::new(env!("CARGO_BIN_EXE_because")),
+        load,
+        &fresh_database("restart"),
+        &|| {
+            let status = std::process::Command::new(&restart).status()?;
+            anyhow::ensure!(status.success(), "{restart} failed: {status}");
+            Ok(())
+        },
+    )
+    .unwrap();
+    eprintln!("{report:?}");
+    assert!(report.acknowledged_votes > 20, "{report:?}");
+    assert!(
+        report.acknowledged_after > 20,
+        "the node stored no vote after the restart: {report:?}"
+    );
+    assert_nothing_lost(&report);
 }

@@ -74,8 +74,11 @@ pub struct CrashReport {
     pub unexpected: usize,
     pub counter_mismatches: usize,
     pub load_seconds: f64,
-    /// From the restart to the server answering `/readyz`.
+    /// From the restart to the server answering `/readyz` (a database restart: how long it
+    /// took).
     pub restart_seconds: f64,
+    /// Requests acknowledged after a database restart (the node recovered by itself).
+    pub acknowledged_after: usize,
 }
 
 impl CrashReport {
@@ -118,6 +121,8 @@ struct Seen {
     unanswered: HashMap<(String, String), Vec<bool>>,
     requests: usize,
     lost_requests: usize,
+    /// Requests acknowledged after the disruption (a database restart).
+    acknowledged_after: usize,
 }
 
 /// Runs the load against `because` (the binary) storing in `store`, kills the server,
@@ -128,6 +133,48 @@ pub fn vote_crash(
     load: CrashLoad,
     store: &CrashStore,
 ) -> anyhow::Result<CrashReport> {
+    let (_dir, data, database, slugs) = prepare(fixture, store)?;
+
+    let (mut server, base) = start(because, &data, &database)?;
+    let signals = Arc::new(Signals::default());
+    let started = Instant::now();
+    let clients = spawn_clients(&base, &slugs, load, &signals);
+    std::thread::sleep(load.kill_after);
+    signals.killed.store(true, Ordering::SeqCst);
+    server.kill().context("killing the server")?;
+    server.wait()?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    let seen = join_clients(clients)?;
+
+    // The restart: the same files, the server ready again.
+    let restarted = Instant::now();
+    let (mut server, base) = start(because, &data, &database)?;
+    while ureq::get(format!("{base}/readyz")).call().is_err() {
+        if restarted.elapsed() > Duration::from_secs(30) {
+            bail!("the restarted server never became ready");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let restart_seconds = restarted.elapsed().as_secs_f64();
+    server.kill()?;
+    server.wait()?;
+
+    let mut report = CrashReport {
+        store: store.name(),
+        load_seconds,
+        restart_seconds,
+        ..CrashReport::default()
+    };
+    verify(&mut report, seen, &database, &slugs)?;
+    Ok(report)
+}
+
+/// Fixture index in a temporary data dir, the database it stores in, and the articles the
+/// load votes on, published.
+fn prepare(
+    fixture: &Path,
+    store: &CrashStore,
+) -> anyhow::Result<(tempfile::TempDir, PathBuf, site::Database, Vec<String>)> {
     let dir = tempfile::tempdir()?;
     let data = dir.path().to_owned();
     let documents = corpus::load_path(fixture);
@@ -154,48 +201,16 @@ pub fn vote_crash(
         slugs
     };
 
-    let (mut server, base) = start(because, &data, &database)?;
-    let killed = Arc::new(AtomicBool::new(false));
-    let started = Instant::now();
-    let clients: Vec<_> = (0..load.clients)
-        .map(|client| {
-            let (base, slugs, killed) = (base.clone(), slugs.clone(), killed.clone());
-            std::thread::spawn(move || vote_until_refused(&base, client, &slugs, load, &killed))
-        })
-        .collect();
-    std::thread::sleep(load.kill_after);
-    killed.store(true, Ordering::SeqCst);
-    server.kill().context("killing the server")?;
-    server.wait()?;
-    let load_seconds = started.elapsed().as_secs_f64();
-    let mut seen = Vec::new();
-    for client in clients {
-        seen.push(
-            client
-                .join()
-                .map_err(|_| anyhow::anyhow!("a client panicked"))?,
-        );
-    }
+    Ok((dir, data, database, slugs))
+}
 
-    // The restart: the same files, the server ready again.
-    let restarted = Instant::now();
-    let (mut server, base) = start(because, &data, &database)?;
-    while ureq::get(format!("{base}/readyz")).call().is_err() {
-        if restarted.elapsed() > Duration::from_secs(30) {
-            bail!("the restarted server never became ready");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let restart_seconds = restarted.elapsed().as_secs_f64();
-    server.kill()?;
-    server.wait()?;
-
-    let mut report = CrashReport {
-        store: store.name(),
-        load_seconds,
-        restart_seconds,
-        ..CrashReport::default()
-    };
+/// Compares what the clients were told with what the database holds.
+fn verify(
+    report: &mut CrashReport,
+    seen: Vec<Seen>,
+    database: &site::Database,
+    slugs: &[String],
+) -> anyhow::Result<()> {
     let mut acknowledged = HashMap::new();
     let mut unanswered: HashMap<(String, String), Vec<bool>> = HashMap::new();
     for client in seen {
@@ -208,12 +223,12 @@ pub fn vote_crash(
     }
     report.acknowledged_votes = acknowledged.len();
 
-    let store = site::Store::open_database(&database)?;
+    let store = site::Store::open_database(database)?;
     let rows = store.export_votes()?;
     let visitors: std::collections::HashSet<&(String, String)> =
         acknowledged.keys().chain(unanswered.keys()).collect();
     let mut stored: HashMap<(String, String), bool> = HashMap::new();
-    for slug in &slugs {
+    for slug in slugs {
         let version = store
             .current_version_of(slug)?
             .context("a published article")?;
@@ -246,6 +261,79 @@ pub fn vote_crash(
             }
         }
     }
+    Ok(())
+}
+
+/// What the load's clients watch: the server killed (stop at the first failure), the load
+/// over, the disruption passed.
+#[derive(Default)]
+struct Signals {
+    killed: AtomicBool,
+    stop: AtomicBool,
+    disrupted: AtomicBool,
+}
+
+fn spawn_clients(
+    base: &str,
+    slugs: &[String],
+    load: CrashLoad,
+    signals: &Arc<Signals>,
+) -> Vec<std::thread::JoinHandle<Seen>> {
+    (0..load.clients)
+        .map(|client| {
+            let (base, slugs, signals) = (base.to_owned(), slugs.to_vec(), signals.clone());
+            std::thread::spawn(move || vote_until_refused(&base, client, &slugs, load, &signals))
+        })
+        .collect()
+}
+
+fn join_clients(clients: Vec<std::thread::JoinHandle<Seen>>) -> anyhow::Result<Vec<Seen>> {
+    clients
+        .into_iter()
+        .map(|client| {
+            client
+                .join()
+                .map_err(|_| anyhow::anyhow!("a client panicked"))
+        })
+        .collect()
+}
+
+/// Runs the load against one `because serve` storing in PostgreSQL at `url`, restarts the
+/// database server with `restart` in the middle of it (the node stays up), goes on as long
+/// again, and checks: every acknowledged vote stored, none twice, and the node storing votes
+/// again after the restart by itself.
+pub fn vote_through_database_restart(
+    fixture: &Path,
+    because: &Path,
+    load: CrashLoad,
+    url: &str,
+    restart: &dyn Fn() -> anyhow::Result<()>,
+) -> anyhow::Result<CrashReport> {
+    let store = CrashStore::Postgres(url.to_owned());
+    let (_dir, data, database, slugs) = prepare(fixture, &store)?;
+    let (mut server, base) = start(because, &data, &database)?;
+    let signals = Arc::new(Signals::default());
+    let started = Instant::now();
+    let clients = spawn_clients(&base, &slugs, load, &signals);
+    std::thread::sleep(load.kill_after);
+    let restarted = Instant::now();
+    restart().context("restarting the database server")?;
+    let restart_seconds = restarted.elapsed().as_secs_f64();
+    signals.disrupted.store(true, Ordering::SeqCst);
+    std::thread::sleep(load.kill_after);
+    signals.stop.store(true, Ordering::SeqCst);
+    let seen = join_clients(clients)?;
+    let load_seconds = started.elapsed().as_secs_f64();
+    server.kill()?;
+    server.wait()?;
+    let mut report = CrashReport {
+        store: store.name(),
+        load_seconds,
+        restart_seconds,
+        acknowledged_after: seen.iter().map(|s| s.acknowledged_after).sum(),
+        ..CrashReport::default()
+    };
+    verify(&mut report, seen, &database, &slugs)?;
     Ok(report)
 }
 
@@ -302,7 +390,7 @@ fn vote_until_refused(
     client: usize,
     slugs: &[String],
     load: CrashLoad,
-    killed: &AtomicBool,
+    signals: &Signals,
 ) -> Seen {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -317,7 +405,7 @@ fn vote_until_refused(
         random ^= random << 17;
         random
     };
-    loop {
+    while !signals.stop.load(Ordering::SeqCst) {
         let visitor = format!(
             "{:032x}",
             client as u64 * load.visitors_per_client + next() % load.visitors_per_client
@@ -338,6 +426,9 @@ fn vote_until_refused(
         match answer {
             Ok(response) if response.status().is_success() => {
                 seen.requests += 1;
+                if signals.disrupted.load(Ordering::SeqCst) {
+                    seen.acknowledged_after += 1;
+                }
                 seen.acknowledged.insert(key.clone(), helpful);
                 seen.unanswered.remove(&key);
             }
@@ -345,12 +436,15 @@ fn vote_until_refused(
                 // Refused or cut off: not acknowledged, perhaps stored.
                 seen.lost_requests += 1;
                 seen.unanswered.entry(key).or_default().push(helpful);
-                if killed.load(Ordering::SeqCst) {
+                if signals.killed.load(Ordering::SeqCst) {
                     return seen;
                 }
+                // The database is restarting: try again shortly.
+                std::thread::sleep(Duration::from_millis(10));
             }
         }
     }
+    seen
 }
 
 /// The `because` binary beside this one (cargo builds both into the same folder).

@@ -102,6 +102,12 @@ pub fn assert_votes_survive_a_kill(store: bench::crash::CrashStore) {
         report.unanswered > 0,
         "the kill came after the load: {report:?}"
     );
+    assert_nothing_lost(&report);
+}
+
+/// Every acknowledged vote stored with its value, nothing stored unasked, the counters equal
+/// the votes.
+pub fn assert_nothing_lost(report: &bench::crash::CrashReport) {
     assert_eq!(
         (
             report.lost,
