@@ -56,9 +56,9 @@ promtool:
 build:
 	$(CARGO) build --release --bin because
 
-bench: assets
+bench: assets postgres nginx
 	$(CARGO) build --release -p because
-	$(CARGO) run --release -p bench -- --out BENCHMARKS.md $(BENCH_ARGS)
+	scripts/with-postgres.sh $(CARGO) run --release -p bench -- --out BENCHMARKS.md $(BENCH_ARGS)
 
 fmt:
 	$(CARGO) fmt --all

@@ -189,106 +189,6 @@ fn a_node_killed_mid_load_keeps_every_vote_it_acknowledged_in_postgres() {
     assert_votes_survive_a_kill(bench::crash::CrashStore::Postgres(fresh_database("crash")));
 }
 
-/// nginx on a free loopback port in front of `nodes` (round robin, keep-alive, the client's
-/// address appended to `X-Forwarded-For`, a request never retried on another node); stopped
-/// when dropped.
-struct Nginx {
-    child: std::process::Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Nginx {
-    fn start(nodes: &[&str]) -> Nginx {
-        let dir = tempfile::tempdir().unwrap();
-        // The worker processes may run as another user: they need to reach the folder.
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let servers: String = nodes
-            .iter()
-            .map(|base| format!("        server {};\n", base.trim_start_matches("http://")))
-            .collect();
-        let prefix = dir.path().display();
-        let conf = format!(
-            "worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log;
-events {{ worker_connections 512; }}
-http {{
-    access_log off;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    upstream because {{
-{servers}        keepalive 16;
-    }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://because;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_next_upstream off;
-        }}
-    }}
-}}
-"
-        );
-        let conf_path = dir.path().join("nginx.conf");
-        std::fs::write(&conf_path, conf).unwrap();
-        let nginx = ["/usr/sbin/nginx", "/usr/bin/nginx"]
-            .into_iter()
-            .find(|p| Path::new(p).is_file())
-            .expect("nginx is installed (scripts/install-nginx.sh)");
-        let child = std::process::Command::new(nginx)
-            .arg("-p")
-            .arg(dir.path())
-            .arg("-c")
-            .arg(&conf_path)
-            .args(["-g", "daemon off;"])
-            .spawn()
-            .expect("nginx starts");
-        let base = format!("http://127.0.0.1:{port}");
-        let started = std::time::Instant::now();
-        while ureq::get(format!("{base}/healthz")).call().is_err() {
-            assert!(
-                started.elapsed() < std::time::Duration::from_secs(20),
-                "nginx never answered: {}",
-                std::fs::read_to_string(dir.path().join("error.log")).unwrap_or_default()
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        Nginx {
-            child,
-            base,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Nginx {
-    /// SIGTERM, so that the master stops its workers too (SIGKILL would leave them behind).
-    fn drop(&mut self) {
-        let stopped = std::process::Command::new("kill")
-            .arg(self.child.id().to_string())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !stopped {
-            let _ = self.child.kill();
-        }
-        let _ = self.child.wait();
-    }
-}
-
 /// A vote through the proxy from the client at `client` (the address nginx is told the
 /// request came from); the status, and the counts after it when it was stored.
 fn vote_from(
@@ -327,7 +227,7 @@ fn behind_nginx_two_nodes_count_each_vote_once_and_limit_each_client() {
         Served::start_with(data.path(), &args, &env),
         Served::start_with(data.path(), &args, &env),
     ];
-    let proxy = Nginx::start(&[&nodes[0].base, &nodes[1].base]);
+    let proxy = bench::proxy::Nginx::start(&[&nodes[0].base, &nodes[1].base]).unwrap();
 
     // Asked through the proxy, the article is the same on both nodes.
     let asked = ask(&agent(), &proxy.base, "Why do river floods happen?");

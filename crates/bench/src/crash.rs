@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-const QUESTIONS: [&str; 3] = [
+/// The articles the loads vote on.
+pub const QUESTIONS: [&str; 3] = [
     "Why do river floods happen?",
     "Why does coral bleaching happen?",
     "Why are there tides?",
@@ -171,7 +172,7 @@ pub fn vote_crash(
 
 /// Fixture index in a temporary data dir, the database it stores in, and the articles the
 /// load votes on, published.
-fn prepare(
+pub fn prepare(
     fixture: &Path,
     store: &CrashStore,
 ) -> anyhow::Result<(tempfile::TempDir, PathBuf, site::Database, Vec<String>)> {
@@ -339,7 +340,7 @@ pub fn vote_through_database_restart(
 
 /// Starts `because serve` on a free loopback port over `data`, storing in `database`; its
 /// address.
-fn start(
+pub fn start(
     because: &Path,
     data: &Path,
     database: &site::Database,

@@ -2,3 +2,4 @@
 //! `because` crate's tests run briefly against its own binary and `make bench` at length.
 
 pub mod crash;
+pub mod proxy;

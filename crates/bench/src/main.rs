@@ -46,6 +46,7 @@ struct Options {
     argkp: PathBuf,
     votes_only: bool,
     crash_only: bool,
+    cluster_only: bool,
     latency_only: bool,
     embeddings_only: bool,
     writer_only: bool,
@@ -64,6 +65,7 @@ fn options() -> anyhow::Result<Options> {
         argkp: PathBuf::from("../shared/eval/argkp-2021"),
         votes_only: false,
         crash_only: false,
+        cluster_only: false,
         latency_only: false,
         embeddings_only: false,
         writer_only: false,
@@ -82,6 +84,7 @@ fn options() -> anyhow::Result<Options> {
             "--argkp" => options.argkp = PathBuf::from(value()?),
             "--votes-only" => options.votes_only = true,
             "--crash-only" => options.crash_only = true,
+            "--cluster-only" => options.cluster_only = true,
             "--latency-only" => options.latency_only = true,
             "--embeddings-only" => options.embeddings_only = true,
             "--writer-only" => options.writer_only = true,
@@ -174,8 +177,79 @@ fn vote_crash() -> anyhow::Result<String> {
     Ok(report.markdown(&load))
 }
 
+/// PostgreSQL: the vote load on one node and on two behind nginx, then a node killed with
+/// SIGKILL and the database restarted mid-load. Needs the private server of
+/// `scripts/with-postgres.sh` (`make bench` runs the benchmark beside one); said and skipped
+/// without it.
+fn postgres_votes() -> anyhow::Result<String> {
+    let Ok(server) = std::env::var("BECAUSE_TEST_DATABASE_URL") else {
+        return Ok("## Vote load on PostgreSQL\n\nSkipped: no PostgreSQL server \
+                   (run the benchmark as `scripts/with-postgres.sh because-bench …`, as `make bench` does).\n\n"
+            .to_owned());
+    };
+    let because = bench::crash::because_beside_me()?;
+    let fixture = std::path::Path::new(VOTE_FIXTURE);
+    let mut report = votes::cluster_vote_load(fixture, &because, &server)?;
+    let load = bench::crash::CrashLoad {
+        clients: 32,
+        visitors_per_client: 25,
+        kill_after: std::time::Duration::from_secs(5),
+    };
+    let url = |name: &str| {
+        site::store::postgres::create_database(
+            &server,
+            &format!("bench_{name}_{}", std::process::id()),
+        )
+    };
+    let killed = bench::crash::vote_crash(
+        fixture,
+        &because,
+        load,
+        &bench::crash::CrashStore::Postgres(url("crash")?),
+    )?;
+    report.push_str(&killed.markdown(&load));
+    if let Ok(restart) = std::env::var("BECAUSE_TEST_POSTGRES_RESTART") {
+        let restarted = bench::crash::vote_through_database_restart(
+            fixture,
+            &because,
+            load,
+            &url("restart")?,
+            &|| {
+                let status = std::process::Command::new(&restart).status()?;
+                anyhow::ensure!(status.success(), "{restart} failed: {status}");
+                Ok(())
+            },
+        )?;
+        report.push_str(&format!(
+            "## Votes through a PostgreSQL restart (`crates/bench/src/crash.rs`)\n\n\
+             The same load against one node on PostgreSQL; {:.1} s in, the database server is restarted \
+             (`pg_ctl restart -m fast`, {:.2} s) while the node keeps running; the load goes on as long again.\n\n\
+             | measure | result | target (issue 11) |\n|---|---|---|\n\
+             | requests acknowledged ({} distinct votes); after the restart | {}; **{}** | the node recovers by itself |\n\
+             | requests refused or unanswered around the restart | {} | – |\n\
+             | acknowledged votes lost / with a value never sent after them / stored unasked | **{} / {} / {}** | 0 / 0 / 0 |\n\
+             | articles whose counters differ from their stored votes | **{}** | 0 |\n\n",
+            load.kill_after.as_secs_f64(),
+            restarted.restart_seconds,
+            restarted.acknowledged_votes,
+            restarted.acknowledged_requests,
+            restarted.acknowledged_after,
+            restarted.unanswered,
+            restarted.lost,
+            restarted.wrong,
+            restarted.unexpected,
+            restarted.counter_mismatches,
+        ));
+    }
+    Ok(report)
+}
+
 fn main() -> anyhow::Result<()> {
     let options = options()?;
+    if options.cluster_only {
+        print!("{}", postgres_votes()?);
+        return Ok(());
+    }
     if options.votes_only {
         print!("{}", votes::vote_load(std::path::Path::new(VOTE_FIXTURE))?);
         return Ok(());
@@ -353,6 +427,7 @@ fn main() -> anyhow::Result<()> {
     report.push_str(&writer_speed(&hybrid, &options)?);
     report.push_str(&votes::vote_load(std::path::Path::new(VOTE_FIXTURE))?);
     report.push_str(&vote_crash()?);
+    report.push_str(&postgres_votes()?);
     report.push_str(&outside_benchmarks(&options, &embedder)?);
 
     let full = format!("{}\n{}", header()?, report);

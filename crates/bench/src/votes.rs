@@ -76,75 +76,15 @@ pub fn vote_load(fixture: &Path) -> anyhow::Result<String> {
         let server = tokio::spawn(site::serve(listener, state, async {
             let _ = stopped.await;
         }));
-        let started = Instant::now();
-        let deadline = started + Duration::from_secs(MAX_SECONDS);
-        let mut clients = Vec::new();
-        for connection in 0..CONNECTIONS {
-            let slugs = slugs.clone();
-            clients.push(tokio::spawn(client(addr, connection, slugs, deadline)));
-        }
-        let mut tallies = Vec::new();
-        for client in clients {
-            tallies.push(client.await??);
-        }
-        let elapsed = started.elapsed();
+        let (tallies, elapsed) = drive(addr, &slugs).await?;
         let _ = stop.send(());
         server.await??;
         anyhow::Ok((tallies, elapsed))
     })?;
     drop(runtime);
 
-    let mut latencies: Vec<u64> = tallies
-        .iter()
-        .flat_map(|t| t.latencies_us.iter().copied())
-        .collect();
-    latencies.sort_unstable();
-    let refused: usize = tallies.iter().map(|t| t.refused).sum();
-    let expected: HashMap<(String, String), bool> = tallies
-        .into_iter()
-        .flat_map(|t| t.acknowledged.into_iter())
-        .collect();
-    let acknowledged = latencies.len() - refused;
-
-    // A restart: the database opened afresh, every vote compared.
     let store = site::Store::open(&database).context("reopening the site database")?;
-    let mut lost = 0;
-    let mut wrong = 0;
-    let mut counter_mismatches = 0;
-    for slug in &slugs {
-        let version = store
-            .current_version_of(slug)?
-            .context("a published article")?;
-        let mut helpful = 0;
-        let mut not_helpful = 0;
-        for ((vote_slug, visitor), expected_helpful) in &expected {
-            if vote_slug != slug {
-                continue;
-            }
-            match store.vote_of(version, visitor)? {
-                None => lost += 1,
-                Some(vote) if vote.helpful != *expected_helpful => wrong += 1,
-                Some(_) => {}
-            }
-            if *expected_helpful {
-                helpful += 1;
-            } else {
-                not_helpful += 1;
-            }
-        }
-        let counts = store.feedback(version)?;
-        if counts.helpful != helpful || counts.not_helpful != not_helpful {
-            counter_mismatches += 1;
-        }
-    }
-    let (stored_helpful, stored_not) = store.counted_votes()?;
-    let extra = (stored_helpful + stored_not) as i64 - expected.len() as i64;
-
-    let percentile = |p: f64| {
-        let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies.get(i).copied().unwrap_or(0) as f64 / 1000.0
-    };
-    let rate = acknowledged as f64 / elapsed.as_secs_f64();
+    let outcome = Outcome::of(tallies, elapsed, &store, &slugs)?;
     Ok(format!(
         "## Vote load (loopback, `crates/bench/src/votes.rs`)\n\n\
          {CONNECTIONS} concurrent keep-alive connections, {} visitors ({VISITORS_PER_CONNECTION} per connection), \
@@ -152,21 +92,202 @@ pub fn vote_load(fixture: &Path) -> anyhow::Result<String> {
          often changes the visitor's earlier vote. Server and load generator share the 2 cores; SQLite in WAL mode; one writer thread \
          commits every vote queued since its last commit in one transaction (vote upsert, version counters, cited-source counters) \
          and answers each only after the commit; rate limiter hashing every vote.\n\n\
-         | measure | result | target (issue 4) |\n|---|---|---|\n\
-         | acknowledged votes | {acknowledged} in {:.1} s | – |\n\
-         | throughput | **{rate:.0} votes/s** | ≥ 5,000 |\n\
-         | latency p50 / p99 / max | {:.1} / **{:.1}** / {:.1} ms | p99 ≤ 50 ms |\n\
-         | refused (non-2xx) | {refused} | 0 |\n\
-         | after a restart: votes lost / with the wrong value / extra | **{lost} / {wrong} / {extra}** (of {} visitor-article votes) | 0 / 0 / 0 |\n\
-         | articles whose counters differ from their votes | {counter_mismatches} | 0 |\n\n",
+         | measure | result | target (issue 4) |\n|---|---|---|\n{}\n",
         CONNECTIONS as u64 * VISITORS_PER_CONNECTION,
         slugs.len(),
-        elapsed.as_secs_f64(),
-        percentile(0.5),
-        percentile(0.99),
-        percentile(1.0),
-        expected.len(),
+        outcome.rows("≥ 5,000", "p99 ≤ 50 ms"),
     ))
+}
+
+/// The same load on PostgreSQL (the server at `server_url`, a fresh database per run): one
+/// `because serve` process answering directly, then two behind a real nginx (round robin,
+/// keep-alive), each process with its own connection pool. Every node, nginx, PostgreSQL and
+/// the load generator share the machine's cores.
+pub fn cluster_vote_load(
+    fixture: &Path,
+    because: &Path,
+    server_url: &str,
+) -> anyhow::Result<String> {
+    let mut rows = String::new();
+    for nodes in [1, 2] {
+        let name = format!("bench_votes_{}_{nodes}", std::process::id());
+        let url = site::store::postgres::create_database(server_url, &name)?;
+        let store = bench::crash::CrashStore::Postgres(url.clone());
+        let (_dir, data, database, slugs) = bench::crash::prepare(fixture, &store)?;
+        let mut servers = Vec::new();
+        for _ in 0..nodes {
+            servers.push(bench::crash::start(because, &data, &database)?);
+        }
+        let bases: Vec<&str> = servers.iter().map(|(_, base)| base.as_str()).collect();
+        let proxy = if nodes > 1 {
+            Some(bench::proxy::Nginx::start(&bases)?)
+        } else {
+            None
+        };
+        let target = proxy.as_ref().map_or(bases[0], |p| p.base.as_str());
+        let addr: SocketAddr = target
+            .trim_start_matches("http://")
+            .parse()
+            .context("the address of the node or proxy")?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let (tallies, elapsed) = runtime.block_on(drive(addr, &slugs))?;
+        drop(runtime);
+        drop(proxy);
+        for (mut server, _) in servers {
+            server.kill()?;
+            server.wait()?;
+        }
+        let store = site::Store::connect(&url)?;
+        let outcome = Outcome::of(tallies, elapsed, &store, &slugs)?;
+        let setup = if nodes == 1 {
+            "one node, direct".to_owned()
+        } else {
+            format!("{nodes} nodes behind nginx")
+        };
+        rows.push_str(&format!(
+            "\n**{setup}**\n\n| measure | result | target (issue 11) |\n|---|---|---|\n{}",
+            outcome.rows("–", "–")
+        ));
+    }
+    Ok(format!(
+        "## Vote load on PostgreSQL, one node and two behind nginx (`crates/bench/src/votes.rs`)\n\n\
+         The load of the SQLite vote load ({CONNECTIONS} keep-alive connections, {} visitors, {} articles) \
+         against `because serve --database-url` (release build) on a private PostgreSQL 15 (`scripts/with-postgres.sh`: \
+         initdb defaults, fsync and synchronous commit on), each vote its own transaction acknowledged after \
+         its commit; the per-client limit off (`--votes-per-minute 0`). Nodes, nginx (Debian's, `nginx-light`), \
+         PostgreSQL and the load generator share the machine's 2 cores, so two nodes here measure correctness \
+         under contention more than scaling.\n{rows}\n",
+        CONNECTIONS as u64 * VISITORS_PER_CONNECTION,
+        bench::crash::QUESTIONS.len(),
+    ))
+}
+
+/// What a load left: rates, latencies, and every acknowledged vote looked for in the
+/// database afterwards.
+struct Outcome {
+    acknowledged: usize,
+    seconds: f64,
+    latencies_ms: Vec<f64>,
+    refused: usize,
+    distinct: usize,
+    lost: usize,
+    wrong: usize,
+    extra: i64,
+    counter_mismatches: usize,
+}
+
+impl Outcome {
+    fn of(
+        tallies: Vec<Tally>,
+        elapsed: Duration,
+        store: &site::Store,
+        slugs: &[String],
+    ) -> anyhow::Result<Outcome> {
+        let mut latencies: Vec<u64> = tallies
+            .iter()
+            .flat_map(|t| t.latencies_us.iter().copied())
+            .collect();
+        latencies.sort_unstable();
+        let refused: usize = tallies.iter().map(|t| t.refused).sum();
+        let expected: HashMap<(String, String), bool> = tallies
+            .into_iter()
+            .flat_map(|t| t.acknowledged.into_iter())
+            .collect();
+        let acknowledged = latencies.len() - refused;
+
+        // A restart: the database opened afresh, every vote compared.
+        let mut lost = 0;
+        let mut wrong = 0;
+        let mut counter_mismatches = 0;
+        for slug in slugs {
+            let version = store
+                .current_version_of(slug)?
+                .context("a published article")?;
+            let mut helpful = 0;
+            let mut not_helpful = 0;
+            for ((vote_slug, visitor), expected_helpful) in &expected {
+                if vote_slug != slug {
+                    continue;
+                }
+                match store.vote_of(version, visitor)? {
+                    None => lost += 1,
+                    Some(vote) if vote.helpful != *expected_helpful => wrong += 1,
+                    Some(_) => {}
+                }
+                if *expected_helpful {
+                    helpful += 1;
+                } else {
+                    not_helpful += 1;
+                }
+            }
+            let counts = store.feedback(version)?;
+            if counts.helpful != helpful || counts.not_helpful != not_helpful {
+                counter_mismatches += 1;
+            }
+        }
+        let (stored_helpful, stored_not) = store.counted_votes()?;
+        let extra = (stored_helpful + stored_not) as i64 - expected.len() as i64;
+
+        Ok(Outcome {
+            acknowledged,
+            seconds: elapsed.as_secs_f64(),
+            latencies_ms: latencies.iter().map(|us| *us as f64 / 1000.0).collect(),
+            refused,
+            distinct: expected.len(),
+            lost,
+            wrong,
+            extra,
+            counter_mismatches,
+        })
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        let i = ((self.latencies_ms.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_ms.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// The table's rows, with the targets for throughput and p99.
+    fn rows(&self, rate_target: &str, p99_target: &str) -> String {
+        format!(
+            "| acknowledged votes | {} in {:.1} s | – |\n\
+             | throughput | **{:.0} votes/s** | {rate_target} |\n\
+             | latency p50 / p99 / max | {:.1} / **{:.1}** / {:.1} ms | {p99_target} |\n\
+             | refused (non-2xx) | {} | 0 |\n\
+             | after a restart: votes lost / with the wrong value / extra | **{} / {} / {}** (of {} visitor-article votes) | 0 / 0 / 0 |\n\
+             | articles whose counters differ from their votes | {} | 0 |\n",
+            self.acknowledged,
+            self.seconds,
+            self.acknowledged as f64 / self.seconds,
+            self.percentile(0.5),
+            self.percentile(0.99),
+            self.percentile(1.0),
+            self.refused,
+            self.lost,
+            self.wrong,
+            self.extra,
+            self.distinct,
+            self.counter_mismatches,
+        )
+    }
+}
+
+/// Runs the load against the server at `addr` until done or the deadline.
+async fn drive(addr: SocketAddr, slugs: &[String]) -> anyhow::Result<(Vec<Tally>, Duration)> {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(MAX_SECONDS);
+    let mut clients = Vec::new();
+    for connection in 0..CONNECTIONS {
+        let slugs = slugs.to_vec();
+        clients.push(tokio::spawn(client(addr, connection, slugs, deadline)));
+    }
+    let mut tallies = Vec::new();
+    for client in clients {
+        tallies.push(client.await??);
+    }
+    Ok((tallies, started.elapsed()))
 }
 
 async fn client(
