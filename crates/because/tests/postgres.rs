@@ -349,3 +349,30 @@ fn a_database_restart_mid_load_loses_no_acknowledged_vote_and_the_node_recovers(
     );
     assert_nothing_lost(&report);
 }
+
+#[test]
+fn a_starting_node_requeues_the_jobs_of_a_stopped_node_and_leaves_a_live_ones() {
+    let _server = shared_server();
+    let url = fresh_database("jobs");
+    let writer = site::jobs::WriterKind::Extractive;
+    let first = site::Store::connect(&url).unwrap();
+    let job = first
+        .enqueue_job("some-article", writer, "2026-12-07T00:00:00Z")
+        .unwrap();
+    let claimed = first.claim_job("2026-12-07T00:00:01Z").unwrap().unwrap();
+    assert_eq!((claimed.id, claimed.state.as_str()), (job.id, "running"));
+
+    // A second node starting while the first runs the job leaves it running.
+    let second = site::Store::connect(&url).unwrap();
+    assert_eq!(second.recover_jobs("2026-12-07T00:00:02Z").unwrap(), 0);
+    assert_eq!(second.job(job.id).unwrap().unwrap().state, "running");
+
+    // Once the first node is gone, a node starting queues it again, and only one worker
+    // of all nodes takes it.
+    drop(first);
+    let third = site::Store::connect(&url).unwrap();
+    assert_eq!(third.recover_jobs("2026-12-07T00:00:03Z").unwrap(), 1);
+    assert_eq!(third.job(job.id).unwrap().unwrap().state, "queued");
+    let takers = [&second, &third].map(|node| node.claim_job("2026-12-07T00:00:04Z").unwrap());
+    assert_eq!(takers.iter().flatten().count(), 1, "{takers:?}");
+}

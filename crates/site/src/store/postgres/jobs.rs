@@ -70,12 +70,13 @@ impl JobQueue for PostgresStore {
             Ok(client
                 .query_opt(
                     &format!(
-                        "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1
+                        "UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = $1,
+                             node = $2
                          WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY id
                                      LIMIT 1 FOR UPDATE SKIP LOCKED)
                          RETURNING {COLUMNS}"
                     ),
-                    &[&at],
+                    &[&at, &self.node],
                 )
                 .await?
                 .as_ref()
@@ -106,30 +107,68 @@ impl JobQueue for PostgresStore {
         })
     }
 
+    /// Only the jobs of nodes that stopped: a node alive holds its advisory lock, so trying
+    /// that lock tells (a node that just stopped may still hold it for a moment: it is
+    /// tried a few times). What another node is running is left to it.
     fn recover_jobs(&self, at: &str) -> Result<usize, StoreError> {
         self.run(async |pool| {
             let mut client = connection(&pool).await?;
+            let nodes: Vec<Option<i32>> = client
+                .query(
+                    "SELECT DISTINCT node FROM jobs WHERE state = 'running'",
+                    &[],
+                )
+                .await?
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            let mut stopped = Vec::new();
+            for node in nodes {
+                let Some(node) = node else { continue };
+                if node == self.node {
+                    continue;
+                }
+                for attempt in 0..10 {
+                    let free: bool = self
+                        .presence
+                        .query_one("SELECT pg_try_advisory_lock($1, $2)", &[&NODE_LOCKS, &node])
+                        .await?
+                        .get(0);
+                    if free {
+                        self.presence
+                            .execute("SELECT pg_advisory_unlock($1, $2)", &[&NODE_LOCKS, &node])
+                            .await?;
+                        stopped.push(node);
+                        break;
+                    }
+                    if attempt < 9 {
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            }
             let tx = client.transaction().await?;
             tx.execute(
                 "UPDATE jobs SET state = 'failed', finished_at = $1,
                      detail = 'stopped while running, ' || attempts || ' times'
-                 WHERE state = 'running' AND attempts >= $2",
-                &[&at, &i64::from(MAX_ATTEMPTS)],
+                 WHERE state = 'running' AND attempts >= $2
+                   AND (node IS NULL OR node = ANY($3))",
+                &[&at, &i64::from(MAX_ATTEMPTS), &stopped],
             )
             .await?;
             let requeued = tx
                 .execute(
-                    "UPDATE jobs SET state = 'queued' WHERE state = 'running'
+                    "UPDATE jobs SET state = 'queued'
+                     WHERE state = 'running' AND (node IS NULL OR node = ANY($1))
                      AND NOT EXISTS (SELECT 1 FROM jobs q WHERE q.slug = jobs.slug
                                      AND q.writer = jobs.writer AND q.state = 'queued')",
-                    &[],
+                    &[&stopped],
                 )
                 .await?;
             tx.execute(
                 "UPDATE jobs SET state = 'failed', finished_at = $1,
                      detail = 'stopped while running; the same job was queued again'
-                 WHERE state = 'running'",
-                &[&at],
+                 WHERE state = 'running' AND (node IS NULL OR node = ANY($2))",
+                &[&at, &stopped],
             )
             .await?;
             tx.commit().await?;

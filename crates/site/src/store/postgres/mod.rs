@@ -25,11 +25,19 @@ mod jobs;
 mod schema;
 mod votes;
 
+/// The first key of the advisory locks that say a node is alive (the second is its id).
+const NODE_LOCKS: i32 = 0x6263_7573;
+
 /// Connections one node keeps open at most.
 const POOL_SIZE: usize = 16;
 
 pub struct PostgresStore {
     pool: Pool,
+    /// This process among the nodes: the jobs it claims carry it, and it holds an advisory
+    /// lock named by it on `presence` for as long as it lives, so that a node starting later
+    /// can tell its running jobs (left alone) from those of a node that stopped (queued again).
+    node: i32,
+    presence: tokio_postgres::Client,
     /// Drives the client's connections; `None` only while dropping.
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -48,7 +56,7 @@ impl PostgresStore {
             .build()
             .map_err(StoreError::Runtime)?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -61,15 +69,26 @@ impl PostgresStore {
             .create_timeout(Some(Duration::from_secs(10)))
             .build()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
-        let store = PostgresStore {
-            pool,
-            runtime: Some(runtime),
-        };
-        store.run(async |pool| {
+        let mut node = [0u8; 4];
+        getrandom::fill(&mut node)
+            .map_err(|e| StoreError::Runtime(std::io::Error::other(e.to_string())))?;
+        let node = i32::from_le_bytes(node);
+        let presence = runtime.block_on(async {
             let mut client = connection(&pool).await?;
-            schema::migrate(&mut client).await
+            schema::migrate(&mut client).await?;
+            let (presence, driver) = config.connect(NoTls).await?;
+            tokio::spawn(driver);
+            presence
+                .execute("SELECT pg_advisory_lock($1, $2)", &[&NODE_LOCKS, &node])
+                .await?;
+            Ok::<_, StoreError>(presence)
         })?;
-        Ok(store)
+        Ok(PostgresStore {
+            pool,
+            node,
+            presence,
+            runtime: Some(runtime),
+        })
     }
 
     fn runtime(&self) -> &tokio::runtime::Runtime {

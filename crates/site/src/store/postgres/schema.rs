@@ -64,7 +64,8 @@ CREATE TABLE jobs (
     started_at TEXT,
     finished_at TEXT,
     version BIGINT,
-    detail TEXT
+    detail TEXT,
+    node INTEGER
 );
 CREATE INDEX jobs_by_state ON jobs (state, id);
 CREATE UNIQUE INDEX jobs_queued_once ON jobs (slug, writer) WHERE state = 'queued';
