@@ -376,3 +376,29 @@ fn a_starting_node_requeues_the_jobs_of_a_stopped_node_and_leaves_a_live_ones() 
     let takers = [&second, &third].map(|node| node.claim_job("2026-12-07T00:00:04Z").unwrap());
     assert_eq!(takers.iter().flatten().count(), 1, "{takers:?}");
 }
+
+#[test]
+fn after_a_database_restart_a_live_node_keeps_its_running_jobs() {
+    let _alone = SERVER
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let restart = std::env::var("BECAUSE_TEST_POSTGRES_RESTART")
+        .expect("BECAUSE_TEST_POSTGRES_RESTART: run beside scripts/with-postgres.sh");
+    let url = fresh_database("presence");
+    let writer = site::jobs::WriterKind::Extractive;
+    let first = site::Store::connect(&url).unwrap();
+    let job = first
+        .enqueue_job("some-article", writer, "2026-12-07T00:00:00Z")
+        .unwrap();
+    first.claim_job("2026-12-07T00:00:01Z").unwrap().unwrap();
+    let status = std::process::Command::new(&restart).status().unwrap();
+    assert!(status.success(), "{restart}: {status}");
+    // The restart cut the first node's connections; within a second or two it says again
+    // that it is alive, so a node starting now leaves its job alone.
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let second = site::Store::connect(&url).unwrap();
+    assert_eq!(second.recover_jobs("2026-12-07T00:00:02Z").unwrap(), 0);
+    assert_eq!(second.job(job.id).unwrap().unwrap().state, "running");
+    // And the first node still answers after the restart.
+    assert_eq!(first.job(job.id).unwrap().unwrap().state, "running");
+}

@@ -122,6 +122,7 @@ impl JobQueue for PostgresStore {
                 .iter()
                 .map(|row| row.get(0))
                 .collect();
+            let presence = self.presence.lock().await;
             let mut stopped = Vec::new();
             for node in nodes {
                 let Some(node) = node else { continue };
@@ -129,13 +130,12 @@ impl JobQueue for PostgresStore {
                     continue;
                 }
                 for attempt in 0..10 {
-                    let free: bool = self
-                        .presence
+                    let free: bool = presence
                         .query_one("SELECT pg_try_advisory_lock($1, $2)", &[&NODE_LOCKS, &node])
                         .await?
                         .get(0);
                     if free {
-                        self.presence
+                        presence
                             .execute("SELECT pg_advisory_unlock($1, $2)", &[&NODE_LOCKS, &node])
                             .await?;
                         stopped.push(node);
@@ -146,6 +146,7 @@ impl JobQueue for PostgresStore {
                     }
                 }
             }
+            drop(presence);
             let tx = client.transaction().await?;
             tx.execute(
                 "UPDATE jobs SET state = 'failed', finished_at = $1,

@@ -36,8 +36,10 @@ pub struct PostgresStore {
     /// This process among the nodes: the jobs it claims carry it, and it holds an advisory
     /// lock named by it on `presence` for as long as it lives, so that a node starting later
     /// can tell its running jobs (left alone) from those of a node that stopped (queued again).
+    /// A connection cut (a database restart) is made again, and the lock taken again, within
+    /// seconds.
     node: i32,
-    presence: tokio_postgres::Client,
+    presence: std::sync::Arc<tokio::sync::Mutex<tokio_postgres::Client>>,
     /// Drives the client's connections; `None` only while dropping.
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -76,13 +78,14 @@ impl PostgresStore {
         let presence = runtime.block_on(async {
             let mut client = connection(&pool).await?;
             schema::migrate(&mut client).await?;
-            let (presence, driver) = config.connect(NoTls).await?;
-            tokio::spawn(driver);
-            presence
-                .execute("SELECT pg_advisory_lock($1, $2)", &[&NODE_LOCKS, &node])
-                .await?;
-            Ok::<_, StoreError>(presence)
+            announce(&config, node).await
         })?;
+        let presence = std::sync::Arc::new(tokio::sync::Mutex::new(presence));
+        runtime.spawn(keep_present(
+            config,
+            node,
+            std::sync::Arc::downgrade(&presence),
+        ));
         Ok(PostgresStore {
             pool,
             node,
@@ -115,6 +118,40 @@ impl Drop for PostgresStore {
         if let Some(runtime) = self.runtime.take() {
             // Dropping a runtime waits for its tasks, which an async caller may not do.
             runtime.shutdown_background();
+        }
+    }
+}
+
+/// A connection of its own holding the advisory lock that says node `node` is alive.
+async fn announce(
+    config: &tokio_postgres::Config,
+    node: i32,
+) -> Result<tokio_postgres::Client, StoreError> {
+    let (presence, driver) = config.connect(NoTls).await?;
+    tokio::spawn(driver);
+    presence
+        .execute("SELECT pg_advisory_lock($1, $2)", &[&NODE_LOCKS, &node])
+        .await?;
+    Ok(presence)
+}
+
+/// Makes the presence connection again when it was cut, until the store is gone.
+async fn keep_present(
+    config: tokio_postgres::Config,
+    node: i32,
+    presence: std::sync::Weak<tokio::sync::Mutex<tokio_postgres::Client>>,
+) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let Some(presence) = presence.upgrade() else {
+            return;
+        };
+        let mut client = presence.lock().await;
+        if client.is_closed() {
+            match announce(&config, node).await {
+                Ok(again) => *client = again,
+                Err(error) => tracing::warn!("the node's presence in PostgreSQL: {error}"),
+            }
         }
     }
 }
