@@ -14,6 +14,7 @@ use crate::EmbedError;
 use crate::math::{
     Int8Rows, View, add_and_normalize, attention, gelu, matmul, matmul_int8_rows, normalize_row,
 };
+use crate::quant::{PackedInt8, QuantizedRows, matmul_int8};
 
 /// A chunk holds at most this many tokens, so that buffers stay in cache-friendly sizes.
 const CHUNK_TOKENS: usize = 2048;
@@ -35,18 +36,24 @@ struct Linear {
     weight: Vec<f32>,
     /// The same weights in int8, a row per output, for passes over a few tokens.
     int8: Int8Rows,
+    /// Those int8 weights packed for the int8 × int8 kernel, where the CPU has one.
+    packed: Option<PackedInt8>,
     bias: Vec<f32>,
     outputs: usize,
 }
 
 /// How the linear layers multiply.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Precision {
-    /// f32 weights (gemm): what documents are embedded with.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Precision {
+    /// f32 weights and activations (gemm): the reference's arithmetic.
     Exact,
-    /// int8 weights, one scale per output: a question's vector, about four times less
-    /// memory to stream per pass.
+    /// int8 weights, one scale per output, f32 activations: a question's vector, about four
+    /// times less memory to stream per pass.
     Int8Weights,
+    /// int8 weights and int8 activations (one scale per token), summed in 32-bit integers
+    /// by AVX-512 VNNI: documents in bulk, where arithmetic bounds the pass. Falls back to
+    /// [`Precision::Exact`] on a CPU without VNNI.
+    Int8,
 }
 
 struct LayerNorm {
@@ -88,6 +95,7 @@ struct Workspace {
     inner: Vec<f32>,
     keys_t: Vec<f32>,
     scores: Vec<f32>,
+    quantized: QuantizedRows,
 }
 
 impl Bert {
@@ -148,8 +156,10 @@ impl Bert {
         // nn.Linear stores [out × in]; we keep [in × out].
         let linear = |prefix: &str, inputs: usize, outputs: usize| -> Result<Linear, EmbedError> {
             let weight = load(&format!("{prefix}.weight"), &[outputs, inputs])?;
+            let int8 = Int8Rows::quantize(&weight, outputs, inputs);
             Ok(Linear {
-                int8: Int8Rows::quantize(&weight, outputs, inputs),
+                packed: PackedInt8::new(&int8),
+                int8,
                 weight: transpose(&weight, outputs, inputs),
                 bias: load(&format!("{prefix}.bias"), &[outputs])?,
                 outputs,
@@ -184,6 +194,7 @@ impl Bert {
             layers.push(Layer {
                 qkv: Linear {
                     weight,
+                    packed: PackedInt8::new(&int8),
                     int8,
                     bias,
                     outputs: 3 * h,
@@ -228,7 +239,12 @@ impl Bert {
 
     /// Mean-pooled, L2-normalised embeddings of tokenized sequences, in input order.
     /// Sequences are sorted by length and cut into chunks that `threads` workers share.
-    pub fn embed_tokenized(&self, sequences: &[Vec<u32>], threads: usize) -> Vec<Vec<f32>> {
+    pub fn embed_tokenized(
+        &self,
+        sequences: &[Vec<u32>],
+        threads: usize,
+        precision: Precision,
+    ) -> Vec<Vec<f32>> {
         let mut order: Vec<usize> = (0..sequences.len()).collect();
         order.sort_by_key(|&i| std::cmp::Reverse(sequences[i].len()));
         let mut chunks: Vec<Vec<usize>> = Vec::new();
@@ -258,7 +274,7 @@ impl Bert {
                             .iter()
                             .map(|&i| &sequences[i][..sequences[i].len().min(self.max_positions)])
                             .collect();
-                        let vectors = self.forward(&batch, &mut workspace, Precision::Exact);
+                        let vectors = self.forward(&batch, &mut workspace, precision);
                         let mut results = results.lock().unwrap_or_else(|p| p.into_inner());
                         for (&i, vector) in members.iter().zip(vectors) {
                             results[i] = vector;
@@ -323,7 +339,15 @@ impl Bert {
 
         let scale = 1.0 / (head_size as f32).sqrt();
         for layer in &self.layers {
-            project(&layer.qkv, &work.x, h, &mut work.qkv, total, precision);
+            project(
+                &layer.qkv,
+                &work.x,
+                h,
+                &mut work.qkv,
+                total,
+                precision,
+                &mut work.quantized,
+            );
             // Attention, per sequence, over the packed rows.
             let mut offset = 0;
             for &length in &lengths {
@@ -347,6 +371,7 @@ impl Bert {
                 &mut work.projected,
                 total,
                 precision,
+                &mut work.quantized,
             );
             add_and_normalize(
                 &mut work.x,
@@ -362,6 +387,7 @@ impl Bert {
                 &mut work.inner,
                 total,
                 precision,
+                &mut work.quantized,
             );
             gelu(&mut work.inner);
             project(
@@ -371,6 +397,7 @@ impl Bert {
                 &mut work.projected,
                 total,
                 precision,
+                &mut work.quantized,
             );
             add_and_normalize(
                 &mut work.x,
@@ -410,14 +437,22 @@ fn project(
     out: &mut [f32],
     tokens: usize,
     precision: Precision,
+    scratch: &mut QuantizedRows,
 ) {
     let outputs = linear.outputs;
     for row in out[..tokens * outputs].chunks_exact_mut(outputs) {
         row.copy_from_slice(&linear.bias);
     }
-    if precision == Precision::Int8Weights {
-        matmul_int8_rows(tokens, &input[..tokens * inputs], &linear.int8, out);
-        return;
+    match (precision, &linear.packed) {
+        (Precision::Int8Weights, _) => {
+            matmul_int8_rows(tokens, &input[..tokens * inputs], &linear.int8, out);
+            return;
+        }
+        (Precision::Int8, Some(packed)) => {
+            matmul_int8(tokens, &input[..tokens * inputs], packed, out, scratch);
+            return;
+        }
+        _ => {}
     }
     let a = View {
         data: &input[..tokens * inputs],

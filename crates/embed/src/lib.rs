@@ -19,10 +19,16 @@
 
 mod forward;
 mod math;
+mod quant;
 
 use std::path::{Path, PathBuf};
 
-pub use forward::Bert;
+pub use forward::{Bert, Precision};
+
+/// Whether this CPU runs [`Precision::Int8`] as int8 (AVX-512 VNNI) rather than f32.
+pub fn int8_available() -> bool {
+    quant::available()
+}
 
 /// Word pieces per text beyond which the text is truncated (the reference's max_seq_length).
 pub const MAX_TOKENS: usize = 256;
@@ -49,6 +55,7 @@ pub struct Embedder {
     tokenizer: tokenizers::Tokenizer,
     model: Bert,
     threads: usize,
+    precision: Precision,
 }
 
 impl Embedder {
@@ -74,12 +81,20 @@ impl Embedder {
             tokenizer,
             model,
             threads,
+            precision: Precision::Int8,
         })
     }
 
     /// Uses at most this many threads (default: all cores).
     pub fn with_threads(mut self, threads: usize) -> Embedder {
         self.threads = threads.max(1);
+        self
+    }
+
+    /// How [`Embedder::embed`] multiplies (default [`Precision::Int8`], which is
+    /// [`Precision::Exact`] on a CPU without AVX-512 VNNI).
+    pub fn with_precision(mut self, precision: Precision) -> Embedder {
+        self.precision = precision;
         self
     }
 
@@ -109,6 +124,8 @@ impl Embedder {
             .iter()
             .map(|text| self.tokenize(text))
             .collect::<Result<_, _>>()?;
-        Ok(self.model.embed_tokenized(&ids, self.threads))
+        Ok(self
+            .model
+            .embed_tokenized(&ids, self.threads, self.precision))
     }
 }

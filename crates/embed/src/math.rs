@@ -1,8 +1,8 @@
 //! Dense kernels: a bounds-checked wrapper around `gemm`, attention, layer norm, softmax, GELU.
 //!
 //! The element-wise kernels are plain loops written so that they vectorise; each is compiled
-//! twice (`multiversion`): for the baseline x86-64 and for AVX2 with FMA, chosen at run time,
-//! so that one portable binary still runs 8-wide on the machines that can.
+//! three times (`multiversion`): for the baseline x86-64, for AVX2 with FMA and for AVX-512,
+//! chosen at run time, so that one portable binary still runs 8- or 16-wide where it can.
 
 use multiversion::multiversion;
 
@@ -75,7 +75,7 @@ pub fn matmul(
 }
 
 /// `x = layer_norm(x + residual)` row by row, in place.
-#[multiversion(targets("x86_64+avx2+fma"))]
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
 pub fn add_and_normalize(x: &mut [f32], residual: &[f32], gamma: &[f32], beta: &[f32], eps: f32) {
     let width = gamma.len();
     for (row, extra) in x.chunks_exact_mut(width).zip(residual.chunks_exact(width)) {
@@ -87,7 +87,7 @@ pub fn add_and_normalize(x: &mut [f32], residual: &[f32], gamma: &[f32], beta: &
 }
 
 /// Layer norm of one row, in place.
-#[multiversion(targets("x86_64+avx2+fma"))]
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
 pub fn normalize_row(row: &mut [f32], gamma: &[f32], beta: &[f32], eps: f32) {
     normalize(row, gamma, beta, eps);
 }
@@ -167,7 +167,7 @@ pub fn softmax(row: &mut [f32]) {
 
 /// BERT's GELU, `0.5·x·(1 + erf(x/√2))`, with an erf accurate to about 1.5e-7
 /// (Abramowitz & Stegun 7.1.26).
-#[multiversion(targets("x86_64+avx2+fma"))]
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
 pub fn gelu(values: &mut [f32]) {
     for value in values {
         let x = *value;
@@ -196,7 +196,7 @@ pub fn gelu(values: &mut [f32]) {
 const BLOCK: usize = 16;
 
 #[allow(clippy::too_many_arguments)]
-#[multiversion(targets("x86_64+avx2+fma"))]
+#[multiversion(targets("x86_64+avx512f+avx512bw+avx512vl+avx2+fma", "x86_64+avx2+fma"))]
 pub fn attention(
     qkv: &[f32],
     length: usize,
