@@ -111,9 +111,10 @@ impl Embedder {
         Ok(encoding.get_ids().to_vec())
     }
 
-    /// The unit-length vector of one question, computed with int8 weights on the calling
-    /// thread: several times faster than [`Embedder::embed`] for a short text, and within a
-    /// cosine of 0.999 of it, so that it is compared with document vectors from `embed`.
+    /// The unit-length vector of one question, computed in int8 on the calling thread (see
+    /// [`Bert::embed_query_tokens`]): several times faster than [`Embedder::embed`] for a
+    /// short text, and within a cosine of 0.99 of the reference, so that it is compared with
+    /// document vectors from `embed`.
     pub fn embed_query(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
         Ok(self.model.embed_query_tokens(&self.tokenize(text)?))
     }

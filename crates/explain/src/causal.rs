@@ -3,6 +3,7 @@
 //! as byte ranges of the sentence so that headings are drawn from the evidence itself.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// Which side of the cue the items are on, relative to what the sentence is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -161,6 +162,20 @@ const CUES: &[(&str, Direction)] = &[
     ("could cause", Direction::Effect),
     ("might cause", Direction::Effect),
 ];
+
+/// The cues (indices into [`CUES`], in its order) by their first byte: at each word of a
+/// sentence only the few cues that can start there are tried.
+fn cues_starting_with(byte: u8) -> &'static [usize] {
+    static TABLE: OnceLock<Vec<Vec<usize>>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut table = vec![Vec::new(); 256];
+        for (index, (cue, _)) in CUES.iter().enumerate() {
+            table[usize::from(cue.as_bytes()[0])].push(index);
+        }
+        table
+    });
+    &table[usize::from(byte)]
+}
 
 /// Words that may stand between the words of a cue: "contributed *greatly* to".
 fn is_cue_gap_word(word: &str) -> bool {
@@ -363,7 +378,9 @@ pub fn find_causal_statements(sentence: &str) -> Vec<CausalStatement> {
                 .next_back()
                 .is_some_and(is_word_char);
         if at_word_start {
-            let matched = CUES.iter().find_map(|(cue, direction)| {
+            let first = lower.as_bytes()[position];
+            let matched = cues_starting_with(first).iter().find_map(|&index| {
+                let (cue, direction) = &CUES[index];
                 let len = match_cue(&lower[position..], cue)?;
                 // "since" gives a reason after a comma ("…, since it has a lower density"),
                 // and never when it starts a time.
