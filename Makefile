@@ -6,7 +6,7 @@ DATA_DIR ?= because-data
 ADDR ?= 127.0.0.1:8080
 BENCH_ARGS ?=
 
-.PHONY: demo test test-postgres assets browser promtool llm testdocs postgres nginx build bench fmt clean
+.PHONY: demo test test-postgres assets browser promtool llm testdocs postgres nginx build bench bench-ann fmt clean
 
 demo: assets build
 	./target/release/because --data-dir $(DATA_DIR) ingest --default-corpus
@@ -59,6 +59,13 @@ build:
 bench: assets postgres nginx
 	$(CARGO) build --release -p because
 	scripts/with-postgres.sh $(CARGO) run --release -p bench -- --out BENCHMARKS.md $(BENCH_ARGS)
+
+# Two HNSW crates against exact search on the default corpus's sentence vectors and perturbed
+# copies (crates/bench/src/ann.rs; about 8 minutes on 2 cores at 100,000 vectors). Prints only.
+bench-ann: assets
+	$(CARGO) build --release -p because -p bench
+	test -f bench-data/default/index/CURRENT || ./target/release/because --data-dir bench-data/default ingest --default-corpus
+	./target/release/because-bench --ann-only --index bench-data/default/index $(BENCH_ARGS)
 
 fmt:
 	$(CARGO) fmt --all

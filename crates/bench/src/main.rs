@@ -10,12 +10,15 @@
 //!                      [--no-reference]     (skip the sentence-transformers reference)
 //!                      [--votes-only]       (only the vote load, printed, nothing written)
 //!                      [--embeddings-only]  (only the embedding throughput, printed)
+//!                      [--ann-only --index DIR [--ann-size N]]  (two HNSW crates against
+//!                                           exact search, `ann.rs`; `make bench-ann`)
 
+mod ann;
 mod embedding;
 mod votes;
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -50,6 +53,9 @@ struct Options {
     latency_only: bool,
     embeddings_only: bool,
     writer_only: bool,
+    ann_only: bool,
+    /// Vectors in the ANN comparison, real ones first (`--ann-size`).
+    ann_size: usize,
     /// An index built before (`because ingest --default-corpus`) for `--writer-only`.
     index: Option<PathBuf>,
     reference: bool,
@@ -69,6 +75,8 @@ fn options() -> anyhow::Result<Options> {
         latency_only: false,
         embeddings_only: false,
         writer_only: false,
+        ann_only: false,
+        ann_size: 100_000,
         index: None,
         reference: true,
     };
@@ -88,6 +96,10 @@ fn options() -> anyhow::Result<Options> {
             "--latency-only" => options.latency_only = true,
             "--embeddings-only" => options.embeddings_only = true,
             "--writer-only" => options.writer_only = true,
+            "--ann-only" => options.ann_only = true,
+            "--ann-size" => {
+                options.ann_size = value()?.parse().context("--ann-size takes a number")?
+            }
             "--index" => options.index = Some(PathBuf::from(value()?)),
             "--no-reference" => options.reference = false,
             other => bail!("unknown argument {other}"),
@@ -284,6 +296,24 @@ fn main() -> anyhow::Result<()> {
             .with_tagger_from(&options.assets.join("tagger"))
             .map_err(anyhow::Error::msg)?;
         print!("{}", writer_speed(&engine, &options)?);
+        return Ok(());
+    }
+    if options.ann_only {
+        // Two HNSW crates against exact search, over an index built before (`--index`).
+        let dir = options
+            .index
+            .as_deref()
+            .context("--ann-only needs --index DIR (an index with vectors)")?;
+        print!(
+            "{}",
+            ann::compare(
+                dir,
+                &options.assets.join("model"),
+                Path::new("."),
+                Path::new("../shared/eval"),
+                options.ann_size,
+            )?
+        );
         return Ok(());
     }
     if options.latency_only {

@@ -16,7 +16,7 @@ use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 use crate::error::IndexError;
 use crate::text::{ANALYZER, Token, WeightedTerm, analyzer, tokenize};
-use crate::vectors::{DenseHit, VectorMatrix, encode};
+use crate::vectors::{DenseHit, SentenceId, VectorMatrix, encode};
 
 /// Bumped whenever the layout of either store changes meaning.
 const SCHEMA_VERSION: &str = "2";
@@ -270,6 +270,12 @@ impl Index {
         ordinal: usize,
     ) -> Result<Option<Vec<f32>>, IndexError> {
         Ok(self.vector_matrix()?.vector(document, ordinal as u32))
+    }
+
+    /// Every stored sentence vector (dequantised) with its document and ordinal: for
+    /// measuring search methods against exact search.
+    pub fn sentence_vectors(&self) -> Result<Vec<(SentenceId, Vec<f32>)>, IndexError> {
+        Ok(self.vector_matrix()?.iter().collect())
     }
 
     /// Number of sentences that have a vector.

@@ -23,6 +23,9 @@ pub fn encode(vector: &[f32]) -> Vec<u8> {
     bytes
 }
 
+/// A sentence: its document's id and its ordinal in the document.
+pub type SentenceId = (u64, u32);
+
 /// All stored vectors in one matrix, with the sentence each row belongs to.
 #[derive(Debug, Default)]
 pub struct VectorMatrix {
@@ -76,6 +79,20 @@ impl VectorMatrix {
                 .map(|&c| f32::from(c) * scale)
                 .collect(),
         )
+    }
+
+    /// Every stored vector, dequantised, with its sentence, in storage order.
+    pub fn iter(&self) -> impl Iterator<Item = (SentenceId, Vec<f32>)> + '_ {
+        self.rows
+            .iter()
+            .zip(self.components.chunks_exact(self.dimension.max(1)))
+            .zip(&self.scales)
+            .map(|((&row, components), &scale)| {
+                (
+                    row,
+                    components.iter().map(|&c| f32::from(c) * scale).collect(),
+                )
+            })
     }
 
     /// The `limit` rows most similar to `query` (a unit vector), best first.
