@@ -6,7 +6,7 @@ DATA_DIR ?= because-data
 ADDR ?= 127.0.0.1:8080
 BENCH_ARGS ?=
 
-.PHONY: demo test test-postgres assets browser promtool llm testdocs postgres nginx build bench bench-ann fmt clean
+.PHONY: demo test test-postgres assets browser promtool llm testdocs postgres nginx build bench bench-ann bench-scale fmt clean
 
 demo: assets build
 	./target/release/because --data-dir $(DATA_DIR) ingest --default-corpus
@@ -66,6 +66,13 @@ bench-ann: assets
 	$(CARGO) build --release -p because -p bench
 	test -f bench-data/default/index/CURRENT || ./target/release/because --data-dir bench-data/default ingest --default-corpus
 	./target/release/because-bench --ann-only --index bench-data/default/index $(BENCH_ARGS)
+
+# A million documents of real text, ingested text-only: documents/s, size on disk, lexical ask
+# latency, the resident memory of `because serve` (crates/bench/src/scale.rs; about 2 minutes,
+# 1.6 GB of disk in a temporary folder here). Prints only.
+bench-scale: assets
+	$(CARGO) build --release -p because -p bench
+	./target/release/because-bench --scale-only $(BENCH_ARGS)
 
 fmt:
 	$(CARGO) fmt --all

@@ -345,6 +345,16 @@ pub fn start(
     data: &Path,
     database: &site::Database,
 ) -> anyhow::Result<(Child, String)> {
+    start_with(because, data, database, &[])
+}
+
+/// [`start`] with more arguments to `serve`.
+pub fn start_with(
+    because: &Path,
+    data: &Path,
+    database: &site::Database,
+    serve_args: &[&str],
+) -> anyhow::Result<(Child, String)> {
     let mut command = Command::new(because);
     if let site::Database::Postgres(url) = database {
         command.env("BECAUSE_DATABASE_URL", url);
@@ -365,6 +375,7 @@ pub fn start(
             "--index-check",
             "0",
         ])
+        .args(serve_args)
         .env_remove("BECAUSE_CONFIG")
         .env_remove("BECAUSE_DATA_DIR")
         .env_remove("BECAUSE_LOG")

@@ -12,9 +12,12 @@
 //!                      [--embeddings-only]  (only the embedding throughput, printed)
 //!                      [--ann-only --index DIR [--ann-size N]]  (two HNSW crates against
 //!                                           exact search, `ann.rs`; `make bench-ann`)
+//!                      [--scale-only [--scale-size N]]  (the text index at a million
+//!                                           documents, `scale.rs`; `make bench-scale`)
 
 mod ann;
 mod embedding;
+mod scale;
 mod votes;
 
 use std::collections::HashSet;
@@ -54,6 +57,9 @@ struct Options {
     embeddings_only: bool,
     writer_only: bool,
     ann_only: bool,
+    scale_only: bool,
+    /// Documents in the text-index scale benchmark (`--scale-size`).
+    scale_size: usize,
     /// Vectors in the ANN comparison, real ones first (`--ann-size`).
     ann_size: usize,
     /// An index built before (`because ingest --default-corpus`) for `--writer-only`.
@@ -76,6 +82,8 @@ fn options() -> anyhow::Result<Options> {
         embeddings_only: false,
         writer_only: false,
         ann_only: false,
+        scale_only: false,
+        scale_size: 1_000_000,
         ann_size: 100_000,
         index: None,
         reference: true,
@@ -97,6 +105,10 @@ fn options() -> anyhow::Result<Options> {
             "--embeddings-only" => options.embeddings_only = true,
             "--writer-only" => options.writer_only = true,
             "--ann-only" => options.ann_only = true,
+            "--scale-only" => options.scale_only = true,
+            "--scale-size" => {
+                options.scale_size = value()?.parse().context("--scale-size takes a number")?
+            }
             "--ann-size" => {
                 options.ann_size = value()?.parse().context("--ann-size takes a number")?
             }
@@ -296,6 +308,22 @@ fn main() -> anyhow::Result<()> {
             .with_tagger_from(&options.assets.join("tagger"))
             .map_err(anyhow::Error::msg)?;
         print!("{}", writer_speed(&engine, &options)?);
+        return Ok(());
+    }
+    if options.scale_only {
+        let cases = explain::eval::parse_cases(&std::fs::read_to_string(&options.questions)?)
+            .map_err(anyhow::Error::msg)?;
+        let questions = latency_questions(&cases)?;
+        print!(
+            "{}",
+            scale::text_index(
+                &corpus_file,
+                &options.beir,
+                &questions,
+                options.scale_size,
+                options.rounds.min(5),
+            )?
+        );
         return Ok(());
     }
     if options.ann_only {
