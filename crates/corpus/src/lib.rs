@@ -44,4 +44,6 @@ pub use split::{Passage, split_passages, split_sentences};
 pub use web::{
     FetchOptions, FetchStats, Fetcher, ROBOTS_TOKEN, USER_AGENT, WebReport, read_url_list,
 };
-pub use wiki::{DumpStats, WikiArticle, read_dump, wikitext_to_prose};
+pub use wiki::{
+    DumpStats, WikiArticle, WikiSection, read_dump, wikitext_to_prose, wikitext_to_sections,
+};

@@ -202,8 +202,10 @@ fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
     }
 }
 
-/// A MediaWiki dump, streamed (any size: it is never read whole): one document per article,
-/// id `wiki:Title`. Wikipedia's articles carry its licence.
+/// A MediaWiki dump, streamed (any size: it is never read whole): one document per section
+/// of an article with prose, so that a citation leads to the section it quotes: the lead is
+/// `wiki:Title` titled "Title" at the article's address, a section `wiki:Title#Anchor`
+/// titled "Title — Heading" at `address#Anchor`. Wikipedia's articles carry its licence.
 fn load_wiki_dump(path: &Path, compressed: bool, report: &mut LoadReport) {
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
@@ -229,15 +231,29 @@ fn load_wiki_dump(path: &Path, compressed: bool, report: &mut LoadReport) {
             .as_deref()
             .filter(|u| u.contains(".wikipedia.org/"))
             .map(|_| WIKIPEDIA_LICENSE.to_owned());
-        documents.push(Document {
-            id: format!("wiki:{}", article.title),
-            title: article.title,
-            text: article.text,
-            url: article.url,
-            license,
-            date: article.date,
-            language: article.language,
-        });
+        for section in article.sections {
+            let anchor = section.anchor;
+            let (id, title) = match (&section.heading, &anchor) {
+                (Some(heading), Some(anchor)) => (
+                    format!("wiki:{}#{anchor}", article.title),
+                    format!("{} — {heading}", article.title),
+                ),
+                _ => (format!("wiki:{}", article.title), article.title.clone()),
+            };
+            let url = match (&article.url, &anchor) {
+                (Some(url), Some(anchor)) => Some(format!("{url}#{anchor}")),
+                (url, _) => url.clone(),
+            };
+            documents.push(Document {
+                id,
+                title,
+                text: section.text,
+                url,
+                license: license.clone(),
+                date: article.date.clone(),
+                language: article.language.clone(),
+            });
+        }
     });
     // Articles read before a fault are kept; the fault is reported by name.
     report.documents.extend(documents);

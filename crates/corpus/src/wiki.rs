@@ -3,7 +3,9 @@
 //! article page (namespace 0, not a redirect) becomes a document; its wiki markup is parsed
 //! by parse-wiki-text-2 and kept as plain prose: templates, references, tables, images,
 //! categories, headings and the sections after "See also" or "References" are dropped, links
-//! read as their text.
+//! read as their text. An article is read as its sections (the lead, then one per heading),
+//! each with the anchor MediaWiki gives its heading, so that a citation can lead to the
+//! section it quotes.
 
 use std::io::BufRead;
 
@@ -14,13 +16,52 @@ use quick_xml::events::Event;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WikiArticle {
     pub title: String,
-    pub text: String,
+    /// The lead (no heading) and the sections after it, each with prose; never empty.
+    pub sections: Vec<WikiSection>,
     /// The article's address, from the dump's base URL (`…/wiki/Main_Page`).
     pub url: Option<String>,
     /// The date of the revision the dump holds (`YYYY-MM-DD`).
     pub date: Option<String>,
     /// The wiki's language (the dump's `xml:lang`).
     pub language: Option<String>,
+}
+
+/// A stretch of an article's prose: the lead, or what one heading heads (up to the next).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WikiSection {
+    /// The heading as it reads (`None` for the lead).
+    pub heading: Option<String>,
+    /// The section's anchor in the article's address, as MediaWiki makes it: the heading's
+    /// text with underscores for spaces (`Causes_of_death`), `_2`, `_3` … after a heading
+    /// that repeats one before it; characters that cannot stand in a URL fragment are
+    /// percent-encoded. `None` for the lead.
+    pub anchor: Option<String>,
+    pub text: String,
+}
+
+impl WikiSection {
+    /// The anchor of a heading (before any repeat is numbered).
+    fn anchor_of(heading: &str) -> String {
+        let mut anchor = String::with_capacity(heading.len());
+        for c in heading
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join("_")
+            .chars()
+        {
+            match c {
+                '"' | '<' | '>' | '`' | '#' | '%' | '{' | '}' | '|' | '\\' | '^' | '[' | ']' => {
+                    let mut bytes = [0u8; 4];
+                    for byte in c.encode_utf8(&mut bytes).bytes() {
+                        anchor.push_str(&format!("%{byte:02X}"));
+                    }
+                }
+                c if c.is_control() => {}
+                c => anchor.push(c),
+            }
+        }
+        anchor
+    }
 }
 
 /// What reading a dump found besides its articles.
@@ -140,14 +181,14 @@ pub fn read_dump(
                         } else if page.namespace.unwrap_or(0) != 0 || page.title.is_empty() {
                             stats.other_namespaces += 1;
                         } else {
-                            let prose = wikitext_to_prose(&configuration, &page.wikitext);
-                            if prose.is_empty() {
+                            let sections = wikitext_to_sections(&configuration, &page.wikitext);
+                            if sections.is_empty() {
                                 stats.empty += 1;
                             } else {
                                 each(WikiArticle {
                                     url: base.as_deref().and_then(|b| article_url(b, &page.title)),
                                     title: page.title,
-                                    text: prose,
+                                    sections,
                                     date: page.date,
                                     language: language.clone(),
                                 });
@@ -184,18 +225,67 @@ fn article_url(base: &str, title: &str) -> Option<String> {
     Some(format!("{prefix}{}", title.replace(' ', "_")))
 }
 
-/// Wiki markup as plain prose: paragraphs separated by blank lines.
+/// Wiki markup as plain prose: paragraphs separated by blank lines, the sections one after
+/// another without their headings.
 pub fn wikitext_to_prose(configuration: &Configuration, wikitext: &str) -> String {
+    wikitext_to_sections(configuration, wikitext)
+        .into_iter()
+        .map(|section| section.text)
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// Wiki markup as the prose of its sections: the lead, then one per heading (of any level)
+/// up to the next heading, up to "See also", "References" and the like. Sections without
+/// prose are left out.
+pub fn wikitext_to_sections(configuration: &Configuration, wikitext: &str) -> Vec<WikiSection> {
     // Comments go first: one after a heading on its line ("== Causes == <!-- … -->") keeps the
     // parser from seeing the heading.
     let wikitext = without_comments(wikitext);
     let Ok(output) = configuration.parse(&wikitext) else {
-        return String::new();
+        return Vec::new();
     };
-    let mut out = String::new();
+    let mut sections = vec![(None, String::new())];
     let mut ended = false;
-    write_nodes(&output.nodes, &mut out, &mut ended);
-    tidy(&out)
+    for node in &output.nodes {
+        if ended {
+            break;
+        }
+        if let Node::Heading { nodes, .. } = node {
+            let mut heading = String::new();
+            write_nodes(nodes, &mut heading, &mut ended);
+            let heading = heading.split_whitespace().collect::<Vec<_>>().join(" ");
+            if END_SECTIONS.contains(&heading.to_lowercase().as_str()) {
+                break;
+            }
+            sections.push(((!heading.is_empty()).then_some(heading), String::new()));
+            continue;
+        }
+        let (_, text) = sections.last_mut().expect("the lead is always there");
+        write_node(node, text, &mut ended);
+    }
+    // Anchors are numbered over every heading, with prose or not, as MediaWiki numbers them.
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    sections
+        .into_iter()
+        .filter_map(|(heading, text)| {
+            let anchor = heading.as_deref().map(|heading| {
+                let anchor = WikiSection::anchor_of(heading);
+                let count = seen.entry(anchor.to_lowercase()).or_default();
+                *count += 1;
+                match *count {
+                    1 => anchor,
+                    n => format!("{anchor}_{n}"),
+                }
+            });
+            let text = tidy(&text);
+            (!text.is_empty()).then_some(WikiSection {
+                heading,
+                anchor,
+                text,
+            })
+        })
+        .collect()
 }
 
 /// The text without `<!-- … -->` comments (an unclosed one runs to the end).
@@ -370,6 +460,63 @@ mod tests {
     }
 
     #[test]
+    fn an_article_reads_as_its_sections_with_their_anchors() {
+        let sections = wikitext_to_sections(
+            &Configuration::default(),
+            concat!(
+                "The '''Black Death''' was a pandemic of bubonic plague in Europe.\n\n",
+                "== Causes of death ==\nThe plague bacteria were spread by fleas on rats.\n\n",
+                "=== Spread ===\nTrade routes carried the disease from port to port.\n\n",
+                "== Notes ==\nA heading with no prose under it at all.\n\n",
+                "== References ==\nNothing after the references is read.\n",
+            ),
+        );
+        let read: Vec<(Option<&str>, Option<String>, &str)> = sections
+            .iter()
+            .map(|s| (s.heading.as_deref(), s.anchor.clone(), s.text.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (
+                    None,
+                    None,
+                    "The Black Death was a pandemic of bubonic plague in Europe."
+                ),
+                (
+                    Some("Causes of death"),
+                    Some("Causes_of_death".into()),
+                    "The plague bacteria were spread by fleas on rats."
+                ),
+                (
+                    Some("Spread"),
+                    Some("Spread".into()),
+                    "Trade routes carried the disease from port to port."
+                ),
+            ]
+        );
+        assert_eq!(
+            WikiSection::anchor_of("Cause #1 \"plague\" [a]"),
+            "Cause_%231_%22plague%22_%5Ba%5D"
+        );
+        // A heading that repeats gets the next number, as in MediaWiki.
+        let repeated = wikitext_to_sections(
+            &Configuration::default(),
+            concat!(
+                "== Life ==\nShe was born in London in the year 1815.\n",
+                "=== Legacy ===\nShe wrote the first published algorithm.\n",
+                "== Work ==\nShe worked with Babbage on the engine.\n",
+                "=== Legacy ===\nHer notes were longer than the paper itself.\n",
+            ),
+        );
+        let anchors: Vec<Option<&str>> = repeated.iter().map(|s| s.anchor.as_deref()).collect();
+        assert_eq!(
+            anchors,
+            [Some("Life"), Some("Legacy"), Some("Work"), Some("Legacy_2")]
+        );
+    }
+
+    #[test]
     fn a_dump_streams_its_articles_and_skips_the_rest() {
         let dump = r#"<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" xml:lang="en">
           <siteinfo><sitename>W</sitename><base>https://en.example.org/wiki/Main_Page</base></siteinfo>
@@ -386,7 +533,11 @@ mod tests {
             articles,
             [WikiArticle {
                 title: "Black Death".into(),
-                text: "The Black Death was a bubonic plague pandemic & more in Europe.".into(),
+                sections: vec![WikiSection {
+                    heading: None,
+                    anchor: None,
+                    text: "The Black Death was a bubonic plague pandemic & more in Europe.".into(),
+                }],
                 url: Some("https://en.example.org/wiki/Black_Death".into()),
                 date: Some("2024-05-17".into()),
                 language: Some("en".into()),

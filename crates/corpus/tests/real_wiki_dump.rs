@@ -22,23 +22,31 @@ fn a_wikipedia_dump_is_streamed_into_articles() {
     }
     let report = corpus::load_path(&path);
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    assert!(
-        report.documents.len() >= 5,
-        "{} articles",
-        report.documents.len()
-    );
     for document in &report.documents {
         assert!(document.id.starts_with("wiki:"), "{}", document.id);
-        assert!(
-            !document.title.contains(':'),
-            "only articles: {}",
-            document.title
-        );
+        let article = document.title.split(" — ").next().unwrap_or_default();
+        assert!(!article.contains(':'), "only articles: {}", document.title);
         let url = document
             .url
             .as_deref()
             .expect("an article URL from the dump's base");
         assert!(url.starts_with("https://en.wikipedia.org/wiki/"), "{url}");
+        // A section's document leads to its heading's anchor; the lead to the article.
+        match document.id.split_once('#') {
+            Some((_, anchor)) => {
+                assert!(
+                    url.ends_with(&format!("#{anchor}")),
+                    "{url} for {}",
+                    document.id
+                );
+                assert!(document.title.contains(" — "), "{}", document.title);
+                assert!(!anchor.contains(' ') && !anchor.is_empty(), "{anchor:?}");
+            }
+            None => assert!(
+                !url.contains('#') && !document.title.contains(" — "),
+                "{url}"
+            ),
+        }
         assert_eq!(document.license.as_deref(), Some(corpus::WIKIPEDIA_LICENSE));
         // The revision's date and the wiki's language come along.
         assert_eq!(document.language.as_deref(), Some("en"));
@@ -63,6 +71,22 @@ fn a_wikipedia_dump_is_streamed_into_articles() {
             document.title
         );
     }
+    let leads = report
+        .documents
+        .iter()
+        .filter(|d| !d.id.contains('#'))
+        .count();
+    let sections = report.documents.len() - leads;
+    assert!(
+        leads >= 5 && sections >= 5,
+        "{leads} leads, {sections} sections"
+    );
+    let achilles = report
+        .documents
+        .iter()
+        .find(|d| d.title.starts_with("Achilles — "))
+        .expect("a section of Achilles");
+    eprintln!("{}: {:?}", achilles.title, achilles.url);
     let titles: Vec<&str> = report.documents.iter().map(|d| d.title.as_str()).collect();
     eprintln!(
         "{} articles: {:?}",
