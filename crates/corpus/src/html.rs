@@ -6,7 +6,7 @@
 
 use scraper::{Html, Selector};
 
-use crate::markdown::Rendered;
+use crate::markdown::{PageSection, Rendered};
 
 /// Pages with less main text than this (in characters) are read whole instead: a short page
 /// (a manual's index, a note) is all content, and readability would find nothing to keep.
@@ -22,9 +22,44 @@ pub fn read_html(source: &str) -> Rendered {
         .filter(|url| url.starts_with("http://") || url.starts_with("https://"));
     let text = readable_text(source).unwrap_or_else(|| whole_text(&page));
     let headings = heading_texts(&page);
-    let text = tidy(&text)
-        .split("\n\n")
-        .filter(|paragraph| !headings.contains(&paragraph.to_string()))
+    // Paragraphs that are only a heading are left out of the prose, and open a section.
+    let mut sections = vec![PageSection::default()];
+    let mut used = vec![false; headings.len()];
+    for paragraph in tidy(&text).split("\n\n") {
+        let heading = headings
+            .iter()
+            .enumerate()
+            .find(|(i, (heading, _))| !used[*i] && heading == paragraph)
+            .or_else(|| {
+                headings
+                    .iter()
+                    .enumerate()
+                    .find(|(_, (h, _))| h == paragraph)
+            });
+        match heading {
+            Some((i, (heading, anchor))) => {
+                used[i] = true;
+                sections.push(PageSection {
+                    heading: Some(heading.clone()),
+                    anchor: anchor.clone(),
+                    text: String::new(),
+                });
+            }
+            None => {
+                let section = sections
+                    .last_mut()
+                    .expect("the first section is always there");
+                if !section.text.is_empty() {
+                    section.text.push_str("\n\n");
+                }
+                section.text.push_str(paragraph);
+            }
+        }
+    }
+    sections.retain(|section| !section.text.trim().is_empty());
+    let text = sections
+        .iter()
+        .map(|section| section.text.as_str())
         .collect::<Vec<_>>()
         .join("\n\n");
     let date = [
@@ -47,17 +82,46 @@ pub fn read_html(source: &str) -> Rendered {
         text,
         date,
         language,
+        sections,
     }
 }
 
-/// The text of every heading (`h1`–`h6`), spaces collapsed: paragraphs that are only a heading
-/// are left out of the prose.
-fn heading_texts(page: &Html) -> Vec<String> {
+/// The text of every heading (`h1`–`h6`), spaces collapsed, in page order, with the anchor
+/// that leads to it: the heading's own `id`, that of an anchor inside it (`<a id>` or
+/// `<a name>`), or that of the element the heading opens (`<div id="Arrays"><h4>…`, as
+/// Texinfo writes its manuals).
+fn heading_texts(page: &Html) -> Vec<(String, Option<String>)> {
     let selector = Selector::parse("h1, h2, h3, h4, h5, h6").expect("valid selector");
+    let inner = Selector::parse("[id], a[name]").expect("valid selector");
     page.select(&selector)
-        .map(|e| e.text().collect::<Vec<_>>().join(""))
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|t| !t.is_empty())
+        .filter_map(|e| {
+            let text = e.text().collect::<Vec<_>>().join("");
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            if text.is_empty() {
+                return None;
+            }
+            let opens_parent = || {
+                let parent = scraper::ElementRef::wrap(e.parent()?)?;
+                let first = parent.children().find_map(scraper::ElementRef::wrap)?;
+                (first.id() == e.id() && first == e)
+                    .then(|| parent.value().id())
+                    .flatten()
+                    .filter(|_| !matches!(parent.value().name(), "body" | "html"))
+            };
+            let anchor = e
+                .value()
+                .id()
+                .or_else(|| {
+                    e.select(&inner)
+                        .next()
+                        .and_then(|a| a.value().id().or_else(|| a.value().attr("name")))
+                })
+                .or_else(opens_parent)
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned);
+            Some((text, anchor))
+        })
         .collect()
 }
 
@@ -256,6 +320,93 @@ mod tests {
             page.text
         );
         assert!(!page.text.contains("Next: Simple Example"), "{}", page.text);
+    }
+
+    #[test]
+    fn headings_with_anchors_split_a_page_into_sections() {
+        let sentence = |topic: &str| {
+            format!(
+                "<p>This paragraph tells the reader about {topic} in some detail, with several \
+                 words in it so that the page is read as an article and not as navigation.</p>\
+                 <p>A second paragraph on {topic}, with commas, clauses, and enough words, so \
+                 that the reader of the page, and its algorithm, keep it.</p>"
+            )
+        };
+        let source = format!(
+            "<html><head><title>Guide</title>\
+             <link rel=\"canonical\" href=\"https://example.org/guide\"></head><body><article>\
+             <h1>Guide</h1><div class=\"content\">{}\
+             <h2 id=\"causes\">Causes</h2>{}\
+             <h2><a name=\"effects\"></a>Effects</h2>{}\
+             <div id=\"history\"><h2>History</h2>{}\
+             <h3>Further notes</h3>{}</div></div>\
+             </article></body></html>",
+            sentence("the guide"),
+            sentence("causes"),
+            sentence("effects"),
+            sentence("history"),
+            sentence("notes")
+        );
+        let page = read_html(&source);
+        let anchors: Vec<(Option<&str>, Option<&str>)> = page
+            .sections
+            .iter()
+            .map(|s| (s.heading.as_deref(), s.anchor.as_deref()))
+            .collect();
+        assert_eq!(
+            anchors,
+            [
+                (None, None),
+                (Some("Causes"), Some("causes")),
+                (Some("Effects"), Some("effects")),
+                (Some("History"), Some("history")),
+                (Some("Further notes"), None),
+            ],
+            "{page:?}"
+        );
+        let document = crate::Document {
+            id: "guide.html".into(),
+            title: "Guide".into(),
+            text: page.text.clone(),
+            url: page.url.clone(),
+            license: None,
+            date: None,
+            language: None,
+        };
+        let documents = crate::load::section_documents(document, page.sections);
+        let read: Vec<(&str, &str, Option<&str>)> = documents
+            .iter()
+            .map(|d| (d.id.as_str(), d.title.as_str(), d.url.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("guide.html", "Guide", Some("https://example.org/guide")),
+                (
+                    "guide.html#causes",
+                    "Guide — Causes",
+                    Some("https://example.org/guide#causes")
+                ),
+                (
+                    "guide.html#effects",
+                    "Guide — Effects",
+                    Some("https://example.org/guide#effects")
+                ),
+                (
+                    "guide.html#history",
+                    "Guide — History",
+                    Some("https://example.org/guide#history")
+                ),
+            ]
+        );
+        // A heading without an anchor stays in the section before it.
+        assert!(
+            documents[3].text.contains("about notes"),
+            "{}",
+            documents[3].text
+        );
+        assert!(documents[0].text.contains("about the guide"));
+        assert!(!documents[0].text.contains("about causes"));
     }
 
     #[test]

@@ -194,7 +194,7 @@ fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
     };
     match kind {
         FileKind::Text | FileKind::Html => match text_document(path, relative, text, kind) {
-            Ok(document) => report.documents.push(document),
+            Ok(documents) => report.documents.extend(documents),
             Err(error) => report.problems.push(LoadProblem(error)),
         },
         FileKind::JsonLines => load_json_lines(path, &text, report),
@@ -320,12 +320,14 @@ fn read_text(path: &Path) -> Result<String, CorpusError> {
     Ok(text)
 }
 
+/// A text, Markdown or HTML file as a document, or for a page whose headings have anchors,
+/// one document per anchored section (see [`section_documents`]).
 fn text_document(
     path: &Path,
     relative: &Path,
     text: String,
     kind: FileKind,
-) -> Result<Document, CorpusError> {
+) -> Result<Vec<Document>, CorpusError> {
     let markdown = path
         .extension()
         .and_then(|e| e.to_str())
@@ -356,6 +358,7 @@ fn text_document(
         text,
         date,
         language,
+        sections,
     } = page;
     if text.trim().is_empty() {
         return Err(CorpusError::Invalid {
@@ -369,7 +372,7 @@ fn text_document(
             .map(|stem| stem.to_string_lossy().replace(['_', '-'], " "))
             .unwrap_or_else(|| relative.display().to_string())
     });
-    Ok(Document {
+    let document = Document {
         id: relative.to_string_lossy().replace('\\', "/"),
         title,
         text,
@@ -377,7 +380,64 @@ fn text_document(
         license: None,
         date,
         language,
-    })
+    };
+    Ok(section_documents(document, sections))
+}
+
+/// A page as one document per section whose heading has an anchor, so that a citation leads
+/// to the section it quotes: the first stretch of text (before the second anchored heading
+/// when nothing stands before the first: a page's own title heading splits nothing) keeps the
+/// page's id, title and URL; a later section is `id#anchor`, titled "Title — Heading", at
+/// `URL#anchor`. A heading without an anchor stays inside the section before it. A page
+/// without anchored headings is the one document given.
+pub(crate) fn section_documents(
+    page: Document,
+    sections: Vec<crate::markdown::PageSection>,
+) -> Vec<Document> {
+    if !sections.iter().any(|section| section.anchor.is_some()) {
+        return vec![page];
+    }
+    let mut documents: Vec<Document> = Vec::new();
+    for section in sections {
+        match (&section.heading, &section.anchor) {
+            (Some(heading), Some(anchor)) if !documents.is_empty() => documents.push(Document {
+                id: format!("{}#{anchor}", page.id),
+                title: format!("{} — {heading}", page.title),
+                text: section.text,
+                url: page.url.as_ref().map(|url| {
+                    let base = url.split('#').next().unwrap_or(url);
+                    format!("{base}#{anchor}")
+                }),
+                ..page.clone()
+            }),
+            _ => match documents.last_mut() {
+                Some(last) => {
+                    last.text.push_str("\n\n");
+                    last.text.push_str(&section.text);
+                }
+                None => documents.push(Document {
+                    text: section.text,
+                    ..page.clone()
+                }),
+            },
+        }
+    }
+    // Two headings with one anchor: their sections are one document.
+    let mut seen = std::collections::HashMap::<String, usize>::new();
+    let mut unique: Vec<Document> = Vec::new();
+    for document in documents {
+        match seen.get(&document.id) {
+            Some(&at) => {
+                unique[at].text.push_str("\n\n");
+                unique[at].text.push_str(&document.text);
+            }
+            None => {
+                seen.insert(document.id.clone(), unique.len());
+                unique.push(document);
+            }
+        }
+    }
+    unique
 }
 
 /// A Markdown heading on the first line, or a short first line without a full stop that is

@@ -18,6 +18,19 @@ pub struct Rendered {
     pub date: Option<String>,
     /// The front matter's `lang` (or `language`), as a lowercase BCP 47 tag.
     pub language: Option<String>,
+    /// For a web page: its prose by heading (the text before the first heading, then one
+    /// per heading), each with the anchor its heading can be linked by; empty otherwise.
+    pub sections: Vec<PageSection>,
+}
+
+/// The prose under one heading of a page (or before the first, `heading` `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PageSection {
+    pub heading: Option<String>,
+    /// The fragment that leads to the heading (`id` of the heading, of an anchor in it, or of
+    /// the element it opens), if it has one.
+    pub anchor: Option<String>,
+    pub text: String,
 }
 
 /// Renders `source` to prose, reading its front matter first.
@@ -41,6 +54,7 @@ pub fn read_markdown(source: &str) -> Rendered {
         date: field(&["date", "published", "pubDate", "created"])
             .and_then(|d| crate::normalize_date(&d)),
         language: field(&["lang", "language"]).and_then(|l| crate::normalize_language(&l)),
+        sections: Vec::new(),
     }
 }
 

@@ -671,7 +671,7 @@ fn page_documents(
             if page.text.trim().is_empty() {
                 return Err("the page holds no text".into());
             }
-            Ok(vec![Document {
+            let document = Document {
                 id: url.to_string(),
                 title: page.title.unwrap_or_else(|| title_from_url(final_url)),
                 text: page.text,
@@ -679,7 +679,8 @@ fn page_documents(
                 license: None,
                 date: page.date.or(modified),
                 language: page.language,
-            }])
+            };
+            Ok(crate::load::section_documents(document, page.sections))
         }
         "text/plain" => {
             let text = String::from_utf8_lossy(body).into_owned();

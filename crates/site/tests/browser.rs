@@ -140,14 +140,20 @@ impl Session {
     }
 
     /// Runs a command on the element `css` finds; a page that was replaced meanwhile (a
-    /// stale element) is looked up again.
+    /// stale element) is looked up again. Chromium reports that either as a stale element or,
+    /// when the page changes between finding the element and reading it, as an inspector
+    /// error that the node "does not belong to the document".
     fn on_element(&self, css: &str, method: &str, action: &str, body: Option<Value>) -> Value {
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             let id = self.find(css);
             match self.try_command(method, &format!("/element/{id}{action}"), body.clone()) {
                 Ok(value) => return value,
-                Err(error) if error.starts_with("stale element") && Instant::now() < deadline => {
+                Err(error)
+                    if (error.starts_with("stale element")
+                        || error.contains("does not belong to the document"))
+                        && Instant::now() < deadline =>
+                {
                     std::thread::sleep(Duration::from_millis(50));
                 }
                 Err(error) => panic!("WebDriver {css}{action}: {error}"),
