@@ -215,6 +215,12 @@ pub struct IngestArgs {
     /// be read is not synchronised.
     #[arg(long)]
     pub sync: bool,
+
+    /// Sentence vectors from which searches go through an approximate nearest-neighbour
+    /// graph (HNSW), built and kept up to date by ingest; below it every search scans all
+    /// vectors exactly.
+    #[arg(long, env = "BECAUSE_ANN_THRESHOLD", default_value_t = index::ann::DEFAULT_THRESHOLD, value_name = "VECTORS")]
+    pub ann_threshold: usize,
 }
 
 /// How politely and how far web pages are fetched.

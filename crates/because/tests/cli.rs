@@ -578,6 +578,78 @@ fn audit_reports_a_page_in_markdown_and_json() {
     );
 }
 
+/// `--ann-threshold`: above it ingest builds the nearest-neighbour graph, keeps it up to date
+/// by inserting only what is new, and drops it below; the articles are those of exact search.
+#[test]
+fn ingest_keeps_a_nearest_neighbour_graph_above_its_threshold() {
+    if !model_installed() {
+        eprintln!("skipped: needs assets/model (scripts/install-assets.sh)");
+        return;
+    }
+    let model = repo().join("assets/model");
+    let model = model.to_str().unwrap();
+    let corpus = repo().join("tests/fixtures/corpus");
+    let corpus = corpus.to_str().unwrap();
+    let graph_dir = |data: &Path| index::generation::live_dir(&data.join("index")).join("ann");
+    let ingest = |data: &Path, threshold: &str, source: &str| {
+        let output = because(
+            data,
+            &[
+                "--model-dir",
+                model,
+                "ingest",
+                "--ann-threshold",
+                threshold,
+                source,
+            ],
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let exact = tempfile::tempdir().unwrap();
+    let output = ingest(exact.path(), "200000", corpus);
+    assert!(!output.contains("graph"), "{output}");
+    assert!(!graph_dir(exact.path()).exists());
+
+    let data = tempfile::tempdir().unwrap();
+    let output = ingest(data.path(), "1", corpus);
+    assert!(
+        output.contains("nearest-neighbour graph built over"),
+        "{output}"
+    );
+    assert!(graph_dir(data.path()).join("points.bin").is_file());
+    for question in ["Why do river floods happen?", "What causes famine?"] {
+        let with_graph = because(data.path(), &["--model-dir", model, "ask", question]);
+        assert!(with_graph.status.success(), "{}", stderr(&with_graph));
+        let without = because(exact.path(), &["--model-dir", model, "ask", question]);
+        assert_eq!(stdout(&with_graph), stdout(&without), "{question}");
+    }
+
+    let notes = tempfile::tempdir().unwrap();
+    std::fs::write(
+        notes.path().join("tides.md"),
+        "# Tides\n\nTides are caused by the gravity of the Moon and the Sun.\n",
+    )
+    .unwrap();
+    let output = ingest(data.path(), "1", notes.path().to_str().unwrap());
+    assert!(
+        output.contains("nearest-neighbour graph: 1 vectors inserted"),
+        "{output}"
+    );
+
+    let output = ingest(data.path(), "100000", corpus);
+    assert!(
+        output.contains("index generation"),
+        "dropping the graph is a change: {output}"
+    );
+    assert!(!graph_dir(data.path()).exists());
+    let asked = because(
+        data.path(),
+        &["--model-dir", model, "ask", "Why do tides happen?"],
+    );
+    assert!(asked.status.success(), "{}", stderr(&asked));
+}
+
 #[test]
 fn sync_removes_what_a_source_no_longer_holds_and_sources_lists_origins() {
     let data = tempfile::tempdir().unwrap();

@@ -94,6 +94,8 @@ impl Engine {
         if model_dir.join("model.safetensors").is_file() && engine.index.vector_count()? > 0 {
             let embedder = embed::Embedder::load(model_dir).map_err(IndexError::from)?;
             engine.index = engine.index.with_embedder(std::sync::Arc::new(embedder));
+            // Loaded now rather than on the first question.
+            engine.index.vector_graph_points()?;
         }
         Ok(engine)
     }
@@ -109,6 +111,9 @@ impl Engine {
         }
         if let Some(embedder) = self.index.shared_embedder() {
             index = index.with_embedder(embedder);
+            // The vectors and their graph, loaded before the new generation answers.
+            index.vector_count()?;
+            index.vector_graph_points()?;
         }
         Ok(Engine {
             index,

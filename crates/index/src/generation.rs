@@ -192,22 +192,38 @@ fn copy_generation(from: &Path, to: &Path) -> Result<(), IndexError> {
             IndexError::Corrupt(format!("{} is not a UTF-8 path", target.display()))
         })?],
     )?;
-    let from_tantivy = from.join("tantivy");
-    let to_tantivy = to.join("tantivy");
+    link_or_copy_files(&from.join("tantivy"), &to.join("tantivy"))?;
+    // The vector graph's files are replaced whole, never changed in place ([`crate::ann`]):
+    // shared too.
+    let from_graph = from.join(crate::ann::DIR);
+    if from_graph.is_dir() {
+        let to_graph = to.join(crate::ann::DIR);
+        fs::create_dir_all(&to_graph).map_err(|source| IndexError::CreateDir {
+            dir: to_graph.clone(),
+            source,
+        })?;
+        link_or_copy_files(&from_graph, &to_graph)?;
+    }
+    Ok(())
+}
+
+/// Hard-links (or, across file systems, copies) the files of `from` into `to`; metadata files
+/// (`.json`, rewritten by tantivy's next commit) and locks are copied or left out.
+fn link_or_copy_files(from: &Path, to: &Path) -> Result<(), IndexError> {
     let io = |source| IndexError::CreateDir {
-        dir: to_tantivy.clone(),
+        dir: to.to_owned(),
         source,
     };
-    for entry in fs::read_dir(&from_tantivy).map_err(io)? {
+    for entry in fs::read_dir(from).map_err(io)? {
         let entry = entry.map_err(io)?;
         let name = entry.file_name();
         let name_text = name.to_string_lossy();
         if name_text.ends_with(".lock") || !entry.file_type().map_err(io)?.is_file() {
             continue;
         }
-        let target = to_tantivy.join(&name);
-        // Segment files never change once written: share them. The metadata files are
-        // rewritten by the next commit, so they are copied.
+        let target = to.join(&name);
+        // Files that never change once written are shared; tantivy's metadata files are
+        // rewritten by its next commit, so they are copied.
         let shared = !name_text.ends_with(".json") && fs::hard_link(entry.path(), &target).is_ok();
         if !shared {
             fs::copy(entry.path(), &target).map_err(io)?;

@@ -24,12 +24,14 @@
 //! # Ok(()) }
 //! ```
 
+pub mod ann;
 mod error;
 pub mod generation;
 mod store;
 mod text;
 mod vectors;
 
+pub use ann::GraphUpdate;
 pub use error::IndexError;
 pub use generation::NextGeneration;
 pub use store::{

@@ -14,6 +14,7 @@ use tantivy::schema::{
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
+use crate::ann::GraphUpdate;
 use crate::error::IndexError;
 use crate::text::{ANALYZER, Token, WeightedTerm, analyzer, tokenize};
 use crate::vectors::{DenseHit, SentenceId, VectorMatrix, encode};
@@ -146,6 +147,9 @@ pub struct Index {
     dated: bool,
     /// All sentence vectors, loaded on the first dense search and after each ingest.
     vectors: RwLock<Option<Arc<VectorMatrix>>>,
+    /// The nearest-neighbour graph over them (`Some(None)`: the index has none), loaded with
+    /// them.
+    graph: RwLock<Option<Option<Arc<crate::ann::Graph>>>>,
 }
 
 impl Index {
@@ -235,6 +239,7 @@ impl Index {
             db: Mutex::new(db),
             embedder: None,
             vectors: RwLock::new(None),
+            graph: RwLock::new(None),
         })
     }
 
@@ -258,9 +263,86 @@ impl Index {
         }
     }
 
-    /// The sentences most similar to a query vector, by exact search over all stored vectors.
+    /// The sentences most similar to a query vector: through the nearest-neighbour graph
+    /// when the index has one (see [`crate::ann`]), else by exact search over all stored
+    /// vectors.
     pub fn dense_search(&self, query: &[f32], limit: usize) -> Result<Vec<DenseHit>, IndexError> {
+        let matrix = self.vector_matrix()?;
+        Ok(match self.vector_graph()? {
+            Some(graph) => graph.search(&matrix, query, limit),
+            None => matrix.search(query, limit),
+        })
+    }
+
+    /// [`Index::dense_search`] by exact search, graph or not: the reference the graph is
+    /// measured against.
+    pub fn exact_dense_search(
+        &self,
+        query: &[f32],
+        limit: usize,
+    ) -> Result<Vec<DenseHit>, IndexError> {
         Ok(self.vector_matrix()?.search(query, limit))
+    }
+
+    /// Points in the nearest-neighbour graph (stale ones included); `None` without a graph.
+    pub fn vector_graph_points(&self) -> Result<Option<usize>, IndexError> {
+        Ok(self.vector_graph()?.map(|graph| graph.len()))
+    }
+
+    /// Brings the nearest-neighbour graph in step with the stored vectors, once an ingest has
+    /// stored them: with at least `threshold` vectors, the sentences the saved graph lacks are
+    /// inserted (or it is built, or built again when too many of its points are stale) and it
+    /// is saved; below `threshold` there is no graph and search stays exact. `None` when
+    /// there is no graph afterwards.
+    pub fn update_vector_graph(&self, threshold: usize) -> Result<Option<GraphUpdate>, IndexError> {
+        let matrix = self.vector_matrix()?;
+        if matrix.len() < threshold.max(1) {
+            crate::ann::remove(&self.dir)?;
+            *self.graph.write().unwrap_or_else(|p| p.into_inner()) = Some(None);
+            return Ok(None);
+        }
+        let saved = crate::ann::Graph::load(&self.dir).unwrap_or_else(|error| {
+            tracing::warn!(%error, "the saved vector graph is built again");
+            None
+        });
+        let (graph, update) = match saved {
+            Some(graph) => graph.update(&matrix),
+            None => {
+                let graph = crate::ann::Graph::build(&matrix);
+                let update = GraphUpdate {
+                    points: graph.len(),
+                    inserted: graph.len(),
+                    rebuilt: true,
+                };
+                (graph, update)
+            }
+        };
+        if update.inserted > 0 {
+            graph.save(&self.dir)?;
+        }
+        *self.graph.write().unwrap_or_else(|p| p.into_inner()) = Some(Some(Arc::new(graph)));
+        Ok(Some(update))
+    }
+
+    fn vector_graph(&self) -> Result<Option<Arc<crate::ann::Graph>>, IndexError> {
+        if let Some(loaded) = self
+            .graph
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+        {
+            return Ok(loaded.clone());
+        }
+        // A damaged graph costs speed, never answers: search is exact without it.
+        let graph = match crate::ann::Graph::load(&self.dir) {
+            Ok(graph) => graph.map(Arc::new),
+            Err(error) => {
+                tracing::warn!(%error, "searching the sentence vectors exactly");
+                None
+            }
+        };
+        *self.graph.write().unwrap_or_else(|p| p.into_inner()) = Some(graph.clone());
+        Ok(graph)
     }
 
     /// The stored vector of one sentence, if it has one.
@@ -543,6 +625,7 @@ impl Index {
             stats.embedded = self.embed_missing(embedder, progress)?;
         }
         *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.graph.write().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(stats)
     }
 
@@ -585,6 +668,7 @@ impl Index {
         }
         self.reader.reload()?;
         *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.graph.write().unwrap_or_else(|p| p.into_inner()) = None;
         Ok(gone.into_iter().map(|(_, key)| key).collect())
     }
 
@@ -988,6 +1072,20 @@ mod tests {
         }
     }
 
+    /// The sentence-embedding model, when `scripts/install-assets.sh` installed it.
+    fn installed_model() -> Option<PathBuf> {
+        let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/model");
+        if model.join("model.safetensors").is_file() {
+            Some(model)
+        } else {
+            eprintln!(
+                "skipped: needs {} (scripts/install-assets.sh)",
+                model.display()
+            );
+            None
+        }
+    }
+
     fn fixture() -> Vec<Document> {
         vec![
             document(
@@ -1149,16 +1247,116 @@ mod tests {
         assert_eq!(index.document_count().unwrap(), 3);
     }
 
+    /// The nearest-neighbour graph is built at ingest, saved in the generation, extended by
+    /// the next ingest with only what is new (the live generation's files untouched), read by
+    /// a reader of the live generation, never returns a removed document, and is dropped
+    /// when the index falls below the threshold.
+    #[test]
+    fn the_vector_graph_follows_ingests_across_generations() {
+        let Some(model) = installed_model() else {
+            return;
+        };
+        let embedder = Arc::new(embed::Embedder::load(&model).unwrap());
+        let root = tempfile::tempdir().unwrap();
+        let origin = Some("fixture");
+        let questions = [
+            "harvests ruined by lack of rain",
+            "water overflowing its banks",
+            "insects devouring the crops",
+        ];
+
+        let next = crate::NextGeneration::begin(root.path()).unwrap();
+        let index = Index::create_or_open(next.dir())
+            .unwrap()
+            .with_embedder(embedder.clone());
+        index.ingest_from(fixture(), origin, &mut |_| {}).unwrap();
+        let built = index.update_vector_graph(1).unwrap().expect("a graph");
+        assert_eq!(
+            built,
+            GraphUpdate {
+                points: 5,
+                inserted: 5,
+                rebuilt: true
+            }
+        );
+        for question in questions {
+            let query = index.embed_query(question).unwrap().unwrap();
+            assert_eq!(
+                index.dense_search(&query, 3).unwrap(),
+                index.exact_dense_search(&query, 3).unwrap(),
+                "{question}"
+            );
+        }
+        let first = next.dir().to_owned();
+        drop(index);
+        next.commit().unwrap();
+        let saved = std::fs::read(first.join("ann/points.bin")).unwrap();
+
+        let next = crate::NextGeneration::begin(root.path()).unwrap();
+        let index = Index::create_or_open(next.dir())
+            .unwrap()
+            .with_embedder(embedder.clone());
+        let mut more = fixture();
+        more.push(document(
+            "locust",
+            "Locust",
+            "Locust swarms strip fields bare. A swarm eats its weight in plants every day.",
+        ));
+        index.ingest_from(more, origin, &mut |_| {}).unwrap();
+        assert_eq!(
+            index.update_vector_graph(1).unwrap(),
+            Some(GraphUpdate {
+                points: 7,
+                inserted: 2,
+                rebuilt: false
+            }),
+            "only the new document's sentences are inserted"
+        );
+        drop(index);
+        next.commit().unwrap();
+        assert_eq!(
+            std::fs::read(first.join("ann/points.bin")).unwrap(),
+            saved,
+            "the generation before is unchanged"
+        );
+
+        let reader = Index::open(root.path())
+            .unwrap()
+            .with_embedder(embedder.clone());
+        assert_eq!(reader.vector_graph_points().unwrap(), Some(7));
+        let query = reader.embed_query(questions[2]).unwrap().unwrap();
+        let hits = reader.dense_search(&query, 7).unwrap();
+        assert_eq!(hits, reader.exact_dense_search(&query, 7).unwrap());
+        let best = reader.document(hits[0].document).unwrap().unwrap();
+        assert_eq!(best.title, "Locust", "{hits:?}");
+        let locust = hits[0].document;
+        drop(reader);
+
+        // The locust document is gone from its source: its points stay in the graph, but
+        // search never returns them; too many stale points and the graph is built again.
+        let next = crate::NextGeneration::begin(root.path()).unwrap();
+        let index = Index::create_or_open(next.dir())
+            .unwrap()
+            .with_embedder(embedder.clone());
+        let keep = fixture().into_iter().map(|d| d.id).collect();
+        assert_eq!(index.remove_missing("fixture", &keep).unwrap(), ["locust"]);
+        let hits = index.dense_search(&query, 10).unwrap();
+        assert_eq!(hits.len(), 5);
+        assert!(hits.iter().all(|h| h.document != locust), "{hits:?}");
+        let update = index.update_vector_graph(1).unwrap().unwrap();
+        assert!(update.rebuilt && update.points == 5, "{update:?}");
+        // Below the threshold there is no graph, and search is exact.
+        assert_eq!(index.update_vector_graph(6).unwrap(), None);
+        assert_eq!(index.vector_graph_points().unwrap(), None);
+        assert!(!next.dir().join("ann").exists());
+        assert_eq!(index.dense_search(&query, 3).unwrap().len(), 3);
+    }
+
     #[test]
     fn sentences_get_vectors_and_dense_search_finds_meaning() {
-        let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/model");
-        if !model.join("model.safetensors").is_file() {
-            eprintln!(
-                "skipped: needs {} (scripts/install-assets.sh)",
-                model.display()
-            );
+        let Some(model) = installed_model() else {
             return;
-        }
+        };
         let dir = tempfile::tempdir().unwrap();
         let embedder = Arc::new(embed::Embedder::load(&model).unwrap());
         {

@@ -95,6 +95,31 @@ impl VectorMatrix {
             })
     }
 
+    /// Every row as stored (int8 components), with its sentence, in storage order.
+    pub fn rows(&self) -> impl Iterator<Item = (SentenceId, &[i8])> + '_ {
+        self.rows
+            .iter()
+            .copied()
+            .zip(self.components.chunks_exact(self.dimension.max(1)))
+    }
+
+    /// The similarity of one sentence's row to `query`, computed as [`VectorMatrix::search`]
+    /// computes it.
+    pub fn similarity(&self, sentence: SentenceId, query: &[f32]) -> Option<f32> {
+        let row = *self.row_of.get(&sentence)?;
+        if query.len() != self.dimension {
+            return None;
+        }
+        similarities(
+            &self.components[row * self.dimension..(row + 1) * self.dimension],
+            &self.scales[row..=row],
+            self.dimension,
+            query,
+        )
+        .into_iter()
+        .next()
+    }
+
     /// The `limit` rows most similar to `query` (a unit vector), best first.
     pub fn search(&self, query: &[f32], limit: usize) -> Vec<DenseHit> {
         if query.len() != self.dimension || limit == 0 {

@@ -152,8 +152,18 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
             eprintln!("removed {key}");
         }
     }
+    let had_graph = index.dir().join(index::ann::DIR).is_dir();
+    let graph = if index.embedder().is_some() {
+        if index.vector_count()? >= args.ann_threshold.max(1) {
+            eprintln!("ingest: updating the nearest-neighbour graph of the sentence vectors");
+        }
+        index.update_vector_graph(args.ann_threshold)?
+    } else {
+        None
+    };
+    let graph_changed = graph.is_some_and(|g| g.inserted > 0) || (had_graph && graph.is_none());
     drop(index);
-    let changed = stats.added + stats.updated + stats.embedded + removed.len() > 0;
+    let changed = stats.added + stats.updated + stats.embedded + removed.len() > 0 || graph_changed;
     let live = if changed || index::generation::live_generation(&index_dir).is_none() {
         let name = next.commit().with_context(|| {
             format!(
@@ -168,7 +178,7 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
         String::new()
     };
     println!(
-        "ingested {total} documents in {:.1} s: {} added, {} updated, {} unchanged ({} sentences, {} passages indexed, {} sentences embedded){}{}{live}",
+        "ingested {total} documents in {:.1} s: {} added, {} updated, {} unchanged ({} sentences, {} passages indexed, {} sentences embedded){}{}{}{live}",
         started.elapsed().as_secs_f64(),
         stats.added,
         stats.updated,
@@ -180,6 +190,17 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
             format!("; {} removed as gone from their source", removed.len())
         } else {
             String::new()
+        },
+        match graph {
+            Some(graph) if graph.rebuilt => format!(
+                "; nearest-neighbour graph built over {} vectors",
+                graph.points
+            ),
+            Some(graph) => format!(
+                "; nearest-neighbour graph: {} vectors inserted, {} points",
+                graph.inserted, graph.points
+            ),
+            None => String::new(),
         },
         if problems > 0 {
             format!("; {problems} problem(s) reported above")
