@@ -20,7 +20,7 @@ use anyhow::Context;
 /// Neighbours asked for and compared.
 const K: usize = 10;
 /// Standard deviation of the noise added per component to make a copy.
-const NOISE: f32 = 0.025;
+pub(crate) const NOISE: f32 = 0.025;
 
 /// 1 − dot product of two unit vectors, in eight lanes so that it vectorises.
 fn distance(a: &[f32], b: &[f32]) -> f32 {
@@ -60,7 +60,7 @@ impl instant_distance::Point for Point {
 
 /// A small deterministic generator (xorshift64*) and Box–Muller normals: the copies are the
 /// same in every run.
-struct Noise(u64);
+pub(crate) struct Noise(pub(crate) u64);
 
 impl Noise {
     fn next_unit(&mut self) -> f64 {
@@ -70,13 +70,13 @@ impl Noise {
         ((self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     }
 
-    fn normal(&mut self) -> f32 {
+    pub(crate) fn normal(&mut self) -> f32 {
         let (u, v) = (self.next_unit(), self.next_unit());
         ((-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()) as f32
     }
 }
 
-fn unit(mut v: Vec<f32>) -> Vec<f32> {
+pub(crate) fn unit(mut v: Vec<f32>) -> Vec<f32> {
     let norm = v
         .iter()
         .map(|x| x * x)
@@ -119,7 +119,7 @@ fn vectors(index_dir: &Path, size: usize) -> anyhow::Result<(Vec<Vec<f32>>, usiz
 }
 
 /// The questions: why-dev, why-reasons and SciFact's test queries.
-fn questions(repo: &Path, shared_eval: &Path) -> anyhow::Result<Vec<String>> {
+pub(crate) fn questions(repo: &Path, shared_eval: &Path) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
     for file in [
         shared_eval.join("why-dev.jsonl"),

@@ -12,8 +12,10 @@
 //!                      [--embeddings-only]  (only the embedding throughput, printed)
 //!                      [--ann-only --index DIR [--ann-size N]]  (two HNSW crates against
 //!                                           exact search, `ann.rs`; `make bench-ann`)
-//!                      [--scale-only [--scale-size N]]  (the text index at a million
-//!                                           documents, `scale.rs`; `make bench-scale`)
+//!                      [--scale-only [--scale-size N] [--scale-vectors N] [--dump-bytes N]]
+//!                                           (the index at a
+//!                                           million documents and vectors, `scale.rs`;
+//!                                           `make bench-scale`)
 
 mod ann;
 mod embedding;
@@ -60,6 +62,10 @@ struct Options {
     scale_only: bool,
     /// Documents in the text-index scale benchmark (`--scale-size`).
     scale_size: usize,
+    /// Sentence vectors in the scale benchmark (`--scale-vectors`; 0: text only).
+    scale_vectors: usize,
+    /// Bytes of the largest wiki dump the scale benchmark streams (`--dump-bytes`; 0: none).
+    dump_bytes: u64,
     /// Vectors in the ANN comparison, real ones first (`--ann-size`).
     ann_size: usize,
     /// An index built before (`because ingest --default-corpus`) for `--writer-only`.
@@ -84,6 +90,8 @@ fn options() -> anyhow::Result<Options> {
         ann_only: false,
         scale_only: false,
         scale_size: 1_000_000,
+        scale_vectors: 1_000_000,
+        dump_bytes: 1 << 30,
         ann_size: 100_000,
         index: None,
         reference: true,
@@ -106,6 +114,13 @@ fn options() -> anyhow::Result<Options> {
             "--writer-only" => options.writer_only = true,
             "--ann-only" => options.ann_only = true,
             "--scale-only" => options.scale_only = true,
+            "--dump-bytes" => {
+                options.dump_bytes = value()?.parse().context("--dump-bytes takes a number")?
+            }
+            "--scale-vectors" => {
+                options.scale_vectors =
+                    value()?.parse().context("--scale-vectors takes a number")?
+            }
             "--scale-size" => {
                 options.scale_size = value()?.parse().context("--scale-size takes a number")?
             }
@@ -316,13 +331,19 @@ fn main() -> anyhow::Result<()> {
         let questions = latency_questions(&cases)?;
         print!(
             "{}",
-            scale::text_index(
-                &corpus_file,
-                &options.beir,
-                &questions,
-                options.scale_size,
-                options.rounds.min(5),
-            )?
+            scale::run(&scale::Scale {
+                corpus_file: &corpus_file,
+                beir: &options.beir,
+                wiki_dump: &options.assets.join(
+                    "wikidump/enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+                ),
+                model: &options.assets.join("model"),
+                questions: &questions,
+                size: options.scale_size,
+                vectors: options.scale_vectors,
+                rounds: options.rounds.min(5),
+                dump_bytes: options.dump_bytes,
+            })?
         );
         return Ok(());
     }

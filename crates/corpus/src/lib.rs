@@ -37,7 +37,7 @@ pub use document::{
 };
 pub use error::CorpusError;
 pub use html::read_html;
-pub use load::{LoadProblem, LoadReport, load_default_corpus, load_path};
+pub use load::{LoadProblem, LoadReport, load_default_corpus, load_path, stream_path};
 pub use markdown::{Rendered, read_markdown};
 pub use pdf::{PdfError, PdfText, read_pdf};
 pub use split::{Passage, split_passages, split_sentences};

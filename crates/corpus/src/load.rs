@@ -74,6 +74,16 @@ pub fn load_default_corpus(path: &Path) -> Result<Vec<Document>, CorpusError> {
 /// Markdown heading, or the file name); a `.pdf` gives one document per page with text; a
 /// MediaWiki dump (`.xml`, `.bz2`) one per article; `.jsonl` files give one document per line.
 pub fn load_path(path: &Path) -> LoadReport {
+    let mut documents = Vec::new();
+    let mut report = stream_path(path, &mut |document| documents.push(document));
+    report.documents = documents;
+    report
+}
+
+/// [`load_path`], handing each document to `sink` as soon as it is read instead of
+/// collecting them: a MediaWiki dump of any size then passes through in bounded memory. The
+/// report returned has the problems and skipped files, and no documents.
+pub fn stream_path(path: &Path, sink: &mut dyn FnMut(Document)) -> LoadReport {
     let mut report = LoadReport::default();
     match std::fs::metadata(path) {
         Err(source) => report.problems.push(LoadProblem(CorpusError::Io {
@@ -87,7 +97,7 @@ pub fn load_path(path: &Path) -> LoadReport {
             for file in files {
                 let relative = file.strip_prefix(path).unwrap_or(&file).to_owned();
                 if kind_of(&file).is_some() {
-                    load_file(&file, &relative, &mut report);
+                    load_file(&file, &relative, &mut report, sink);
                 } else {
                     report.skipped_files += 1;
                 }
@@ -98,7 +108,7 @@ pub fn load_path(path: &Path) -> LoadReport {
                 let name = path
                     .file_name()
                     .map_or_else(|| path.to_owned(), PathBuf::from);
-                load_file(path, &name, &mut report);
+                load_file(path, &name, &mut report, sink);
             } else {
                 report.problems.push(LoadProblem(CorpusError::Invalid {
                     path: path.to_owned(),
@@ -172,15 +182,20 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>, report: &mut LoadReport) 
     }
 }
 
-fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
+fn load_file(
+    path: &Path,
+    relative: &Path,
+    report: &mut LoadReport,
+    sink: &mut dyn FnMut(Document),
+) {
     let Some(kind) = kind_of(path) else { return };
     if let FileKind::WikiDump { compressed } = kind {
-        load_wiki_dump(path, compressed, report);
+        load_wiki_dump(path, compressed, report, sink);
         return;
     }
     if matches!(kind, FileKind::Pdf) {
         match read_bounded(path).and_then(|bytes| pdf_documents(path, relative, &bytes)) {
-            Ok(pages) => report.documents.extend(pages),
+            Ok(pages) => pages.into_iter().for_each(sink),
             Err(error) => report.problems.push(LoadProblem(error)),
         }
         return;
@@ -194,10 +209,10 @@ fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
     };
     match kind {
         FileKind::Text | FileKind::Html => match text_document(path, relative, text, kind) {
-            Ok(documents) => report.documents.extend(documents),
+            Ok(documents) => documents.into_iter().for_each(sink),
             Err(error) => report.problems.push(LoadProblem(error)),
         },
-        FileKind::JsonLines => load_json_lines(path, &text, report),
+        FileKind::JsonLines => load_json_lines(path, &text, report, sink),
         FileKind::Pdf | FileKind::WikiDump { .. } => {}
     }
 }
@@ -206,7 +221,12 @@ fn load_file(path: &Path, relative: &Path, report: &mut LoadReport) {
 /// of an article with prose, so that a citation leads to the section it quotes: the lead is
 /// `wiki:Title` titled "Title" at the article's address, a section `wiki:Title#Anchor`
 /// titled "Title — Heading" at `address#Anchor`. Wikipedia's articles carry its licence.
-fn load_wiki_dump(path: &Path, compressed: bool, report: &mut LoadReport) {
+fn load_wiki_dump(
+    path: &Path,
+    compressed: bool,
+    report: &mut LoadReport,
+    sink: &mut dyn FnMut(Document),
+) {
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
         Err(source) => {
@@ -224,7 +244,6 @@ fn load_wiki_dump(path: &Path, compressed: bool, report: &mut LoadReport) {
     } else {
         Box::new(std::io::BufReader::new(file))
     };
-    let mut documents = Vec::new();
     let outcome = crate::wiki::read_dump(input, |article| {
         let license = article
             .url
@@ -244,7 +263,7 @@ fn load_wiki_dump(path: &Path, compressed: bool, report: &mut LoadReport) {
                 (Some(url), Some(anchor)) => Some(format!("{url}#{anchor}")),
                 (url, _) => url.clone(),
             };
-            documents.push(Document {
+            sink(Document {
                 id,
                 title,
                 text: section.text,
@@ -256,7 +275,6 @@ fn load_wiki_dump(path: &Path, compressed: bool, report: &mut LoadReport) {
         }
     });
     // Articles read before a fault are kept; the fault is reported by name.
-    report.documents.extend(documents);
     if let Err(message) = outcome {
         report.problems.push(LoadProblem(CorpusError::Invalid {
             path: path.to_owned(),
@@ -467,7 +485,12 @@ struct JsonLine {
     language: Option<String>,
 }
 
-fn load_json_lines(path: &Path, text: &str, report: &mut LoadReport) {
+fn load_json_lines(
+    path: &Path,
+    text: &str,
+    report: &mut LoadReport,
+    sink: &mut dyn FnMut(Document),
+) {
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -505,7 +528,7 @@ fn load_json_lines(path: &Path, text: &str, report: &mut LoadReport) {
                 continue;
             }
         };
-        report.documents.push(Document {
+        sink(Document {
             id,
             title: record.title,
             text: record.text,

@@ -99,4 +99,10 @@ fn a_wikipedia_dump_is_streamed_into_articles() {
         first.title,
         &first.text[..first.text.len().min(600)]
     );
+    // Streamed, the same documents in the same order reach the sink one by one, and the
+    // report holds none of them.
+    let mut streamed = Vec::new();
+    let streaming = corpus::stream_path(&path, &mut |document| streamed.push(document));
+    assert!(streaming.documents.is_empty() && streaming.problems.is_empty());
+    assert_eq!(streamed, report.documents);
 }

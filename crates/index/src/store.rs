@@ -23,6 +23,8 @@ use crate::vectors::{DenseHit, SentenceId, VectorMatrix, encode};
 const SCHEMA_VERSION: &str = "2";
 /// Sentences embedded (and committed) together during ingest.
 const EMBED_BATCH: usize = 1024;
+/// Documents read from SQLite at a time while embedding.
+const EMBED_PAGE: usize = 1024;
 const WRITER_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// How passages are scored beyond plain multi-field BM25.
 ///
@@ -115,6 +117,7 @@ pub struct IngestStats {
 pub struct IngestProgress {
     pub phase: IngestPhase,
     pub done: usize,
+    /// 0 while indexing documents that arrive as a stream of unknown length.
     pub total: usize,
 }
 
@@ -282,6 +285,49 @@ impl Index {
         limit: usize,
     ) -> Result<Vec<DenseHit>, IndexError> {
         Ok(self.vector_matrix()?.search(query, limit))
+    }
+
+    /// Stores sentence vectors computed elsewhere (by the same model outside this process,
+    /// or a benchmark's copies of real vectors): for each document id, one vector per
+    /// sentence in order, all of one dimension. They replace the document's vectors, and it
+    /// counts as embedded. A document whose sentence count differs is refused, and nothing
+    /// of the call is stored.
+    pub fn store_vectors(&self, documents: &[(u64, Vec<Vec<f32>>)]) -> Result<(), IndexError> {
+        let dimension = self.embedder.as_ref().map_or(384, |e| e.dimension());
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        {
+            let mut count =
+                tx.prepare_cached("SELECT COUNT(*) FROM sentences WHERE document = ?1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT OR REPLACE INTO vectors (document, ordinal, vector) VALUES (?1, ?2, ?3)",
+            )?;
+            for (document, vectors) in documents {
+                let id = *document as i64;
+                let sentences: i64 = count.query_row([id], |row| row.get(0))?;
+                if sentences != vectors.len() as i64 {
+                    return Err(IndexError::Corrupt(format!(
+                        "document {document} has {sentences} sentences, given {} vectors",
+                        vectors.len()
+                    )));
+                }
+                if let Some(wrong) = vectors.iter().find(|v| v.len() != dimension) {
+                    return Err(IndexError::Corrupt(format!(
+                        "a vector of {} components for document {document}; the index's have {dimension}",
+                        wrong.len()
+                    )));
+                }
+                tx.execute("DELETE FROM vectors WHERE document = ?1", [id])?;
+                for (ordinal, vector) in vectors.iter().enumerate() {
+                    insert.execute(params![id, ordinal as i64, encode(vector)])?;
+                }
+                tx.execute("UPDATE documents SET embedded = 1 WHERE id = ?1", [id])?;
+            }
+        }
+        tx.commit()?;
+        *self.vectors.write().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.graph.write().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
     }
 
     /// Points in the nearest-neighbour graph (stale ones included); `None` without a graph.
@@ -591,29 +637,42 @@ impl Index {
         origin: Option<&str>,
         progress: &mut dyn FnMut(IngestProgress),
     ) -> Result<IngestStats, IndexError> {
-        let documents: Vec<Document> = documents.into_iter().collect();
+        // Streamed: one document in memory at a time (a collection's length is reported as
+        // the total; a stream's is not known).
+        let documents = documents.into_iter();
+        let total = match documents.size_hint() {
+            (lower, Some(upper)) if lower == upper => lower,
+            _ => 0,
+        };
         let mut writer = self.writer()?;
         let mut stats = IngestStats::default();
         {
             let mut db = self.db();
             let tx = db.transaction()?;
             self.reindex_unfinished(&tx, &writer, &mut stats)?;
-            for (done, document) in documents.iter().enumerate() {
-                self.ingest_one(&tx, &writer, document, &mut stats)?;
+            let mut done = 0;
+            for document in documents {
+                self.ingest_one(&tx, &writer, &document, &mut stats)?;
                 if let Some(origin) = origin {
                     tx.execute(
                         "UPDATE documents SET origin = ?2 WHERE key = ?1 AND origin IS NOT ?2",
                         params![document.id, origin],
                     )?;
                 }
-                if done % 256 == 0 || done + 1 == documents.len() {
+                done += 1;
+                if done % 256 == 1 {
                     progress(IngestProgress {
                         phase: IngestPhase::Indexing,
-                        done: done + 1,
-                        total: documents.len(),
+                        done,
+                        total,
                     });
                 }
             }
+            progress(IngestProgress {
+                phase: IngestPhase::Indexing,
+                done,
+                total: done,
+            });
             tx.commit()?;
         }
         writer.commit()?;
@@ -695,21 +754,54 @@ impl Index {
         embedder: &embed::Embedder,
         progress: &mut dyn FnMut(IngestProgress),
     ) -> Result<usize, IndexError> {
-        let pending: Vec<(i64, String)> = {
-            let db = self.db();
-            let mut query =
-                db.prepare("SELECT id, text FROM documents WHERE embedded = 0 ORDER BY id")?;
-            query
-                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect::<Result<_, _>>()?
-        };
+        let total: i64 = self.db().query_row(
+            "SELECT COUNT(*) FROM sentences s JOIN documents d ON d.id = s.document WHERE d.embedded = 0",
+            [],
+            |row| row.get(0),
+        )?;
+        let total = total as usize;
+        let mut done = 0;
+        // Documents are read a page at a time, so that an ingest of any size holds only a
+        // page of text in memory.
+        let mut after = i64::MIN;
+        loop {
+            let pending: Vec<(i64, String)> = {
+                let db = self.db();
+                let mut query = db.prepare_cached(
+                    "SELECT id, text FROM documents WHERE embedded = 0 AND id > ?1 ORDER BY id LIMIT ?2",
+                )?;
+                query
+                    .query_map(params![after, EMBED_PAGE as i64], |row| {
+                        Ok((row.get(0)?, row.get(1)?))
+                    })?
+                    .collect::<Result<_, _>>()?
+            };
+            let Some(&(last, _)) = pending.last() else {
+                break;
+            };
+            after = last;
+            done = self.embed_page(embedder, &pending, done, total, progress)?;
+        }
+        Ok(done)
+    }
+
+    /// Embeds the sentences of one page of documents, committing batch by batch; returns the
+    /// sentences done so far.
+    fn embed_page(
+        &self,
+        embedder: &embed::Embedder,
+        pending: &[(i64, String)],
+        mut done: usize,
+        total: usize,
+        progress: &mut dyn FnMut(IngestProgress),
+    ) -> Result<usize, IndexError> {
         let mut spans: Vec<(i64, Vec<SentenceRow>)> = Vec::with_capacity(pending.len());
         {
             let db = self.db();
             let mut query = db.prepare_cached(
                 "SELECT ordinal, start, end FROM sentences WHERE document = ?1 ORDER BY ordinal",
             )?;
-            for (id, _) in &pending {
+            for (id, _) in pending {
                 let rows = query
                     .query_map([id], |row| {
                         Ok((
@@ -721,8 +813,6 @@ impl Index {
                 spans.push((*id, rows));
             }
         }
-        let total: usize = spans.iter().map(|(_, rows)| rows.len()).sum();
-        let mut done = 0;
         let mut start = 0;
         while start < pending.len() {
             // A batch of whole documents, about EMBED_BATCH sentences.
@@ -1245,6 +1335,65 @@ mod tests {
         let hits = index.search(&[term(&index, "levees")], 10).unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(index.document_count().unwrap(), 3);
+    }
+
+    /// Documents of a stream (no length known) are ingested as they come; progress says the
+    /// total is unknown until the end.
+    #[test]
+    fn a_stream_of_documents_is_ingested_as_it_comes() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create_or_open(dir.path()).unwrap();
+        let mut source = fixture().into_iter();
+        let mut handed = 0;
+        let stream = std::iter::from_fn(|| {
+            handed += 1;
+            source.next()
+        });
+        let mut reports = Vec::new();
+        let stats = index
+            .ingest_from(stream, Some("stream"), &mut |p| {
+                reports.push((p.phase, p.done, p.total))
+            })
+            .unwrap();
+        assert_eq!(stats.added, 3);
+        assert_eq!(handed, 4, "read to its end, once");
+        assert_eq!(reports.first(), Some(&(IngestPhase::Indexing, 1, 0)));
+        assert_eq!(reports.last(), Some(&(IngestPhase::Indexing, 3, 3)));
+        assert_eq!(index.origins().unwrap()[0], (Some("stream".into()), 3, 5));
+    }
+
+    #[test]
+    fn vectors_computed_elsewhere_are_stored_whole_or_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::create_or_open(dir.path()).unwrap();
+        index.ingest(fixture(), &mut |_| {}).unwrap();
+        let famine = index.document_by_key("famine").unwrap().unwrap();
+        let river = index.document_by_key("river").unwrap().unwrap();
+        let unit = |axis: usize| {
+            let mut v = vec![0.0f32; 384];
+            v[axis] = 1.0;
+            v
+        };
+        index
+            .store_vectors(&[(famine.id, vec![unit(0), unit(1)])])
+            .unwrap();
+        assert_eq!(index.vector_count().unwrap(), 2);
+        let hits = index.dense_search(&unit(1), 1).unwrap();
+        assert_eq!((hits[0].document, hits[0].ordinal), (famine.id, 1));
+        // One vector short for the river, or the wrong length: nothing of the call is kept.
+        let refused = index.store_vectors(&[
+            (famine.id, vec![unit(2), unit(3)]),
+            (river.id, vec![unit(4)]),
+        ]);
+        assert!(refused.is_err());
+        assert!(
+            index
+                .store_vectors(&[(river.id, vec![vec![1.0; 3], unit(5)])])
+                .is_err()
+        );
+        assert_eq!(index.vector_count().unwrap(), 2);
+        let hits = index.dense_search(&unit(1), 1).unwrap();
+        assert_eq!((hits[0].document, hits[0].ordinal), (famine.id, 1));
     }
 
     /// The nearest-neighbour graph is built at ingest, saved in the generation, extended by

@@ -1,6 +1,7 @@
 use anyhow::{Context, bail};
 use index::IngestPhase;
 use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 
 use crate::cli::IngestArgs;
@@ -14,9 +15,22 @@ const WEB_CACHE_DIR: &str = "web-cache";
 /// The origin recorded for the default corpus.
 const DEFAULT_CORPUS_ORIGIN: &str = "default corpus";
 
+/// Where documents come from: read already (the default corpus, fetched pages), or a file or
+/// folder read while it is ingested.
+enum Source {
+    Read {
+        origin: String,
+        documents: Vec<corpus::Document>,
+        problems: usize,
+    },
+    Path {
+        origin: String,
+        path: std::path::PathBuf,
+    },
+}
+
 pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
-    // Each source's documents, under its origin, with how many problems reading it had.
-    let mut batches: Vec<(String, Vec<corpus::Document>, usize)> = Vec::new();
+    let mut sources: Vec<Source> = Vec::new();
     let mut problems = 0;
     if args.default_corpus {
         let path = args.assets_dir.join(DEFAULT_CORPUS_FILE);
@@ -26,37 +40,29 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
                 path.display()
             );
         }
-        batches.push((
-            DEFAULT_CORPUS_ORIGIN.to_owned(),
-            corpus::load_default_corpus(&path)?,
-            0,
-        ));
+        sources.push(Source::Read {
+            origin: DEFAULT_CORPUS_ORIGIN.to_owned(),
+            documents: corpus::load_default_corpus(&path)?,
+            problems: 0,
+        });
     }
     for path in &args.paths {
-        let report = corpus::load_path(path);
-        for problem in &report.problems {
-            eprintln!("warning: skipped {problem}");
-        }
-        problems += report.problems.len();
-        if report.skipped_files > 0 {
-            eprintln!(
-                "note: ignored {} file(s) in {} that are not .txt, .md, .markdown, .html, .htm, .pdf, .xml, .bz2 or .jsonl",
-                report.skipped_files,
-                path.display()
-            );
-        }
         let origin = std::fs::canonicalize(path)
             .unwrap_or_else(|_| path.clone())
             .display()
             .to_string();
-        batches.push((origin, report.documents, report.problems.len()));
+        sources.push(Source::Path {
+            origin,
+            path: path.clone(),
+        });
     }
-    let web_batches = fetch_web(paths, &args)?;
-    problems += web_batches.iter().map(|(_, _, p)| p).sum::<usize>();
-    batches.extend(web_batches);
-    let documents: Vec<&corpus::Document> = batches.iter().flat_map(|(_, d, _)| d).collect();
-    if documents.is_empty() && !args.sync {
-        bail!("nothing to ingest: no readable documents ({problems} problem(s) reported above)");
+    for (origin, documents, had_problems) in fetch_web(paths, &args)? {
+        problems += had_problems;
+        sources.push(Source::Read {
+            origin,
+            documents,
+            problems: had_problems,
+        });
     }
 
     let index_dir = super::index_dir(&paths.data_dir);
@@ -84,10 +90,9 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
             paths.model_dir.display()
         );
     }
-    let total = documents.len();
     let started = std::time::Instant::now();
     let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(total as u64);
+        let bar = ProgressBar::new(0);
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} [{bar:40}] {pos}/{len} ({eta} left)")
                 .expect("the progress template is valid")
@@ -104,17 +109,24 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
         match &bar {
             Some(bar) => {
                 bar.set_message(what);
-                bar.set_length(progress.total as u64);
+                bar.set_length(progress.total.max(progress.done) as u64);
                 bar.set_position(progress.done as u64);
             }
             None => {
                 let (phase, logged) = last_logged;
-                let step = progress.total.div_ceil(5).max(1);
+                // A stream's length is not known: every 10,000 documents.
+                let step = match progress.total {
+                    0 => 10_000,
+                    total => total.div_ceil(5).max(1),
+                };
                 if phase != progress.phase
                     || progress.done - logged >= step
                     || progress.done == progress.total
                 {
-                    eprintln!("ingest: {}/{} {what}", progress.done, progress.total);
+                    match progress.total {
+                        0 => eprintln!("ingest: {} {what}", progress.done),
+                        total => eprintln!("ingest: {}/{total} {what}", progress.done),
+                    }
                     last_logged = (progress.phase, progress.done);
                 }
             }
@@ -122,10 +134,54 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
     };
     let mut stats = index::IngestStats::default();
     let mut removed = Vec::new();
-    for (origin, documents, had_problems) in batches {
-        let keys: std::collections::HashSet<String> =
-            documents.iter().map(|d| d.id.clone()).collect();
-        let batch = index.ingest_from(documents, Some(&origin), &mut progress)?;
+    let mut total = 0;
+    for source in sources {
+        let (origin, keys, batch, had_problems) = match source {
+            Source::Read {
+                origin,
+                documents,
+                problems,
+            } => {
+                let keys: HashSet<String> = documents.iter().map(|d| d.id.clone()).collect();
+                total += documents.len();
+                let batch = index.ingest_from(documents, Some(&origin), &mut progress)?;
+                (origin, keys, batch, problems)
+            }
+            Source::Path { origin, path } => {
+                // Read on a thread of its own and handed over a short queue, so that a file
+                // of any size (a wiki dump) passes through in bounded memory.
+                let (sender, receiver) = std::sync::mpsc::sync_channel::<corpus::Document>(256);
+                let reading = path.clone();
+                let reader = std::thread::spawn(move || {
+                    corpus::stream_path(&reading, &mut |document| {
+                        let _ = sender.send(document);
+                    })
+                });
+                let mut keys = HashSet::new();
+                let documents = receiver.into_iter().inspect(|document| {
+                    keys.insert(document.id.clone());
+                });
+                // On an error the queue is dropped with `documents` and the reader's sends
+                // fail: it is left to finish on its own.
+                let batch = index.ingest_from(documents, Some(&origin), &mut progress)?;
+                let report = reader
+                    .join()
+                    .map_err(|_| anyhow::anyhow!("reading {} failed", path.display()))?;
+                for problem in &report.problems {
+                    eprintln!("warning: skipped {problem}");
+                }
+                if report.skipped_files > 0 {
+                    eprintln!(
+                        "note: ignored {} file(s) in {} that are not .txt, .md, .markdown, .html, .htm, .pdf, .xml, .bz2 or .jsonl",
+                        report.skipped_files,
+                        path.display()
+                    );
+                }
+                problems += report.problems.len();
+                total += keys.len();
+                (origin, keys, batch, report.problems.len())
+            }
+        };
         stats.added += batch.added;
         stats.updated += batch.updated;
         stats.unchanged += batch.unchanged;
@@ -143,6 +199,12 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
                 }
             }
         }
+    }
+    if total == 0 && !args.sync {
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        bail!("nothing to ingest: no readable documents ({problems} problem(s) reported above)");
     }
     if let Some(bar) = bar {
         bar.finish_and_clear();
