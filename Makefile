@@ -68,8 +68,12 @@ bench-ann: assets
 	./target/release/because-bench --ann-only --index bench-data/default/index $(BENCH_ARGS)
 
 # A million documents of real text, ingested text-only: documents/s, size on disk, lexical ask
-# latency, the resident memory of `because serve` (crates/bench/src/scale.rs; about 2 minutes,
-# 1.6 GB of disk in a temporary folder here). Prints only.
+# latency, the resident memory of `because serve`; wiki dumps of 100 MiB and 1 GiB streamed through
+# `because ingest` (peak memory); a million sentence vectors in the same index: the graph's build
+# time and recall against exact search, dense and hybrid ask latency, serve's memory
+# (crates/bench/src/scale.rs; about 30 minutes on 2 cores, 5 GB of disk in a temporary folder
+# here, 4 GB of memory). `BENCH_ARGS="--scale-vectors 0 --dump-bytes 0"` runs the text index alone
+# (about 2 minutes). Prints only.
 bench-scale: assets
 	$(CARGO) build --release -p because -p bench
 	./target/release/because-bench --scale-only $(BENCH_ARGS)

@@ -157,9 +157,13 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
                         let _ = sender.send(document);
                     })
                 });
-                let mut keys = HashSet::new();
+                // The keys are kept only to synchronise (a dump's may be millions).
+                let (mut keys, mut count) = (HashSet::new(), 0);
                 let documents = receiver.into_iter().inspect(|document| {
-                    keys.insert(document.id.clone());
+                    count += 1;
+                    if args.sync {
+                        keys.insert(document.id.clone());
+                    }
                 });
                 // On an error the queue is dropped with `documents` and the reader's sends
                 // fail: it is left to finish on its own.
@@ -178,7 +182,7 @@ pub fn run(paths: &super::Paths, args: IngestArgs) -> anyhow::Result<()> {
                     );
                 }
                 problems += report.problems.len();
-                total += keys.len();
+                total += count;
                 (origin, keys, batch, report.problems.len())
             }
         };
