@@ -618,6 +618,13 @@ fn ingest_keeps_a_nearest_neighbour_graph_above_its_threshold() {
         "{output}"
     );
     assert!(graph_dir(data.path()).join("points.bin").is_file());
+    let sources = stdout(&because(data.path(), &["sources"]));
+    assert!(
+        sources.contains("searched through a nearest-neighbour graph of"),
+        "{sources}"
+    );
+    let sources = stdout(&because(exact.path(), &["sources"]));
+    assert!(sources.contains("searched exactly"), "{sources}");
     for question in ["Why do river floods happen?", "What causes famine?"] {
         let with_graph = because(data.path(), &["--model-dir", model, "ask", question]);
         assert!(with_graph.status.success(), "{}", stderr(&with_graph));

@@ -379,6 +379,18 @@ fn parse_points(bytes: &[u8]) -> Option<Vec<Point>> {
     )
 }
 
+/// Points of the graph saved in `dir/ann/`, read from its point list's header alone (the
+/// graph is not loaded); `None` when there is none or the header is damaged.
+pub fn saved_points(dir: &Path) -> Option<usize> {
+    let mut header = [0u8; 16];
+    std::fs::File::open(dir.join(DIR).join(POINTS_FILE))
+        .ok()?
+        .read_exact(&mut header)
+        .ok()?;
+    let count = header.strip_prefix(POINTS_MAGIC.as_slice())?;
+    usize::try_from(u64::from_le_bytes(count.try_into().ok()?)).ok()
+}
+
 /// Removes the graph of `dir`, if it has one (the index fell below the threshold).
 pub fn remove(dir: &Path) -> Result<(), IndexError> {
     let folder = dir.join(DIR);
@@ -398,7 +410,8 @@ mod tests {
 
     /// Deterministic unit vectors (xorshift): `count` of `dimension` components.
     fn vectors(count: usize, dimension: usize, seed: u64) -> Vec<Vec<f32>> {
-        let mut state = seed | 1;
+        // Distinct seeds, distinct streams (a plain `seed | 1` makes 12 and 13 the same).
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
         let mut next = move || {
             state ^= state << 13;
             state ^= state >> 7;
@@ -481,6 +494,7 @@ mod tests {
         let matrix = matrix(&rows, 24);
         let graph = Graph::build(&matrix);
         graph.save(dir.path()).unwrap();
+        assert_eq!(saved_points(dir.path()), Some(1500));
         // Saved again over itself: replaced whole, nothing left beside it.
         graph.save(dir.path()).unwrap();
         assert!(!dir.path().join(TEMPORARY_DIR).exists());
@@ -494,6 +508,7 @@ mod tests {
         }
         remove(dir.path()).unwrap();
         assert!(Graph::load(dir.path()).unwrap().is_none());
+        assert_eq!(saved_points(dir.path()), None);
     }
 
     #[test]

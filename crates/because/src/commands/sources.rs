@@ -19,5 +19,15 @@ pub fn run(paths: &super::Paths) -> anyhow::Result<()> {
         .iter()
         .fold((0, 0), |(d, s), (_, dd, ss)| (d + dd, s + ss));
     println!("{documents:>9}  {sentences:>9}  in all");
+    let vectors = index.vector_count()?;
+    match index::ann::saved_points(index.dir()) {
+        Some(points) => println!(
+            "{vectors} sentence vectors, searched through a nearest-neighbour graph of {points} points"
+        ),
+        None if vectors > 0 => println!(
+            "{vectors} sentence vectors, searched exactly (`ingest --ann-threshold` builds a nearest-neighbour graph)"
+        ),
+        None => println!("no sentence vectors: search is lexical only"),
+    }
     Ok(())
 }
