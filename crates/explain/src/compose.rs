@@ -393,9 +393,10 @@ pub fn compose(
                 // "Isolated seizures … are provoked by identifiable causes" explains the
                 // seizures, not epilepsy: a cause must be of the subject, and what leads
                 // to something must not be the subject itself.
-                evidence.focus != Focus::Causes
-                    || (statement.direction == Direction::Cause && names_subject)
-                    || (statement.direction == Direction::Effect && !names_subject)
+                !explains_a_name(statement, text, evidence)
+                    && (evidence.focus != Focus::Causes
+                        || (statement.direction == Direction::Cause && names_subject)
+                        || (statement.direction == Direction::Effect && !names_subject))
             })
         })
     });
@@ -557,6 +558,73 @@ struct Reasons {
     sections: usize,
     named: usize,
     in_overview: bool,
+}
+
+/// Does the statement explain a name ("Its members were known as the \"Boxers\" in English,
+/// owing to many of them practicing Chinese martial arts") for a question that does not ask
+/// about a name? Such a statement is no reason the subject came about.
+pub(crate) fn explains_a_name(
+    statement: &crate::causal::CausalStatement,
+    text: &str,
+    evidence: &Evidence,
+) -> bool {
+    statement.direction == Direction::Cause
+        && evidence.intent.kind != AnswerKind::Naming
+        && text
+            .get(statement.antecedent.clone())
+            .is_some_and(gives_a_name)
+}
+
+/// Does the clause give something a name as what it says ("… were known as the \"Boxers\"",
+/// "is often called the Red Planet", "became known as"): the naming word after a form of
+/// "be" or "become". An alias set off inside the clause ("Lyme disease, also known as Lyme
+/// borreliosis, is … caused by …") is not what it says.
+fn gives_a_name(clause: &str) -> bool {
+    const NAMING: &[&str] = &[
+        "known as",
+        "called",
+        "referred to as",
+        "nicknamed",
+        "named",
+        "termed",
+    ];
+    const BE: &[&str] = &[
+        "is", "are", "was", "were", "be", "been", "being", "became", "become", "becomes",
+    ];
+    const ADVERBS: &[&str] = &[
+        "also",
+        "often",
+        "commonly",
+        "sometimes",
+        "usually",
+        "popularly",
+        "widely",
+        "better",
+        "generally",
+        "now",
+        "later",
+        "simply",
+        "still",
+    ];
+    let words: Vec<String> = clause
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect();
+    (0..words.len()).any(|at| {
+        let names = NAMING.iter().any(|marker| {
+            let marker: Vec<&str> = marker.split(' ').collect();
+            words[at..].iter().take(marker.len()).eq(marker.iter())
+        });
+        names
+            && words[..at]
+                .iter()
+                .rev()
+                .find(|w| !ADVERBS.contains(&w.as_str()))
+                .is_some_and(|w| BE.contains(&w.as_str()))
+    })
 }
 
 fn coverage(
@@ -977,5 +1045,28 @@ pub(crate) fn lower_first(heading: &str) -> String {
     match chars.next() {
         Some(c) => c.to_lowercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clause_that_gives_a_name_is_told_from_one_with_an_alias() {
+        assert!(gives_a_name(
+            "Its members were known as the \"Boxers\" in English"
+        ));
+        assert!(gives_a_name("Mars is often called the Red Planet"));
+        assert!(gives_a_name(
+            "The city later became known as Constantinople"
+        ));
+        assert!(!gives_a_name(
+            "Lyme disease, also known as Lyme borreliosis, is a tick-borne disease"
+        ));
+        assert!(!gives_a_name("The Titanic sank"));
+        assert!(!gives_a_name(
+            "A man named Gavrilo Princip shot the archduke"
+        ));
     }
 }

@@ -177,6 +177,9 @@ fn causal_candidates(
         let text = evidence.text(sentence);
         let document = &evidence.documents[sentence.document];
         for statement in &sentence.causal {
+            if crate::compose::explains_a_name(statement, text, evidence) {
+                continue;
+            }
             // An item names the subject when it carries most of the question's weight
             // ("World War I", "the Great Chinese Famine"), not merely a common word of it
             // ("the deaths of two million people" for the Black Death).

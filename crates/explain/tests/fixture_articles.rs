@@ -289,3 +289,57 @@ fn a_wreck_told_as_a_collision_has_the_collision_as_its_reason() {
             .is_some_and(|note| note.contains("the reason below is the one"))
     );
 }
+
+/// A sentence that explains a name ("were known as the Lanterns, owing to …") states no reason
+/// the subject came about: the article says its evidence is thin, and never claims a reason
+/// quoted. A stated cause in the same corpus still counts.
+#[test]
+fn an_explained_name_is_no_reason_the_subject_happened() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = index::Index::create_or_open(dir.path()).unwrap();
+    let document = |id: &str, title: &str, text: &str| corpus::Document {
+        id: id.into(),
+        title: title.into(),
+        text: text.into(),
+        url: None,
+        license: None,
+        date: None,
+        language: None,
+    };
+    index
+        .ingest(
+            [
+                document(
+                    "lantern",
+                    "Lantern Uprising",
+                    "The Lantern Uprising was an armed uprising in the Vell Valley between 1799 and 1801. \
+                     Its members were known as the \"Lanterns\" in the valley, owing to the lamps they carried at night.",
+                ),
+                document(
+                    "salt",
+                    "Salt Revolt",
+                    "The Salt Revolt was an armed revolt in the Orn Hills in 1802. \
+                     The Salt Revolt was caused by a new tax on salt.",
+                ),
+            ],
+            &mut |_| {},
+        )
+        .unwrap();
+    let engine = Engine::new(index);
+    let article = ask(&engine, "Why did the Lantern Uprising happen?");
+    assert_contract(&engine, &article);
+    assert!(article.factors.is_empty(), "{:?}", article.factors);
+    assert_eq!(
+        article.coverage.level,
+        CoverageLevel::Thin,
+        "{:?}",
+        article.coverage
+    );
+    let salt = ask(&engine, "Why did the Salt Revolt happen?");
+    assert_ne!(
+        salt.coverage.level,
+        CoverageLevel::Thin,
+        "{:?}",
+        salt.coverage
+    );
+}
