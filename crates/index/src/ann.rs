@@ -172,6 +172,17 @@ impl Graph {
         graph
     }
 
+    /// [`Graph::build`], reported as an update that built the graph.
+    pub fn rebuild(matrix: &VectorMatrix) -> (Graph, GraphUpdate) {
+        let graph = Graph::build(matrix);
+        let update = GraphUpdate {
+            points: graph.len(),
+            inserted: graph.len(),
+            rebuilt: true,
+        };
+        (graph, update)
+    }
+
     /// Number of points, stale ones included.
     pub fn len(&self) -> usize {
         self.points.len()
@@ -216,13 +227,7 @@ impl Graph {
         let missing = live.iter().filter(|p| !present.contains(p)).count();
         let total = self.points.len() + missing;
         if stale as f64 > STALE_SHARE * total as f64 {
-            let graph = Graph::build(matrix);
-            let update = GraphUpdate {
-                points: graph.len(),
-                inserted: graph.len(),
-                rebuilt: true,
-            };
-            return (graph, update);
+            return Graph::rebuild(matrix);
         }
         let mut graph = self;
         let inserted = graph.insert(matrix, |p| !present.contains(p));

@@ -271,7 +271,7 @@ impl Index {
     /// vectors.
     pub fn dense_search(&self, query: &[f32], limit: usize) -> Result<Vec<DenseHit>, IndexError> {
         let matrix = self.vector_matrix()?;
-        Ok(match self.vector_graph()? {
+        Ok(match self.vector_graph() {
             Some(graph) => graph.search(&matrix, query, limit),
             None => matrix.search(query, limit),
         })
@@ -332,7 +332,7 @@ impl Index {
 
     /// Points in the nearest-neighbour graph (stale ones included); `None` without a graph.
     pub fn vector_graph_points(&self) -> Result<Option<usize>, IndexError> {
-        Ok(self.vector_graph()?.map(|graph| graph.len()))
+        Ok(self.vector_graph().map(|graph| graph.len()))
     }
 
     /// Brings the nearest-neighbour graph in step with the stored vectors, once an ingest has
@@ -353,15 +353,7 @@ impl Index {
         });
         let (graph, update) = match saved {
             Some(graph) => graph.update(&matrix),
-            None => {
-                let graph = crate::ann::Graph::build(&matrix);
-                let update = GraphUpdate {
-                    points: graph.len(),
-                    inserted: graph.len(),
-                    rebuilt: true,
-                };
-                (graph, update)
-            }
+            None => crate::ann::Graph::rebuild(&matrix),
         };
         if update.inserted > 0 {
             graph.save(&self.dir)?;
@@ -370,16 +362,17 @@ impl Index {
         Ok(Some(update))
     }
 
-    fn vector_graph(&self) -> Result<Option<Arc<crate::ann::Graph>>, IndexError> {
+    /// The graph, loaded once; `None` without one. A damaged graph costs speed, never
+    /// answers: search is exact without it.
+    fn vector_graph(&self) -> Option<Arc<crate::ann::Graph>> {
         if let Some(loaded) = self
             .graph
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
         {
-            return Ok(loaded.clone());
+            return loaded.clone();
         }
-        // A damaged graph costs speed, never answers: search is exact without it.
         let graph = match crate::ann::Graph::load(&self.dir) {
             Ok(graph) => graph.map(Arc::new),
             Err(error) => {
@@ -388,7 +381,7 @@ impl Index {
             }
         };
         *self.graph.write().unwrap_or_else(|p| p.into_inner()) = Some(graph.clone());
-        Ok(graph)
+        graph
     }
 
     /// The stored vector of one sentence, if it has one.
