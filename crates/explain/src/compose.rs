@@ -96,6 +96,11 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
                     // occasionally feel like heartburn" is no overview for what causes heart
                     // attacks.
                     .filter(|k| k.ordinal == 0 || speaks_to_question(evidence, *k))
+                    // Nor one that tells only what something led to, for a question about
+                    // causes: "For some patients, recovery may not be immediate or complete,
+                    // resulting in long-term effects" is no overview for what causes Lyme
+                    // disease.
+                    .filter(|k| k.ordinal == 0 || !tells_only_consequences(evidence, *k))
             };
             // Without a document about the subject, a sentence that names it comes first
             // ("Deaths caused by famine declined sharply" is no overview for the Indigenous
@@ -157,6 +162,27 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
         keys.extend(next);
     }
     keys
+}
+
+/// For a question about causes, does the sentence state only effects, none of them the
+/// subject ("…, resulting in long-term effects")?
+fn tells_only_consequences(evidence: &Evidence, key: SentenceKey) -> bool {
+    if evidence.focus != Focus::Causes {
+        return false;
+    }
+    let Some(found) = evidence.find(key.document, key.ordinal) else {
+        return false;
+    };
+    let sentence = &evidence.sentences[found];
+    let text = evidence.text(sentence);
+    !sentence.causal.is_empty()
+        && sentence.causal.iter().all(|statement| {
+            statement.direction == Direction::Effect
+                && !statement
+                    .items
+                    .iter()
+                    .any(|item| evidence.names_topic(&text[item.clone()]))
+        })
 }
 
 /// Does the sentence speak to the question: relevant to it, or naming its topic?
@@ -293,6 +319,8 @@ pub fn compose(
     let mut sections = Vec::new();
     // Each section's reasons as they read in running text, for the summary.
     let mut reasons: Vec<Vec<String>> = Vec::new();
+    // Reasons stated only by quoted overview sentences.
+    let mut overview_reasons: Vec<String> = Vec::new();
     let mut explicit = 0;
     let mut merged = vec![false; factors.len()];
     for (position, factor) in factors.iter().enumerate() {
@@ -301,8 +329,14 @@ pub fn compose(
         }
         let (mut sentences, mut quoted) = section_sentences(&mut citations, factor);
         // A factor with nothing of its own to add (its only evidence is quoted already,
-        // in the overview or an earlier section) gets no section of its own.
+        // in the overview or an earlier section) gets no section of its own; one the
+        // overview states is still a reason the summary names.
         if sentences.is_empty() {
+            if factor.sentences.iter().any(|k| overview_keys.contains(k))
+                && !overview_reasons.contains(&factor.phrase)
+            {
+                overview_reasons.push(factor.phrase.clone());
+            }
             continue;
         }
         if factor.direction.is_some() {
@@ -411,7 +445,17 @@ pub fn compose(
             in_overview: overview_states_a_reason || overview_is_causal,
         },
     );
-    let summary = summary(&evidence.intent, &sections, &reasons, &coverage);
+    let summary = if sections.is_empty() {
+        let cites = cited_sentences(&overview);
+        if overview_reasons.is_empty() {
+            no_reason_summary(&evidence.intent, overview_is_causal, cites)
+        } else {
+            let reasons = vec![overview_reasons];
+            summary(&evidence.intent, &reasons, cites, &coverage)
+        }
+    } else {
+        summary(&evidence.intent, &reasons, cited_by(&sections), &coverage)
+    };
     // Every quotable sentence that answers is a section's only evidence (one sentence states
     // all the reasons): the overview then names them, built from the headings.
     // When no quoted sentence of the overview states a reason (the sentences that do are
@@ -765,18 +809,15 @@ fn thin_note(
 /// since only the headings and the question's own words are used.
 fn summary(
     intent: &Intent,
-    sections: &[FactorSection],
     reasons: &[Vec<String>],
+    cites: Vec<u32>,
     coverage: &Coverage,
 ) -> Vec<Sentence> {
-    let cites = cited_by(sections);
-    if sections.is_empty() {
-        return Vec::new();
-    }
     let all = flatten(reasons);
     let listed = join_list(&all);
     let statement = restate(intent);
-    let subject = lower_first(&intent.topic());
+    // As the question wrote it: "Lyme disease", "the Titanic".
+    let subject = intent.topic();
     let past = intent.tense == Tense::Past;
     let text = match (coverage.level, intent.kind, statement) {
         (CoverageLevel::Thin, _, Some(statement)) => format!(
@@ -808,6 +849,36 @@ fn summary(
     vec![Sentence::new(text, cites, SentenceKind::Template)]
 }
 
+/// The summary of an article that names no reason: what the quoted sources leave unsaid,
+/// in the question's terms ("None of the sources quoted here says what causes Parkinson's
+/// disease."); empty when nothing is quoted.
+fn no_reason_summary(intent: &Intent, overview_is_causal: bool, cites: Vec<u32>) -> Vec<Sentence> {
+    if cites.is_empty() {
+        return Vec::new();
+    }
+    let topic = intent.topic();
+    let past = intent.tense == Tense::Past;
+    let asked = match (restate(intent), intent.kind) {
+        (Some(statement), _) => Some(format!("why {statement}")),
+        _ if topic.is_empty() => None,
+        (None, AnswerKind::Causes) if past => Some(format!("what caused {topic}")),
+        (None, AnswerKind::Causes) => Some(format!("what causes {topic}")),
+        (None, AnswerKind::Significance) => Some(format!("why {topic} matters")),
+        (None, AnswerKind::Purpose) => Some(format!("what {topic} is for")),
+        (None, AnswerKind::Naming) => Some(format!("how {topic} got its name")),
+        (None, AnswerKind::Mechanism) => Some(format!("how {topic} works")),
+    };
+    let text = match asked {
+        // The overview quotes a causal statement that names no reason of its own.
+        Some(asked) if overview_is_causal => {
+            format!("Beyond the overview, the sources quoted here do not say {asked}.")
+        }
+        Some(asked) => format!("None of the sources quoted here says {asked}."),
+        None => "The sources quoted here do not answer the question directly.".to_owned(),
+    };
+    vec![Sentence::new(text, cites, SentenceKind::Template)]
+}
+
 /// "The sources point to a and b." — the answer upfront when no quoted sentence gives it.
 fn answer_in_brief(sections: &[FactorSection], reasons: &[Vec<String>]) -> Sentence {
     Sentence::new(
@@ -830,9 +901,18 @@ fn flatten(reasons: &[Vec<String>]) -> Vec<String> {
 }
 
 fn cited_by(sections: &[FactorSection]) -> Vec<u32> {
-    let mut cites: Vec<u32> = sections
+    let sentences: Vec<Sentence> = sections
         .iter()
-        .flat_map(|s| s.sentences.iter().flat_map(|x| x.cites.iter().copied()))
+        .flat_map(|s| s.sentences.iter().cloned())
+        .collect();
+    cited_sentences(&sentences)
+}
+
+/// Every source the sentences cite, once, in order.
+fn cited_sentences(sentences: &[Sentence]) -> Vec<u32> {
+    let mut cites: Vec<u32> = sentences
+        .iter()
+        .flat_map(|x| x.cites.iter().copied())
         .collect();
     cites.sort_unstable();
     cites.dedup();

@@ -369,7 +369,9 @@ fn causal_candidates(
                 let heading = if let Some(cause) = crate::causal::appositive_cause(antecedent) {
                     name_reason(strip_determiner(cause), tagger)
                 } else if !document.about_subject
-                    && (is_anaphoric(antecedent)
+                    // "It … resulting in creations such as … smartphones" made smartphones,
+                    // which says nothing of why they became popular.
+                    && ((is_anaphoric(antecedent) && names_the_event(&text[subject_item.clone()]))
                         // "Complications may occasionally include pneumonia" in the
                         // document on chickenpox.
                         || (antecedent.trim().is_empty()
@@ -640,6 +642,9 @@ const END_WORDS: &[&str] = &[
     "capture",
     "captured",
     "extinct",
+    // "Why did the dinosaurs die out?"
+    "die",
+    "died",
     "abolition",
     "abolished",
     "cessation",
@@ -716,22 +721,39 @@ const OCCURRENCE_WORDS: &[&str] = &[
 /// Does `item` name the subject's `head` word only where it modifies another noun
 /// ("obstructive *sleep* apnea", "World War I *veterans*"), never as the head of its phrase?
 fn only_as_a_modifier(item: &str, head: &str) -> bool {
-    let words = lower_words(item);
+    // Each word with where it ends.
+    let mut spans: Vec<(String, usize)> = Vec::new();
+    let mut start = None;
+    for (at, c) in item
+        .char_indices()
+        .chain(std::iter::once((item.len(), ' ')))
+    {
+        if c.is_alphanumeric() {
+            start.get_or_insert(at);
+        } else if let Some(from) = start.take() {
+            spans.push((item[from..at].to_lowercase(), at));
+        }
+    }
+    let words: Vec<String> = spans.iter().map(|(w, _)| w.clone()).collect();
     let mut found = false;
     for (i, word) in words.iter().enumerate() {
         if word != head {
             continue;
         }
         found = true;
+        // A comma after it ends its phrase where it opens the clause: "Tuberculosis, also
+        // known as …" (not "… is explained through cosmic inflation: a phase …").
+        let ends_its_phrase = i == 0 && item[spans[i].1..].starts_with(',');
         // "lightning formation", "Soviet Union collapse": a noun of the thing's life or
         // frequency after it still names the thing.
-        let modifies = words.get(i + 1).is_some_and(|next| {
-            next.chars().all(|c| c.is_alphabetic())
-                && !AFTER_A_HEAD.contains(&next.as_str())
-                && !BEGINNING_WORDS.contains(&next.as_str())
-                && !END_WORDS.contains(&next.as_str())
-                && !OCCURRENCE_WORDS.contains(&next.as_str())
-        });
+        let modifies = !ends_its_phrase
+            && words.get(i + 1).is_some_and(|next| {
+                next.chars().all(|c| c.is_alphabetic())
+                    && !AFTER_A_HEAD.contains(&next.as_str())
+                    && !BEGINNING_WORDS.contains(&next.as_str())
+                    && !END_WORDS.contains(&next.as_str())
+                    && !OCCURRENCE_WORDS.contains(&next.as_str())
+            });
         if !modifies {
             return false;
         }
@@ -947,12 +969,14 @@ fn in_running_text(heading: &str, span: &str, before: &str) -> String {
         }
         _ => crate::compose::lower_first(heading),
     };
-    // "its presence in all organisms" reads as the evidence wrote it.
+    // "its presence in all organisms" reads as the evidence wrote it, and so does "a third
+    // copy of chromosome 21" inside "the presence of all or part of a third copy …".
+    let before_heading = span_lower
+        .find(&heading_lower)
+        .map(|at| span_lower[..at].trim_end());
     for article in ["the", "a", "an", "its", "their"] {
-        let opens_span = span_lower
-            .strip_prefix(article)
-            .and_then(|rest| rest.strip_prefix(' '))
-            .is_some_and(|rest| rest.starts_with(&heading_lower));
+        let opens_span = before_heading
+            .is_some_and(|prefix| prefix == article || prefix.ends_with(&format!(" {article}")));
         let ends_before = before
             .to_lowercase()
             .trim_end()
@@ -1225,6 +1249,35 @@ mod tests {
         ));
         // Not named at all is no modifier either.
         assert!(!only_as_a_modifier("disability", "diabetes"));
+        // Nor one that ends its phrase at a comma.
+        assert!(!only_as_a_modifier(
+            "Tuberculosis, also known colloquially as the \"white death\", is a contagious disease",
+            "tuberculosis"
+        ));
+    }
+
+    #[test]
+    fn a_heading_in_running_text_keeps_the_article_the_evidence_gave_it() {
+        assert_eq!(
+            in_running_text(
+                "Third copy of chromosome 21",
+                "presence of all or part of a third copy of chromosome 21",
+                ""
+            ),
+            "a third copy of chromosome 21"
+        );
+        assert_eq!(
+            in_running_text(
+                "Bacterium Yersinia pestis",
+                "the bacterium Yersinia pestis",
+                ""
+            ),
+            "the bacterium Yersinia pestis"
+        );
+        assert_eq!(
+            in_running_text("Flea bites", "flea bites", "spread by"),
+            "flea bites"
+        );
     }
 
     #[test]

@@ -105,10 +105,63 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
                 .strip_prefix(heading.to_lowercase().as_str())
                 .is_some_and(|rest| rest.starts_with(" of "))
     };
+    // Nor a noun cut from the infinitive it needs: "France's determination" of "France's
+    // determination to reassert its dominant position".
+    // (A heading with an infinitive of its own may stop before a purpose: "Failure to apply
+    // dryland farming methods" of "… to prevent wind erosion".)
+    let cut_from_its_infinitive = |heading: &str| {
+        !heading.to_lowercase().contains(" to ")
+            && tagger.is_some_and(|tagger| {
+                let lower = span.to_lowercase();
+                let Some(at) = lower.find(&heading.to_lowercase()) else {
+                    return false;
+                };
+                let after = at + heading.len();
+                let tagged = tagger.tag_text(span);
+                let next = tagged.iter().position(|(range, _)| range.start >= after);
+                next.is_some_and(|i| {
+                    tagged[i].1 == Tag::TO && tagged.get(i + 1).is_some_and(|(_, t)| *t == Tag::VB)
+                })
+            })
+    };
     [from_phrase, Some(crate::causal::heading_from_phrase(span))]
         .into_iter()
         .flatten()
-        .find(|heading| is_well_formed(heading, tagger) && !cut_from_its_of(heading))
+        .find(|heading| {
+            is_well_formed(heading, tagger)
+                && !cut_from_its_of(heading)
+                && !cut_from_its_infinitive(heading)
+        })
+        // "the presence of all or part of a third copy of chromosome 21" is too long for a
+        // heading; what is present names the reason.
+        .or_else(|| without_light_head(span).and_then(|rest| name_reason(rest, tagger)))
+}
+
+/// The span without an opening noun that adds nothing a heading needs ("the presence of",
+/// "all or part of"); `None` when it has none.
+fn without_light_head(span: &str) -> Option<&str> {
+    const LIGHT: &[&str] = &[
+        "the presence of ",
+        "presence of ",
+        "the existence of ",
+        "existence of ",
+        "all or part of ",
+        "part or all of ",
+        "all or some of ",
+        "some or all of ",
+    ];
+    let mut rest = span.trim_start();
+    let mut stripped = false;
+    while let Some(light) = LIGHT.iter().find(|light| {
+        rest.len() > light.len()
+            && rest
+                .get(..light.len())
+                .is_some_and(|opening| opening.eq_ignore_ascii_case(light))
+    }) {
+        rest = &rest[light.len()..];
+        stripped = true;
+    }
+    stripped.then_some(rest)
 }
 
 /// Auxiliaries and copulas: a clause built on them ("the air inside is at about the same
@@ -431,6 +484,22 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
             break;
         }
         end = next_end;
+    }
+    // A noun that needs its infinitive ("France's determination to reassert its dominant
+    // position"): the heading takes it with its object, or names nothing.
+    if tags.get(end) == Some(&Tag::TO) && tags.get(end + 1) == Some(&Tag::VB) {
+        let object_end = phrases
+            .iter()
+            .map(|p| (start + p.start, start + p.end))
+            .find(|(object_start, _)| *object_start == end + 2)
+            .map_or(end + 2, |(_, object_end)| object_end);
+        let words = span[ranges[opens_at].start..ranges[object_end - 1].end]
+            .split_whitespace()
+            .count();
+        if words > MAX_WORDS {
+            return None;
+        }
+        end = object_end;
     }
     let text = &span[ranges[opens_at].start..ranges[end - 1].end];
     Some(capitalise(text))

@@ -210,6 +210,10 @@ const DETERMINERS: &[&str] = &[
     "her", "its", "this", "these", "those", "that",
 ];
 
+/// Verbs that only say that something took place: a question's subject is every word before
+/// them.
+const EVENT_ONLY_VERBS: &[&str] = &["happen", "occur"];
+
 impl Intent {
     /// [`Intent::parse`], then, with verb conjugations at hand, the subject of a "do"
     /// question takes the nouns that the word-shape rules left in the event: "Why did the
@@ -241,6 +245,17 @@ impl Intent {
             .iter()
             .any(|(word, is_be, _, _)| !is_be && auxiliary == *word);
         if !do_question {
+            return intent;
+        }
+        // "Why did the 1973 oil crisis happen?": before "happen" or "occur", which take no
+        // object, every word is the subject's, whatever else it could be ("oil", "collapse").
+        let words: Vec<&str> = intent.event.split_whitespace().collect();
+        if let [before @ .., last] = words.as_slice()
+            && !before.is_empty()
+            && EVENT_ONLY_VERBS.contains(&last.to_lowercase().as_str())
+        {
+            intent.subject = format!("{} {}", intent.subject, before.join(" "));
+            intent.event = (*last).to_owned();
             return intent;
         }
         let is_verb = |word: &str| verbs.lemma(&word.to_lowercase()).is_some();

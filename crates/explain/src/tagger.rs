@@ -982,7 +982,7 @@ fn is_abbreviation(word: &str) -> bool {
 /// ```
 ///
 /// A possessive ends one noun and determines the next ("the planet 's thin atmosphere" is one
-/// phrase). Words after the last noun of a run (a trailing adjective, a lone possessive) are
+/// phrase); a number after a noun ends the phrase with it ("chromosome 21"). Words after the last noun of a run (a trailing adjective, a lone possessive) are
 /// not part of it.
 pub fn noun_phrases(tags: &[Tag], words: &[&str]) -> Vec<Range<usize>> {
     debug_assert_eq!(tags.len(), words.len(), "one tag per word");
@@ -1021,6 +1021,10 @@ fn base_noun_phrase_at(tags: &[Tag], start: usize) -> Option<usize> {
         if tag.is_noun() {
             after_noun = true;
             end = Some(j + 1);
+        } else if tag == Tag::CD && after_noun {
+            // A number after a noun belongs to its name: "chromosome 21", "Apollo 11".
+            end = Some(j + 1);
+            after_noun = false;
         } else if tag.is_adjective() || tag == Tag::CD {
             after_noun = false;
         } else if tag.is_adverb() {
@@ -1475,6 +1479,14 @@ mod tests {
                 "a lack of blood flow",
                 "the widely reported assassination of Archduke Franz Ferdinand"
             ]
+        );
+        // A number after a noun is part of its name.
+        assert_eq!(
+            chunks(
+                "a/DT third/JJ copy/NN of/IN chromosome/NN 21/CD in/IN 1959/CD",
+                true
+            ),
+            ["a third copy of chromosome 21"]
         );
         // Participles: a verb's object is no noun phrase; a bare past participle may open one.
         assert_eq!(

@@ -296,36 +296,23 @@ fn a_wreck_told_as_a_collision_has_the_collision_as_its_reason() {
 #[test]
 fn an_explained_name_is_no_reason_the_subject_happened() {
     let dir = tempfile::tempdir().unwrap();
-    let index = index::Index::create_or_open(dir.path()).unwrap();
-    let document = |id: &str, title: &str, text: &str| corpus::Document {
-        id: id.into(),
-        title: title.into(),
-        text: text.into(),
-        url: None,
-        license: None,
-        date: None,
-        language: None,
-    };
-    index
-        .ingest(
-            [
-                document(
-                    "lantern",
-                    "Lantern Uprising",
-                    "The Lantern Uprising was an armed uprising in the Vell Valley between 1799 and 1801. \
-                     Its members were known as the \"Lanterns\" in the valley, owing to the lamps they carried at night.",
-                ),
-                document(
-                    "salt",
-                    "Salt Revolt",
-                    "The Salt Revolt was an armed revolt in the Orn Hills in 1802. \
-                     The Salt Revolt was caused by a new tax on salt.",
-                ),
-            ],
-            &mut |_| {},
-        )
-        .unwrap();
-    let engine = Engine::new(index);
+    let engine = engine_of(
+        dir.path(),
+        &[
+            (
+                "lantern",
+                "Lantern Uprising",
+                "The Lantern Uprising was an armed uprising in the Vell Valley between 1799 and 1801. \
+                 Its members were known as the \"Lanterns\" in the valley, owing to the lamps they carried at night.",
+            ),
+            (
+                "salt",
+                "Salt Revolt",
+                "The Salt Revolt was an armed revolt in the Orn Hills in 1802. \
+                 The Salt Revolt was caused by a new tax on salt.",
+            ),
+        ],
+    );
     let article = ask(&engine, "Why did the Lantern Uprising happen?");
     assert_contract(&engine, &article);
     assert!(article.factors.is_empty(), "{:?}", article.factors);
@@ -335,11 +322,100 @@ fn an_explained_name_is_no_reason_the_subject_happened() {
         "{:?}",
         article.coverage
     );
+    // Its summary says what the quoted sources leave unsaid, in the question's words.
+    let summary: Vec<&str> = article.summary.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        summary,
+        ["None of the sources quoted here says why the Lantern Uprising happened."]
+    );
+    assert_eq!(article.summary[0].kind, SentenceKind::Template);
     let salt = ask(&engine, "Why did the Salt Revolt happen?");
     assert_ne!(
         salt.coverage.level,
         CoverageLevel::Thin,
         "{:?}",
         salt.coverage
+    );
+}
+
+/// An index of the given documents (id, title, text), for one test's own small corpus.
+fn engine_of(dir: &Path, documents: &[(&str, &str, &str)]) -> Engine {
+    let index = index::Index::create_or_open(dir).unwrap();
+    let documents: Vec<corpus::Document> = documents
+        .iter()
+        .map(|(id, title, text)| corpus::Document {
+            id: (*id).into(),
+            title: (*title).into(),
+            text: (*text).into(),
+            url: None,
+            license: None,
+            date: None,
+            language: None,
+        })
+        .collect();
+    index.ingest(documents, &mut |_| {}).unwrap();
+    Engine::new(index)
+}
+
+#[test]
+fn a_cause_in_the_defining_sentence_is_a_section_and_the_summary_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_of(
+        dir.path(),
+        &[
+            (
+                "greyfever",
+                "Greyfever",
+                "Greyfever, also known colloquially as the \"ash sickness\", is a contagious disease usually caused by Greyfever bacilli. \
+                 For some patients, greyfever recovery is slow, resulting in long-term effects.",
+            ),
+            (
+                "lung",
+                "Lung",
+                "The lungs are the organs of breathing. Greyfever and other diseases can infect them.",
+            ),
+        ],
+    );
+    let article = ask(&engine, "What causes greyfever?");
+    assert_contract(&engine, &article);
+    // The name before the comma is the subject; the bacilli named after it are its cause.
+    let headings: Vec<&str> = article.factors.iter().map(|f| f.heading.as_str()).collect();
+    assert!(
+        headings.iter().any(|h| h.contains("bacilli")),
+        "{headings:?}"
+    );
+    let summary: String = article.summary.iter().map(|s| s.text.as_str()).collect();
+    assert!(summary.contains("Greyfever bacilli"), "{summary}");
+    // What the disease leads to is no overview for what causes it.
+    let overview: String = article.overview.iter().map(|s| s.text.as_str()).collect();
+    assert!(!overview.contains("long-term effects"), "{overview}");
+}
+
+#[test]
+fn what_made_the_subject_is_no_reason_it_became_popular() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_of(
+        dir.path(),
+        &[
+            (
+                "gizmophone",
+                "Gizmophone",
+                "A gizmophone is a handheld device for sending pictures. \
+                 Gizmophones are sold in many countries.",
+            ),
+            (
+                "tinkering",
+                "Tinkering",
+                "Tinkering is the craft of making small machines at home. \
+                 It is typically motivated by curiosity, resulting in popular creations such as clocks, gizmophones and kites.",
+            ),
+        ],
+    );
+    let article = ask(&engine, "Why did gizmophones become so popular?");
+    assert_contract(&engine, &article);
+    assert!(
+        article.factors.iter().all(|f| f.heading != "Tinkering"),
+        "{:?}",
+        article.factors
     );
 }

@@ -127,6 +127,22 @@ fn names_participles_and_needed_of_phrases() {
         heading("optical effect known as Rayleigh scattering").as_deref(),
         Some("Rayleigh scattering")
     );
+    // A noun keeps the infinitive it needs, or names nothing.
+    assert_eq!(
+        heading("France's determination to reassert its dominant position in continental Europe")
+            .as_deref(),
+        Some("France's determination to reassert its dominant position")
+    );
+    assert_eq!(
+        heading("their desire to find new trade routes to Asia").as_deref(),
+        Some("Desire to find new trade routes")
+    );
+    assert_eq!(heading("the failure to act quickly"), None);
+    // What is present names the reason, when the whole span is too long for a heading.
+    assert_eq!(
+        heading("presence of all or part of a third copy of chromosome 21").as_deref(),
+        Some("Third copy of chromosome 21")
+    );
     // A past form between a possessive and its noun modifies it.
     assert_eq!(
         heading("axial parallelism of Earth's tilted orbit around the Sun").as_deref(),
@@ -217,6 +233,18 @@ fn the_verb_of_a_do_question_is_a_verb() {
             "the Scramble for Africa",
             "happen",
         ),
+        // Before "happen", a word that could be a verb is still the subject's.
+        (
+            "Why did the 1973 oil crisis happen?",
+            "the 1973 oil crisis",
+            "happen",
+        ),
+        (
+            "Why did the Late Bronze Age collapse happen?",
+            "the Late Bronze Age collapse",
+            "happen",
+        ),
+        ("Why do solar eclipses occur?", "solar eclipses", "occur"),
     ] {
         let intent = parse(question);
         assert_eq!(
