@@ -448,7 +448,8 @@ pub fn compose(
     let summary = if sections.is_empty() {
         let cites = cited_sentences(&overview);
         if overview_reasons.is_empty() {
-            no_reason_summary(&evidence.intent, overview_is_causal, cites)
+            // No reason to restate: a summary that only says so repeats the coverage note.
+            Vec::new()
         } else {
             let reasons = vec![overview_reasons];
             summary(&evidence.intent, &reasons, cites, &coverage)
@@ -804,6 +805,9 @@ fn thin_note(
     note
 }
 
+/// Words that open a question: a topic that begins with one is the whole question.
+const QUESTION_WORDS: &[&str] = &["What", "Why", "How", "Which", "When", "Where", "Who"];
+
 /// One or two sentences that name the reasons, restating the question ("The Titanic sank
 /// because of …", "Hypertension is dangerous because it leads to …"); marked `template`,
 /// since only the headings and the question's own words are used.
@@ -816,8 +820,13 @@ fn summary(
     let all = flatten(reasons);
     let listed = join_list(&all);
     let statement = restate(intent);
-    // As the question wrote it: "Lyme disease", "the Titanic".
-    let subject = intent.topic();
+    // As the question wrote it ("Lyme disease", "the Titanic"), unless it opens the
+    // question ("What generates Earth's magnetic field" when no subject was parsed).
+    let topic = intent.topic();
+    let subject = match topic.split_whitespace().next() {
+        Some(first) if QUESTION_WORDS.contains(&first) => lower_first(&topic),
+        _ => topic,
+    };
     let past = intent.tense == Tense::Past;
     let text = match (coverage.level, intent.kind, statement) {
         (CoverageLevel::Thin, _, Some(statement)) => format!(
@@ -845,36 +854,6 @@ fn summary(
             "The sources name {} causes of {subject}: {listed}.",
             number_word(all.len())
         ),
-    };
-    vec![Sentence::new(text, cites, SentenceKind::Template)]
-}
-
-/// The summary of an article that names no reason: what the quoted sources leave unsaid,
-/// in the question's terms ("None of the sources quoted here says what causes Parkinson's
-/// disease."); empty when nothing is quoted.
-fn no_reason_summary(intent: &Intent, overview_is_causal: bool, cites: Vec<u32>) -> Vec<Sentence> {
-    if cites.is_empty() {
-        return Vec::new();
-    }
-    let topic = intent.topic();
-    let past = intent.tense == Tense::Past;
-    let asked = match (restate(intent), intent.kind) {
-        (Some(statement), _) => Some(format!("why {statement}")),
-        _ if topic.is_empty() => None,
-        (None, AnswerKind::Causes) if past => Some(format!("what caused {topic}")),
-        (None, AnswerKind::Causes) => Some(format!("what causes {topic}")),
-        (None, AnswerKind::Significance) => Some(format!("why {topic} matters")),
-        (None, AnswerKind::Purpose) => Some(format!("what {topic} is for")),
-        (None, AnswerKind::Naming) => Some(format!("how {topic} got its name")),
-        (None, AnswerKind::Mechanism) => Some(format!("how {topic} works")),
-    };
-    let text = match asked {
-        // The overview quotes a causal statement that names no reason of its own.
-        Some(asked) if overview_is_causal => {
-            format!("Beyond the overview, the sources quoted here do not say {asked}.")
-        }
-        Some(asked) => format!("None of the sources quoted here says {asked}."),
-        None => "The sources quoted here do not answer the question directly.".to_owned(),
     };
     vec![Sentence::new(text, cites, SentenceKind::Template)]
 }

@@ -200,6 +200,10 @@ fn causal_candidates(
                     && !subject_head
                         .as_deref()
                         .is_some_and(|head| only_as_a_modifier(&text[range.clone()], head))
+                    // "her being hailed as La Divina" shares a stem with hail, as a verb.
+                    && !subject_head
+                        .as_deref()
+                        .is_some_and(|head| as_a_past_verb(&text[range.clone()], head))
             };
             // In a document about the subject, an effect that refers back to it ("also
             // contributed greatly to *the collapse*") or names what the question asks
@@ -326,6 +330,21 @@ fn causal_candidates(
                 if statement.direction != Direction::Effect || antecedent_is_subject {
                     continue;
                 }
+                // Elsewhere than in its own document, what that document's subject led to
+                // answers only when the item names what the question asks of it: "His reign
+                // led to the Timurid Renaissance" says nothing of why the Renaissance began
+                // in Italy, nor "It …, resulting in creations such as … smartphones" of why
+                // they became popular.
+                let refers_back = is_anaphoric(antecedent)
+                    || antecedent.split_whitespace().next().is_some_and(|w| {
+                        ["his", "her", "its", "their"].contains(&w.to_lowercase().as_str())
+                    });
+                if !document.about_subject
+                    && refers_back
+                    && !names_the_event(&text[subject_item.clone()])
+                {
+                    continue;
+                }
                 // "This adaptability, combined with properties such as low weight,
                 // durability and flexibility, has led to …": each listed property is a cause.
                 let listed = crate::causal::listed_causes(text, statement.antecedent.clone());
@@ -369,9 +388,7 @@ fn causal_candidates(
                 let heading = if let Some(cause) = crate::causal::appositive_cause(antecedent) {
                     name_reason(strip_determiner(cause), tagger)
                 } else if !document.about_subject
-                    // "It … resulting in creations such as … smartphones" made smartphones,
-                    // which says nothing of why they became popular.
-                    && ((is_anaphoric(antecedent) && names_the_event(&text[subject_item.clone()]))
+                    && (is_anaphoric(antecedent)
                         // "Complications may occasionally include pneumonia" in the
                         // document on chickenpox.
                         || (antecedent.trim().is_empty()
@@ -759,6 +776,17 @@ fn only_as_a_modifier(item: &str, head: &str) -> bool {
         }
     }
     found
+}
+
+/// Does `item` name the subject's `head` word only as a past form, a verb ("hailed" for
+/// hail)?
+fn as_a_past_verb(item: &str, head: &str) -> bool {
+    let words = lower_words(item);
+    !words.iter().any(|w| w == head)
+        && words.iter().any(|w| {
+            w.strip_suffix("ed")
+                .is_some_and(|base| base == head || format!("{base}e") == head)
+        })
 }
 
 /// Does the clause open with its document's title and say what it is ("Alzheimer's disease
@@ -1278,6 +1306,15 @@ mod tests {
             in_running_text("Flea bites", "flea bites", "spread by"),
             "flea bites"
         );
+    }
+
+    #[test]
+    fn a_past_form_of_the_subject_is_a_verb() {
+        assert!(as_a_past_verb("her being hailed as La Divina", "hail"));
+        assert!(as_a_past_verb("the areas flooded", "flood"));
+        assert!(as_a_past_verb("it was fired", "fire"));
+        assert!(!as_a_past_verb("hail and to lightning formation", "hail"));
+        assert!(!as_a_past_verb("the hail hailed down", "hail"));
     }
 
     #[test]

@@ -970,7 +970,7 @@ fn is_abbreviation(word: &str) -> bool {
 /// ```text
 /// NP        := DET? MODIFIER* NOUN ( POS MODIFIER* NOUN )*   ending in a noun
 /// DET       := PDT? (DT | PRP$ | WP$)                          "all the", "its"
-/// MODIFIER  := JJ | JJR | JJS | CD | NOUN
+/// MODIFIER  := JJ | JJR | JJS | CD | NOUN | JJ CC JJ    ("social and economic factors")
 ///            | RB | RBR | RBS        before an adjective or participle, after DET or MODIFIER
 ///            | VBN | VBG             after DET or a non-noun MODIFIER ("the leading cause",
 ///                                    "a widely used drug"); a VBN may also begin the phrase
@@ -1021,6 +1021,14 @@ fn base_noun_phrase_at(tags: &[Tag], start: usize) -> Option<usize> {
         if tag.is_noun() {
             after_noun = true;
             end = Some(j + 1);
+        } else if tag == Tag::CC
+            && j > start
+            && tags[j - 1].is_adjective()
+            && at(j + 1).is_some_and(|t| t.is_adjective())
+        {
+            // Coordinated adjectives modify one noun: "psychosocial and neurobiological
+            // factors".
+            after_noun = false;
         } else if tag == Tag::CD && after_noun {
             // A number after a noun belongs to its name: "chromosome 21", "Apollo 11".
             end = Some(j + 1);
@@ -1479,6 +1487,14 @@ mod tests {
                 "a lack of blood flow",
                 "the widely reported assassination of Archduke Franz Ferdinand"
             ]
+        );
+        // Coordinated adjectives modify one noun.
+        assert_eq!(
+            chunks(
+                "a/DT mix/NN of/IN psychosocial/JJ and/CC neurobiological/JJ factors/NNS",
+                true
+            ),
+            ["a mix of psychosocial and neurobiological factors"]
         );
         // A number after a noun is part of its name.
         assert_eq!(

@@ -322,13 +322,8 @@ fn an_explained_name_is_no_reason_the_subject_happened() {
         "{:?}",
         article.coverage
     );
-    // Its summary says what the quoted sources leave unsaid, in the question's words.
-    let summary: Vec<&str> = article.summary.iter().map(|s| s.text.as_str()).collect();
-    assert_eq!(
-        summary,
-        ["None of the sources quoted here says why the Lantern Uprising happened."]
-    );
-    assert_eq!(article.summary[0].kind, SentenceKind::Template);
+    // Nor is it summed up as one.
+    assert!(article.summary.is_empty(), "{:?}", article.summary);
     let salt = ask(&engine, "Why did the Salt Revolt happen?");
     assert_ne!(
         salt.coverage.level,
