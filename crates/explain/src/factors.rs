@@ -494,10 +494,15 @@ fn causal_candidates(
                 && !narrow
                 && !document.title_stems.is_empty()
                 && document.title_stems.is_subset(&antecedent_stems);
+            // Elsewhere, a clause whose agent refers back within its own document only
+            // mentions the subject: in "These made … long-distance telephone lines possible,
+            // and led to the development of talking motion pictures" (Lee de Forest's
+            // amplifiers), the telephone led to nothing.
             let about = (document.about_subject && clause_about_subject)
                 || (subject_weight(evidence, &antecedent_stems) >= 0.75
                     && evidence.names_topic(antecedent)
-                    && !names_a_namesake)
+                    && !names_a_namesake
+                    && !is_anaphoric(antecedent))
                 || about_its_kind;
             if !about {
                 continue;

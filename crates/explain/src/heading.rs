@@ -135,6 +135,29 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
         // "the presence of all or part of a third copy of chromosome 21" is too long for a
         // heading; what is present names the reason.
         .or_else(|| without_light_head(span).and_then(|rest| name_reason(rest, tagger)))
+        // "bite of Anopheles mosquitoes", its article cut off by the cue ("transmitted by the
+        // bite …"), opens with what the tagger reads as a verb: with "the" it is a noun
+        // ("The bite of Anopheles mosquitoes").
+        .or_else(|| {
+            let tagger = tagger?;
+            let span = span.trim_start();
+            let first = span.split_whitespace().next()?;
+            let base_verb = first.chars().all(|c| c.is_ascii_lowercase())
+                && tagger
+                    .tag_text(span)
+                    .first()
+                    .is_some_and(|(_, tag)| matches!(*tag, Tag::VB | Tag::VBP));
+            if !base_verb {
+                return None;
+            }
+            let heading = name_reason(&format!("the {span}"), Some(tagger))?;
+            // Only the noun phrase it opens: "The bite of Anopheles mosquitoes".
+            heading
+                .to_lowercase()
+                .strip_prefix("the ")
+                .is_some_and(|rest| span.to_lowercase().starts_with(rest))
+                .then_some(heading)
+        })
 }
 
 /// The span without an opening noun that adds nothing a heading needs ("the presence of",

@@ -414,3 +414,35 @@ fn what_made_the_subject_is_no_reason_it_became_popular() {
         article.factors
     );
 }
+
+#[test]
+fn what_another_documents_subject_led_to_is_no_consequence_of_the_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = engine_of(
+        dir.path(),
+        &[
+            (
+                "gizmophone",
+                "Gizmophone",
+                "A gizmophone is a device that carries pictures over long distances. \
+                 Gizmophones are sold in many countries.",
+            ),
+            (
+                "tuber",
+                "Ampliformer",
+                "An ampliformer is an electronic amplifier tube invented in 1911. \
+                 These important tubes made long-distance gizmophone lines possible, and led to the development of talking pictures.",
+            ),
+        ],
+    );
+    let article = ask(&engine, "Why was the gizmophone important?");
+    assert_contract(&engine, &article);
+    assert!(
+        article
+            .factors
+            .iter()
+            .all(|f| !f.heading.to_lowercase().contains("talking pictures")),
+        "{:?}",
+        article.factors
+    );
+}

@@ -127,6 +127,11 @@ fn names_participles_and_needed_of_phrases() {
         heading("optical effect known as Rayleigh scattering").as_deref(),
         Some("Rayleigh scattering")
     );
+    // A noun the tagger would read as a verb without its article keeps the article.
+    assert_eq!(
+        heading("bite of Anopheles mosquitoes").as_deref(),
+        Some("The bite of Anopheles mosquitoes")
+    );
     // A noun keeps the infinitive it needs, or names nothing.
     assert_eq!(
         heading("France's determination to reassert its dominant position in continental Europe")
