@@ -157,8 +157,6 @@ const CUES: &[(&str, Direction)] = &[
     ("contributing to", Direction::Effect),
     ("underlie", Direction::Effect),
     ("underlies", Direction::Effect),
-    ("allowed … to", Direction::Effect),
-    ("allows … to", Direction::Effect),
     ("gave rise to", Direction::Effect),
     ("gives rise to", Direction::Effect),
     ("precipitated", Direction::Effect),
