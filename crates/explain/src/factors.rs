@@ -683,9 +683,13 @@ fn other_phase_of(question: &str, item: &str) -> bool {
     let has = |words: &[String], list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
     (has(&question, END_WORDS) && has(&item, BEGINNING_WORDS) && !has(&item, END_WORDS))
         || (has(&question, BEGINNING_WORDS)
-            && has(&item, END_WORDS)
+            && (has(&item, END_WORDS) || has(&item, LATER_PART_WORDS))
             && !has(&item, BEGINNING_WORDS))
 }
+
+/// Words that name a later part of a thing's life: "the second half of the Peloponnesian War"
+/// is no part of why it started.
+const LATER_PART_WORDS: &[&str] = &["half", "latter", "later", "final", "closing", "last"];
 
 /// Does the text speak of a thing's end ("fall", "conquest", "decline")?
 fn speaks_of_an_ending(text: &str) -> bool {
@@ -1311,6 +1315,21 @@ mod tests {
             in_running_text("Flea bites", "flea bites", "spread by"),
             "flea bites"
         );
+    }
+
+    #[test]
+    fn a_later_part_of_the_subject_is_another_phase_than_its_start() {
+        let question = "Why did the Peloponnesian War start?";
+        assert!(other_phase_of(
+            question,
+            "second half of the Peloponnesian War"
+        ));
+        assert!(!other_phase_of(question, "the Peloponnesian War"));
+        // A question about the end is not concerned.
+        assert!(!other_phase_of(
+            "Why did the Peloponnesian War end?",
+            "final years of the Peloponnesian War"
+        ));
     }
 
     #[test]
