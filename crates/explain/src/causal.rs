@@ -98,10 +98,10 @@ const CUES: &[(&str, Direction)] = &[
     ("spreads through", Direction::Cause),
     ("transmitted by", Direction::Cause),
     // "Leprosy … is a long-term infection by the bacterium Mycobacterium leprae".
+    // ("infection with" is left out: "the risk of secondary infection with Streptococcus"
+    // is what measles leads to.)
     ("infection by", Direction::Cause),
-    ("infection with", Direction::Cause),
     ("infections by", Direction::Cause),
-    ("infections with", Direction::Cause),
     ("shaped by", Direction::Cause),
     ("influenced by", Direction::Cause),
     ("transmitted through", Direction::Cause),

@@ -157,7 +157,10 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
                 let text = evidence.documents[k.document]
                     .stored
                     .sentence_text(k.ordinal);
-                !needed(*k) && !leans_on_needed(*k) && (k.ordinal == 1 || !leans_on_previous(text))
+                !needed(*k)
+                    && !leans_on_needed(*k)
+                    && (k.ordinal == 1 || !leans_on_previous(text))
+                    && !tells_only_consequences(evidence, *k)
             });
         keys.extend(next);
     }
@@ -330,7 +333,7 @@ pub fn compose(
         let (mut sentences, mut quoted) = section_sentences(&mut citations, factor);
         // A factor with nothing of its own to add (its only evidence is quoted already,
         // in the overview or an earlier section) gets no section of its own; one the
-        // overview states is still a reason the summary names.
+        // overview states is the summary's reason when no section has one.
         if sentences.is_empty() {
             if factor.sentences.iter().any(|k| overview_keys.contains(k))
                 && !overview_reasons.contains(&factor.phrase)
@@ -806,7 +809,10 @@ fn thin_note(
 }
 
 /// Words that open a question: a topic that begins with one is the whole question.
-const QUESTION_WORDS: &[&str] = &["What", "Why", "How", "Which", "When", "Where", "Who"];
+const QUESTION_WORDS: &[&str] = &[
+    "What", "Why", "How", "Which", "When", "Where", "Who", "Does", "Do", "Did", "Is", "Are", "Was",
+    "Were", "Can",
+];
 
 /// One or two sentences that name the reasons, restating the question ("The Titanic sank
 /// because of …", "Hypertension is dangerous because it leads to …"); marked `template`,

@@ -335,12 +335,12 @@ fn causal_candidates(
                 // led to the Timurid Renaissance" says nothing of why the Renaissance began
                 // in Italy, nor "It …, resulting in creations such as … smartphones" of why
                 // they became popular.
-                let refers_back = is_anaphoric(antecedent)
+                let agent_refers_back = is_anaphoric(antecedent)
                     || antecedent.split_whitespace().next().is_some_and(|w| {
                         ["his", "her", "its", "their"].contains(&w.to_lowercase().as_str())
                     });
                 if !document.about_subject
-                    && refers_back
+                    && agent_refers_back
                     && !names_the_event(&text[subject_item.clone()])
                 {
                     continue;
@@ -679,17 +679,38 @@ const END_WORDS: &[&str] = &[
 /// Does `item` speak of the other end of a thing's life than `question` asks about: its
 /// formation when the question asks why it collapsed, or its fall when it asks why it began?
 fn other_phase_of(question: &str, item: &str) -> bool {
+    let later_part = names_a_later_part(item);
     let (question, item) = (lower_words(question), lower_words(item));
     let has = |words: &[String], list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
     (has(&question, END_WORDS) && has(&item, BEGINNING_WORDS) && !has(&item, END_WORDS))
         || (has(&question, BEGINNING_WORDS)
-            && (has(&item, END_WORDS) || has(&item, LATER_PART_WORDS))
+            && (has(&item, END_WORDS) || later_part)
             && !has(&item, BEGINNING_WORDS))
 }
 
-/// Words that name a later part of a thing's life: "the second half of the Peloponnesian War"
-/// is no part of why it started.
+/// Words that name a later part of a thing's life.
 const LATER_PART_WORDS: &[&str] = &["half", "latter", "later", "final", "closing", "last"];
+
+/// Does a later part of a named thing open the item ("the second half of the Peloponnesian
+/// War", "the final years of the Empire"), not merely a date ("in the latter half of the
+/// fifth century")? The word before "of the" names the part; a capital after it, the thing.
+fn names_a_later_part(item: &str) -> bool {
+    let words: Vec<&str> = item
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .collect();
+    (0..words.len()).any(|i| {
+        LATER_PART_WORDS.contains(&words[i].to_lowercase().as_str())
+            && (i + 1..(i + 3).min(words.len()))
+                .find(|&j| words[j] == "of")
+                .is_some_and(|j| {
+                    words.get(j + 1) == Some(&"the")
+                        && words
+                            .get(j + 2)
+                            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase))
+                })
+    })
+}
 
 /// Does the text speak of a thing's end ("fall", "conquest", "decline")?
 fn speaks_of_an_ending(text: &str) -> bool {
@@ -791,7 +812,8 @@ fn only_as_a_modifier(item: &str, head: &str) -> bool {
 /// hail)?
 fn as_a_past_verb(item: &str, head: &str) -> bool {
     let words = lower_words(item);
-    !words.iter().any(|w| w == head)
+    let plural = format!("{head}s");
+    !words.iter().any(|w| *w == head || *w == plural)
         && words.iter().any(|w| {
             w.strip_suffix("ed")
                 .is_some_and(|base| base == head || format!("{base}e") == head)
@@ -994,13 +1016,14 @@ fn running_case(phrase: String, tagger: Option<&Tagger>) -> String {
 }
 
 /// The heading as it reads in a sentence: its first letter lowered unless it opens a name,
-/// with the article the evidence put before it ("the", "a", "an"), found at the start of
-/// `span` or at the end of the text `before` it.
+/// with the article the evidence put before it ("the", "a", "an", "its", "their"), found
+/// right before the heading inside `span` or at the end of the text `before` it.
 fn in_running_text(heading: &str, span: &str, before: &str) -> String {
     let span_lower = span.to_lowercase();
     let heading_lower = heading.to_lowercase();
     // The evidence's own casing: "bacterium Yersinia pestis", not "Bacterium Yersinia pestis".
-    let lowered = match span_lower.find(&heading_lower) {
+    let found = span_lower.find(&heading_lower);
+    let lowered = match found {
         Some(at) if span.is_char_boundary(at) && span.is_char_boundary(at + heading.len()) => {
             span[at..at + heading.len()].to_owned()
         }
@@ -1008,9 +1031,7 @@ fn in_running_text(heading: &str, span: &str, before: &str) -> String {
     };
     // "its presence in all organisms" reads as the evidence wrote it, and so does "a third
     // copy of chromosome 21" inside "the presence of all or part of a third copy …".
-    let before_heading = span_lower
-        .find(&heading_lower)
-        .map(|at| span_lower[..at].trim_end());
+    let before_heading = found.map(|at| span_lower[..at].trim_end());
     for article in ["the", "a", "an", "its", "their"] {
         let opens_span = before_heading
             .is_some_and(|prefix| prefix == article || prefix.ends_with(&format!(" {article}")));
@@ -1325,10 +1346,10 @@ mod tests {
             "second half of the Peloponnesian War"
         ));
         assert!(!other_phase_of(question, "the Peloponnesian War"));
-        // A question about the end is not concerned.
+        // A date is no part of the subject.
         assert!(!other_phase_of(
-            "Why did the Peloponnesian War end?",
-            "final years of the Peloponnesian War"
+            question,
+            "Peloponnesian War in the latter half of the fifth century BC"
         ));
     }
 
@@ -1339,6 +1360,7 @@ mod tests {
         assert!(as_a_past_verb("it was fired", "fire"));
         assert!(!as_a_past_verb("hail and to lightning formation", "hail"));
         assert!(!as_a_past_verb("the hail hailed down", "hail"));
+        assert!(!as_a_past_verb("floods flooded the valley", "flood"));
     }
 
     #[test]

@@ -111,6 +111,10 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
     // dryland farming methods" of "… to prevent wind erosion".)
     let cut_from_its_infinitive = |heading: &str| {
         !heading.to_lowercase().contains(" to ")
+            && heading
+                .split_whitespace()
+                .next_back()
+                .is_some_and(takes_an_infinitive)
             && tagger.is_some_and(|tagger| {
                 let lower = span.to_lowercase();
                 let Some(at) = lower.find(&heading.to_lowercase()) else {
@@ -150,14 +154,55 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
             if !base_verb {
                 return None;
             }
-            let heading = name_reason(&format!("the {span}"), Some(tagger))?;
-            // Only the noun phrase it opens: "The bite of Anopheles mosquitoes".
-            heading
-                .to_lowercase()
-                .strip_prefix("the ")
-                .is_some_and(|rest| span.to_lowercase().starts_with(rest))
-                .then_some(heading)
+            // Only a noun that a preposition follows ("the bite of …", "the cut in …"), not
+            // a verb with its object ("prevent infection", "reduce the risk").
+            let determined = format!("the {span}");
+            let tagged = tagger.tag_text(&determined);
+            let a_noun = tagged.get(1).is_some_and(|(_, tag)| tag.is_noun())
+                && tagged.get(2).is_some_and(|(_, tag)| *tag == Tag::IN);
+            if !a_noun {
+                return None;
+            }
+            name_reason(&determined, Some(tagger))
         })
+}
+
+/// Does the noun take an infinitive that completes it ("determination to reassert …",
+/// "failure to apply …")?
+fn takes_an_infinitive(noun: &str) -> bool {
+    const NOUNS: &[&str] = &[
+        "determination",
+        "desire",
+        "decision",
+        "attempt",
+        "attempts",
+        "failure",
+        "refusal",
+        "need",
+        "effort",
+        "efforts",
+        "plan",
+        "plans",
+        "ambition",
+        "ambitions",
+        "wish",
+        "inability",
+        "unwillingness",
+        "willingness",
+        "bid",
+        "drive",
+        "push",
+        "struggle",
+        "intention",
+        "resolve",
+        "reluctance",
+        "pressure",
+        "demand",
+        "demands",
+        "promise",
+        "urge",
+    ];
+    NOUNS.contains(&noun.to_lowercase().as_str())
 }
 
 /// The span without an opening noun that adds nothing a heading needs ("the presence of",
@@ -509,8 +554,12 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
         end = next_end;
     }
     // A noun that needs its infinitive ("France's determination to reassert its dominant
-    // position"): the heading takes it with its object, or names nothing.
-    if tags.get(end) == Some(&Tag::TO) && tags.get(end + 1) == Some(&Tag::VB) {
+    // position"): the heading takes it with its object, or names nothing. (Other nouns may
+    // stop before a purpose: "Burning of coal", not "… to heat homes".)
+    if tags.get(end) == Some(&Tag::TO)
+        && tags.get(end + 1) == Some(&Tag::VB)
+        && takes_an_infinitive(words[end - 1])
+    {
         let object_end = phrases
             .iter()
             .map(|p| (start + p.start, start + p.end))

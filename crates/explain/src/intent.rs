@@ -250,9 +250,15 @@ impl Intent {
         // "Why did the 1973 oil crisis happen?": before "happen" or "occur", which take no
         // object, every word is the subject's, whatever else it could be ("oil", "collapse").
         let words: Vec<&str> = intent.event.split_whitespace().collect();
+        // ("Why did the UN let the genocide happen?" has a verb and its object before it:
+        // a determiner or "to" among those words tells.)
         if let [before @ .., last] = words.as_slice()
             && !before.is_empty()
             && EVENT_ONLY_VERBS.contains(&last.to_lowercase().as_str())
+            && !before.iter().any(|w| {
+                let w = w.to_lowercase();
+                w == "to" || DETERMINERS.contains(&w.as_str())
+            })
         {
             intent.subject = format!("{} {}", intent.subject, before.join(" "));
             intent.event = (*last).to_owned();

@@ -132,7 +132,15 @@ fn names_participles_and_needed_of_phrases() {
         heading("bite of Anopheles mosquitoes").as_deref(),
         Some("The bite of Anopheles mosquitoes")
     );
-    // A noun keeps the infinitive it needs, or names nothing.
+    // A verb with its object stays no heading.
+    assert_eq!(heading("prevent infection"), None);
+    assert_eq!(heading("reduce the risk of stroke"), None);
+    // A noun keeps the infinitive it needs, or names nothing; other nouns stop before a
+    // purpose.
+    assert_eq!(
+        heading("pressure from Britain to abolish the slave trade").as_deref(),
+        Some("Pressure from Britain")
+    );
     assert_eq!(
         heading("France's determination to reassert its dominant position in continental Europe")
             .as_deref(),
@@ -250,6 +258,12 @@ fn the_verb_of_a_do_question_is_a_verb() {
             "happen",
         ),
         ("Why do solar eclipses occur?", "solar eclipses", "occur"),
+        // A verb and its object before "happen" are the event's.
+        (
+            "Why did the UN let the Rwandan genocide happen?",
+            "the UN",
+            "let the Rwandan genocide happen",
+        ),
     ] {
         let intent = parse(question);
         assert_eq!(
