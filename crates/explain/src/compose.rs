@@ -157,10 +157,7 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
                 let text = evidence.documents[k.document]
                     .stored
                     .sentence_text(k.ordinal);
-                !needed(*k)
-                    && !leans_on_needed(*k)
-                    && (k.ordinal == 1 || !leans_on_previous(text))
-                    && !tells_only_consequences(evidence, *k)
+                !needed(*k) && !leans_on_needed(*k) && (k.ordinal == 1 || !leans_on_previous(text))
             });
         keys.extend(next);
     }
