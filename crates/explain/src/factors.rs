@@ -1181,6 +1181,13 @@ fn add_support_from_other_documents(
             && names_by_word(&factor.heading, stored_title)
             && !(crate::heading::is_name(&factor.heading) && factor.heading != *stored_title)
             && !title.iter().all(|s| evidence.is_question_stem(s));
+        // The content words of the subject's first sentence, for `states_as_cause`.
+        let lead: HashSet<String> = evidence
+            .documents
+            .iter()
+            .find(|d| d.about_subject && !d.stored.sentences.is_empty())
+            .map(|d| content_stems(index, d.stored.sentence_text(0)))
+            .unwrap_or_default();
         let best = evidence
             .sentences
             .iter()
@@ -1194,13 +1201,7 @@ fn add_support_from_other_documents(
             })
             .find(|s| {
                 (about_factor && s.relevance >= 0.3)
-                    || states_as_cause(
-                        index,
-                        evidence,
-                        evidence.text(s),
-                        &factor.key_stems,
-                        direction,
-                    )
+                    || states_as_cause(index, evidence, s, &lead, &factor.key_stems, direction)
             })
             .map(|s| SentenceKey {
                 document: s.document,
@@ -1232,22 +1233,26 @@ fn names_by_word(heading: &str, title: &str) -> bool {
 
 /// Does `sentence` name the factor among the items of a causal statement of the same
 /// direction, without naming the question's subject among the same items (which would make
-/// them fellow causes rather than cause and effect)?
+/// them fellow causes rather than cause and effect)? `lead` holds the content stems of the
+/// subject's first sentence.
 fn states_as_cause(
     index: &Index,
     evidence: &Evidence,
-    sentence: &str,
+    sentence: &crate::evidence::EvidenceSentence,
+    lead: &HashSet<String>,
     factor: &HashSet<String>,
     direction: Direction,
 ) -> bool {
-    crate::causal::find_causal_statements(sentence)
+    let text = evidence.text(sentence);
+    sentence
+        .causal
         .iter()
         .filter(|statement| statement.direction == direction)
         .any(|statement| {
             let item_stems: Vec<HashSet<String>> = statement
                 .items
                 .iter()
-                .map(|range| content_stems(index, &sentence[range.clone()]))
+                .map(|range| content_stems(index, &text[range.clone()]))
                 .collect();
             let names_factor = item_stems.iter().any(|stems| factor.is_subset(stems));
             let names_subject = item_stems
@@ -1258,16 +1263,9 @@ fn states_as_cause(
             // types of plague caused by …" for the Black Death, "a plague pandemic"): "a
             // volcanic island chain due to the continuous movement of the tectonic plate"
             // supports no reason that mangroves spread.
-            let lead = evidence
-                .documents
+            let explains_the_question = content_stems(index, &text[statement.antecedent.clone()])
                 .iter()
-                .find(|d| d.about_subject && !d.stored.sentences.is_empty())
-                .map(|d| content_stems(index, d.stored.sentence_text(0)))
-                .unwrap_or_default();
-            let explains_the_question =
-                content_stems(index, &sentence[statement.antecedent.clone()])
-                    .iter()
-                    .any(|s| evidence.is_question_stem(s) || lead.contains(s));
+                .any(|s| evidence.is_question_stem(s) || lead.contains(s));
             names_factor && !names_subject && explains_the_question
         })
 }
