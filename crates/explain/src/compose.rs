@@ -553,7 +553,6 @@ fn section_sentences(
     (sentences, quoted)
 }
 
-/// "Lack of blood flow and bleeding"; long lists end with "and more".
 /// A factor's heading with the evidence's own casing: its running-text phrase without the
 /// article, when that is the heading.
 fn evidence_casing(factor: &Factor) -> String {
@@ -568,6 +567,7 @@ fn evidence_casing(factor: &Factor) -> String {
     }
 }
 
+/// "Lack of blood flow and bleeding": at most five headings, joined as a list.
 fn join_headings(headings: &[&str]) -> String {
     // At most five items and twelve words: the quoted sentence lists the rest, and a
     // heading stays short.
@@ -580,14 +580,9 @@ fn join_headings(headings: &[&str]) -> String {
             words += h.split_whitespace().count();
             first || words <= 12
         })
-        .enumerate()
-        .map(|(i, h)| {
-            if i == 0 {
-                (*h).to_owned()
-            } else {
-                lower_first(h)
-            }
-        })
+        // Those after the first come in the evidence's casing already ("the Coriolis
+        // effect" keeps its capital).
+        .map(|h| (*h).to_owned())
         .collect();
     match shown.as_slice() {
         [one] => one.clone(),

@@ -169,7 +169,15 @@ impl Evidence {
 
     /// How many of the topic words `text` names, in one of their forms.
     fn topic_words_named_in(&self, text: &str) -> usize {
-        let forms = word_forms(text);
+        let mut forms = word_forms(text);
+        // In running text a gerund names what its verb does: "Flooding can be caused by …"
+        // speaks of floods. (Not in titles: "Fishing" is no document about fish.)
+        let gerunds: Vec<String> = forms
+            .iter()
+            .filter(|f| f.len() > 6)
+            .filter_map(|f| f.strip_suffix("ing").map(str::to_owned))
+            .collect();
+        forms.extend(gerunds);
         self.topic_words
             .iter()
             .filter(|word| word_variants(word).iter().any(|f| forms.contains(f)))

@@ -678,6 +678,16 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
         "some",
         "multiple",
     ];
+    // An effect named after a person or place is a phenomenon: "the Coriolis effect" (a name
+    // the lexicon does not know in lower case), not "Side effects".
+    let named_effect = ["effect", "effects"].contains(&last.as_str())
+        && words.len() >= 2
+        && words[words.len() - 2]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+        && tagger
+            .is_some_and(|tagger| tagger.lexicon_tag(&clean(words[words.len() - 2])).is_none());
     if clause_adverb
         || (words.len() == 1 && LONE_VAGUE.contains(&first.as_str()))
         || (words.len() == 2
@@ -685,7 +695,7 @@ pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
             && LONE_VAGUE.contains(&last.as_str()))
         || BAD_OPENERS.contains(&first.as_str())
         || DANGLING.contains(&last.as_str())
-        || (VAGUE_HEADS.contains(&last.as_str()) && !qualified_kind)
+        || (VAGUE_HEADS.contains(&last.as_str()) && !qualified_kind && !named_effect)
     {
         return false;
     }

@@ -343,3 +343,12 @@ fn a_reason_stated_as_a_clause_is_named_by_its_subject_and_a_gerund() {
         Some("Peasants driven from their land")
     );
 }
+
+#[test]
+fn an_effect_named_after_a_person_is_a_phenomenon() {
+    let Some(tagger) = tagger() else { return };
+    assert!(is_well_formed("Coriolis effect", Some(&tagger)));
+    for vague in ["Side effects", "Effects", "Harmful effects"] {
+        assert!(!is_well_formed(vague, Some(&tagger)), "{vague:?} accepted");
+    }
+}
