@@ -833,6 +833,10 @@ fn summary(
         (CoverageLevel::Thin, _, None) => format!(
             "The sources hold little direct evidence on this question; the closest they come is {listed}."
         ),
+        // "… because of its central role in …": a role is no consequence.
+        (_, AnswerKind::Significance, Some(statement)) if listed.starts_with("its ") => {
+            format!("{} because of {listed}.", capitalise(&statement))
+        }
         (_, AnswerKind::Significance, Some(statement)) => format!(
             "{} because it {} {listed}.",
             capitalise(&statement),

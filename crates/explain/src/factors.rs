@@ -210,8 +210,15 @@ fn causal_candidates(
             // ("has led to their *widespread use*") is the subject too.
             let refers_back = |range: &std::ops::Range<usize>| {
                 let item = &text[range.clone()];
+                // A noun: "the environmental, economic, and cultural history" opens with an
+                // adjective of the item that follows.
                 let bare_noun = !item.contains(' ')
                     && item.chars().all(|c| c.is_lowercase() || c == '-')
+                    && !tagger.is_some_and(|tagger| {
+                        tagger
+                            .lexicon_tag(item)
+                            .is_some_and(|tag| tag.is_adjective())
+                    })
                     && text[..range.start]
                         .to_lowercase()
                         .trim_end()
@@ -514,15 +521,36 @@ fn causal_candidates(
                 _ if about_its_kind && !document.about_subject => 0.8,
                 _ => 1.0,
             };
+            // "The Nile has played a central role in the … history of Africa": the subject's
+            // role is why it matters, and is named as one ("Central role in …").
+            let role = (evidence.focus == Focus::Effects
+                && statement.direction == Direction::Effect
+                && statement.cue.contains("role in"))
+            .then(|| {
+                text[statement.cue_range.clone()]
+                    .split_whitespace()
+                    .rev()
+                    .nth(2)
+            })
+            .flatten()
+            .map(str::to_lowercase);
             for item in &coordinated_modifiers(text, &statement.items, tagger) {
-                let Some(heading) = name_reason(&text[item.clone()], tagger) else {
+                let Some(mut heading) = name_reason(&text[item.clone()], tagger) else {
                     continue;
                 };
                 let key_stems = content_stems(index, &heading);
                 if key_stems.is_empty() {
                     continue;
                 }
-                let phrase = in_running_text(&heading, &text[item.clone()], &text[..item.start]);
+                let mut phrase =
+                    in_running_text(&heading, &text[item.clone()], &text[..item.start]);
+                if let Some(role) = &role {
+                    heading = crate::heading::capitalise(&format!(
+                        "{role} role in {}",
+                        crate::compose::lower_first(&heading)
+                    ));
+                    phrase = format!("its {role} role in {phrase}");
+                }
                 candidates.push(Factor {
                     phrase,
                     heading,
