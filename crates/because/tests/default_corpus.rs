@@ -154,6 +154,13 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Why is the Nile important?",
             "Central role in environmental, economic, and cultural history",
         ),
+        // The reason given for a judgement of the subject's worth ("Because transistors are
+        // the key active components …, they are considered one of the 20th century's
+        // greatest inventions"), named by what the subject is.
+        (
+            "Why was the transistor important?",
+            "Key active components in practically all modern electronics",
+        ),
     ] {
         let headings = headings_of(question);
         assert!(

@@ -258,13 +258,28 @@ fn causal_candidates(
             let subject_caused = statement.direction == Direction::Cause
                 && names_subject(&statement.antecedent)
                 && defines(antecedent);
+            // "Because transistors are the key active components in practically all modern
+            // electronics, they are considered one of the 20th century's greatest
+            // inventions": the reason given for a judgement of the subject's worth is why it
+            // matters. The judgement is the clause before the cue, or after a leading one.
+            let judges_worth = evidence.focus == Focus::Effects
+                && statement.direction == Direction::Cause
+                && document.about_subject
+                && {
+                    let judgement = if antecedent.trim().is_empty() {
+                        statement.items.last().map_or("", |last| &text[last.end..])
+                    } else {
+                        antecedent
+                    };
+                    judges_worth(judgement) || names_the_event(judgement)
+                };
             // Judged by the part of an item that names the subject: "the final destruction of
             // the Byzantine Empire and the rise of the Ottoman Empire" gives the Ottomans'
             // rise, not their decline.
             let subject_item = statement
                 .items
                 .iter()
-                .take_while(|_| !subject_caused)
+                .take_while(|_| !subject_caused && !judges_worth)
                 // "naval victories during the French Revolutionary and Napoleonic Wars"
                 // happened in the subject; they are not the subject.
                 // Nor is what lasted "until the United States entered into World War II".
@@ -515,6 +530,7 @@ fn causal_candidates(
                 continue;
             }
             let weight = match (evidence.focus, statement.direction) {
+                (Focus::Effects, Direction::Cause) if judges_worth => 1.0,
                 // Consequences of the subject do not explain why it happened, and its causes
                 // do not say why it matters.
                 (Focus::Causes, Direction::Effect) | (Focus::Effects, Direction::Cause) => continue,
@@ -535,7 +551,20 @@ fn causal_candidates(
             .flatten()
             .map(str::to_lowercase);
             for item in &coordinated_modifiers(text, &statement.items, tagger) {
-                let Some(mut heading) = name_reason(&text[item.clone()], tagger) else {
+                // What the subject is, in a clause about it, names the reason: "transistors
+                // are the key active components …".
+                let predicate = judges_worth
+                    .then(|| predicate_of(text, item.clone(), evidence))
+                    .flatten();
+                let item = &predicate.clone().unwrap_or(item.clone());
+                // Whole, when it is short enough for a heading: "Key active components in
+                // practically all modern electronics".
+                let whole = predicate
+                    .as_ref()
+                    .map(|p| crate::heading::capitalise(&text[p.clone()]))
+                    .filter(|h| h.split_whitespace().count() <= 8 && is_well_formed(h, tagger));
+                let Some(mut heading) = whole.or_else(|| name_reason(&text[item.clone()], tagger))
+                else {
                     continue;
                 };
                 let key_stems = content_stems(index, &heading);
@@ -544,6 +573,16 @@ fn causal_candidates(
                 }
                 let mut phrase =
                     in_running_text(&heading, &text[item.clone()], &text[..item.start]);
+                // "The transistor was important because of its role as the key active
+                // components …".
+                if let Some(predicate) = &predicate {
+                    let article = text[..predicate.start]
+                        .rsplit(' ')
+                        .nth(1)
+                        .filter(|w| ["the", "a", "an"].contains(w))
+                        .map_or(String::new(), |w| format!("{w} "));
+                    phrase = format!("its role as {article}{}", &text[predicate.clone()]);
+                }
                 if let Some(role) = &role {
                     heading = crate::heading::capitalise(&format!(
                         "{role} role in {}",
@@ -563,6 +602,54 @@ fn causal_candidates(
         }
     }
     candidates
+}
+
+/// Words that judge a thing's worth: "considered one of the 20th century's greatest
+/// inventions".
+const WORTH_WORDS: &[&str] = &[
+    "important",
+    "importance",
+    "greatest",
+    "significant",
+    "significance",
+    "crucial",
+    "essential",
+    "vital",
+    "milestone",
+    "landmark",
+    "influential",
+    "revolutionary",
+];
+
+fn judges_worth(clause: &str) -> bool {
+    lower_words(clause)
+        .iter()
+        .any(|w| WORTH_WORDS.contains(&w.as_str()))
+}
+
+/// The predicate noun phrase of a clause whose subject is the question's topic: "the key
+/// active components in …" of "transistors are the key active components in …".
+fn predicate_of(
+    text: &str,
+    item: std::ops::Range<usize>,
+    evidence: &Evidence,
+) -> Option<std::ops::Range<usize>> {
+    let span = &text[item.clone()];
+    let (at, copula) = [" is ", " are ", " was ", " were "]
+        .iter()
+        .filter_map(|copula| span.find(copula).map(|at| (at, copula.len())))
+        .min()?;
+    let subject = &span[..at];
+    if subject.split_whitespace().count() > 4 || !evidence.names_topic(subject) {
+        return None;
+    }
+    let mut start = item.start + at + copula;
+    for article in ["the ", "a ", "an "] {
+        if text[start..item.end].starts_with(article) {
+            start += article.len();
+        }
+    }
+    (start < item.end).then_some(start..item.end)
 }
 
 /// Words of a question about myths and beliefs, whose answers may come from myths.
@@ -1362,6 +1449,14 @@ mod tests {
             in_running_text("Flea bites", "flea bites", "spread by"),
             "flea bites"
         );
+    }
+
+    #[test]
+    fn a_judgement_of_worth_is_told_by_its_words() {
+        assert!(judges_worth(
+            ", they are considered one of the 20th century's greatest inventions."
+        ));
+        assert!(!judges_worth(", a transistor can amplify a signal."));
     }
 
     #[test]
