@@ -820,6 +820,26 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
             }
         }
     }
+    // "both natural processes, such as extreme weather upstream, and human changes …": the
+    // examples set off after a general head of a list stand for it.
+    let mut listed: Vec<Range<usize>> = Vec::with_capacity(pieces.len());
+    for piece in pieces {
+        let examples = text[piece.clone()].strip_prefix("such as ").is_some();
+        let general_head = listed.last().is_some_and(|previous| {
+            let head = strip_fillers(
+                sentence,
+                phrase.start + previous.start..phrase.start + previous.end,
+            );
+            word_count(&sentence[head]) <= 3
+        });
+        if examples && general_head {
+            listed.pop();
+            listed.push(piece.start + "such as ".len()..piece.end);
+        } else {
+            listed.push(piece);
+        }
+    }
+    let pieces = listed;
     let several = pieces.len() > 1;
     pieces
         .into_iter()
@@ -1539,6 +1559,18 @@ mod tests {
                 "breaking waves",
                 "cabbeling",
                 "temperature and salinity differences"
+            ]]
+        );
+    }
+
+    #[test]
+    fn examples_after_a_listed_general_head_stand_for_it() {
+        let s = "Flooding can be caused by a mix of both natural processes, such as extreme weather upstream, and human changes to waterbodies and runoff.";
+        assert_eq!(
+            items(s),
+            [vec![
+                "extreme weather upstream",
+                "human changes to waterbodies and runoff"
             ]]
         );
     }
