@@ -162,6 +162,18 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Why was the transistor important?",
             "Key active components in practically all modern electronics",
         ),
+        // "infection of the small intestine by …" after a clause that defines the subject
+        // ("Cholera is an"); "The primary cause of skin cancer is prolonged exposure …"; a
+        // clause of any action after "occurs when", without what it "thereby" brings about.
+        (
+            "What causes cholera?",
+            "Strains of the bacterium Vibrio cholerae",
+        ),
+        ("What causes skin cancer?", "Prolonged exposure"),
+        (
+            "Why do solar eclipses happen?",
+            "Moon passing between Earth and the Sun",
+        ),
     ] {
         let headings = headings_of(question);
         assert!(
@@ -208,6 +220,24 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "{question}: {headings:?}"
         );
     }
+
+    // The subject's first sentence states its only reason and heads that section: the
+    // overview names the reason from the headings instead of quoting a later sentence that
+    // only sets the scene ("Symptoms may range from none, to mild, to severe").
+    let article = engine
+        .ask(&explain::Question::parse("What causes cholera?").unwrap())
+        .unwrap();
+    assert!(
+        article
+            .overview
+            .iter()
+            .all(|s| s.kind == explain::SentenceKind::Template),
+        "{:?}",
+        article.overview
+    );
+    // Only the question's own words say nothing: "cancers that arise from the skin".
+    let headings = headings_of("What causes skin cancer?");
+    assert!(headings.iter().all(|h| h != "Skin"), "{headings:?}");
 
     // What the subject caused, quoted in the overview, is no reason: with no section the
     // article says its evidence is thin, not that it quotes a reason.

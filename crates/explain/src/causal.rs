@@ -44,6 +44,9 @@ const CUES: &[(&str, Direction)] = &[
     ("causes of … included", Direction::Cause),
     ("causes of … were", Direction::Cause),
     ("causes of … are", Direction::Cause),
+    // "The primary cause of skin cancer is prolonged exposure to ultraviolet (UV) radiation".
+    ("cause of … is", Direction::Cause),
+    ("cause of … was", Direction::Cause),
     ("causes include", Direction::Cause),
     ("causes included", Direction::Cause),
     ("causes including", Direction::Cause),
@@ -106,6 +109,9 @@ const CUES: &[(&str, Direction)] = &[
     // is what measles leads to.)
     ("infection by", Direction::Cause),
     ("infections by", Direction::Cause),
+    // "Cholera is an infection of the small intestine by some strains of the bacterium …".
+    ("infection of … by", Direction::Cause),
+    ("infections of … by", Direction::Cause),
     ("shaped by", Direction::Cause),
     ("influenced by", Direction::Cause),
     ("transmitted through", Direction::Cause),
@@ -963,6 +969,10 @@ fn is_usable_item(item: &str) -> bool {
         return true;
     }
     let first = item.split(' ').next().unwrap_or("").to_ascii_lowercase();
+    // "…, thereby obscuring the view of the Sun": what the cause brings about, no cause.
+    if ["thereby", "thus", "hence"].contains(&first.as_str()) {
+        return false;
+    }
     let pronoun_or_question = [
         "who", "what", "which", "how", "it", "this", "that", "these", "those", "they", "there",
         "he", "she", "we", "you", "one", "others",
@@ -1572,6 +1582,34 @@ mod tests {
                 "extreme weather upstream",
                 "human changes to waterbodies and runoff"
             ]]
+        );
+    }
+
+    #[test]
+    fn a_cause_named_after_its_effect_in_the_sentence() {
+        let s = "Cholera is an infection of the small intestine by some strains of the bacterium Vibrio cholerae.";
+        assert_eq!(
+            items(s),
+            [vec!["some strains of the bacterium Vibrio cholerae"]]
+        );
+        let found = find_causal_statements(
+            "The primary cause of skin cancer is prolonged exposure to sunlight.",
+        );
+        assert_eq!(found[0].direction, Direction::Cause);
+        assert_eq!(
+            &"The primary cause of skin cancer is prolonged exposure to sunlight."
+                [found[0].items[0].clone()],
+            "prolonged exposure to sunlight"
+        );
+    }
+
+    #[test]
+    fn what_a_cause_thereby_brings_about_is_no_item() {
+        let s = "A solar eclipse occurs when the Moon passes between Earth and the Sun, thereby obscuring the view of the Sun from a small part of Earth, totally or partially.";
+        assert!(
+            items(s)[0].iter().all(|item| !item.starts_with("thereby")),
+            "{:?}",
+            items(s)
         );
     }
 

@@ -250,7 +250,8 @@ fn causal_candidates(
             // subject again. Only a definition: in "deforestation as a result of biofuel
             // production" the item is the subject.
             let defines = |clause: &str| {
-                let clause = clause.to_lowercase();
+                // "Cholera is an" ends where the cue's words begin.
+                let clause = format!("{} ", clause.to_lowercase());
                 [" is a ", " is an ", " are a ", " are an "]
                     .iter()
                     .any(|verb| clause.contains(verb))
@@ -550,7 +551,21 @@ fn causal_candidates(
             })
             .flatten()
             .map(str::to_lowercase);
-            for item in &coordinated_modifiers(text, &statement.items, tagger) {
+            for (n, item) in coordinated_modifiers(text, &statement.items, tagger)
+                .iter()
+                .enumerate()
+            {
+                // "It occurs when skin cells grow uncontrollably, forming malignant tumors":
+                // a participle after the clause tells what it brings about.
+                if n > 0
+                    && statement.cue.ends_with(" when")
+                    && text[item.clone()]
+                        .split(' ')
+                        .next()
+                        .is_some_and(|w| w.len() > 4 && w.ends_with("ing"))
+                {
+                    continue;
+                }
                 // What the subject is, in a clause about it, names the reason: "transistors
                 // are the key active components …".
                 let predicate = judges_worth
@@ -563,12 +578,28 @@ fn causal_candidates(
                     .as_ref()
                     .map(|p| crate::heading::capitalise(&text[p.clone()]))
                     .filter(|h| h.split_whitespace().count() <= 8 && is_well_formed(h, tagger));
-                let Some(mut heading) = whole.or_else(|| name_reason(&text[item.clone()], tagger))
+                // After "occurs when", "forms when": a clause of any action.
+                let occurrence = || {
+                    statement
+                        .cue
+                        .ends_with(" when")
+                        .then(|| {
+                            tagger.and_then(|tagger| {
+                                crate::heading::name_occurrence(&text[item.clone()], tagger)
+                            })
+                        })
+                        .flatten()
+                };
+                let Some(mut heading) = whole
+                    .or_else(|| name_reason(&text[item.clone()], tagger))
+                    .or_else(occurrence)
                 else {
                     continue;
                 };
                 let key_stems = content_stems(index, &heading);
-                if key_stems.is_empty() {
+                // Only the question's own words say nothing: "Skin cancers are cancers that
+                // arise from the skin".
+                if key_stems.is_empty() || key_stems.iter().all(|s| evidence.is_question_stem(s)) {
                     continue;
                 }
                 let mut phrase =
@@ -1138,9 +1169,20 @@ fn in_running_text(heading: &str, span: &str, before: &str) -> String {
     let heading_lower = heading.to_lowercase();
     // The evidence's own casing: "bacterium Yersinia pestis", not "Bacterium Yersinia pestis".
     let found = span_lower.find(&heading_lower);
+    // A heading that renames the span from its first word on ("Moon passing between …" for
+    // "Moon passes between …") keeps that word as the evidence wrote it.
+    let first_word = |text: &str| text.split(' ').next().unwrap_or("").to_owned();
+    let same_opening = found.is_none() && first_word(&span_lower) == first_word(&heading_lower);
     let lowered = match found {
         Some(at) if span.is_char_boundary(at) && span.is_char_boundary(at + heading.len()) => {
             span[at..at + heading.len()].to_owned()
+        }
+        _ if same_opening => {
+            let opening = first_word(span);
+            match heading.split_once(' ') {
+                Some((_, rest)) => format!("{opening} {rest}"),
+                None => opening,
+            }
         }
         _ => crate::compose::lower_first(heading),
     };
@@ -1154,7 +1196,7 @@ fn in_running_text(heading: &str, span: &str, before: &str) -> String {
             .to_lowercase()
             .trim_end()
             .ends_with(&format!(" {article}"))
-            && span_lower.starts_with(&heading_lower);
+            && (span_lower.starts_with(&heading_lower) || same_opening);
         if opens_span || ends_before {
             return format!("{article} {lowered}");
         }
@@ -1448,6 +1490,18 @@ mod tests {
         assert_eq!(
             in_running_text("Flea bites", "flea bites", "spread by"),
             "flea bites"
+        );
+    }
+
+    #[test]
+    fn a_heading_that_renames_a_clause_keeps_its_first_words_casing() {
+        assert_eq!(
+            in_running_text(
+                "Moon passing between Earth and the Sun",
+                "Moon passes between Earth and the Sun",
+                "A solar eclipse occurs when the ",
+            ),
+            "the Moon passing between Earth and the Sun"
         );
     }
 

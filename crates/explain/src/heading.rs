@@ -286,7 +286,8 @@ fn name_clause(span: &str, tagger: &Tagger, change_only: bool) -> Option<String>
     };
     if subject_end - start >= 2
         && tags[subject_end - 1] == Tag::NNS
-        && tags[subject_end - 2] == Tag::NN
+        // "the Moon passes between …": a name is the subject too.
+        && matches!(tags[subject_end - 2], Tag::NN | Tag::NNP)
         && subject_end < tags.len()
         && !tags[start..subject_end].contains(&Tag::VBG)
         && third_person(subject_end - 1)
@@ -362,6 +363,13 @@ fn name_clause(span: &str, tagger: &Tagger, change_only: bool) -> Option<String>
         && object.start == 0
     {
         let mut end = next + 1 + object.end;
+        // "between Earth and the Sun": a coordinated object comes whole.
+        if lower.get(end).is_some_and(|w| w == "and" || w == "or")
+            && let Some(second) = noun_phrases(&tags[end + 1..], &words[end + 1..]).first()
+            && second.start == 0
+        {
+            end += 1 + second.end;
+        }
         // "by the action of water": the "of" phrase the noun needs comes with it.
         if lower.get(end).is_some_and(|w| w == "of")
             && let Some(of_object) = noun_phrases(&tags[end + 1..], &words[end + 1..]).first()
@@ -378,6 +386,13 @@ fn name_clause(span: &str, tagger: &Tagger, change_only: bool) -> Option<String>
         return None;
     }
     Some(capitalise(&heading.join(" ")))
+}
+
+/// A clause that tells what happens when something occurs, named by its subject and its
+/// verb as a gerund, whatever the verb: "the Moon passes between Earth and the Sun" (after
+/// "A solar eclipse occurs when") is "Moon passing between Earth and the Sun".
+pub fn name_occurrence(span: &str, tagger: &Tagger) -> Option<String> {
+    name_clause(span, tagger, false).filter(|heading| is_well_formed(heading, Some(tagger)))
 }
 
 /// Is `span` a noun phrase however long, without a finite verb, modal or relative word

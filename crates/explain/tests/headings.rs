@@ -352,3 +352,15 @@ fn an_effect_named_after_a_person_is_a_phenomenon() {
         assert!(!is_well_formed(vague, Some(&tagger)), "{vague:?} accepted");
     }
 }
+
+#[test]
+fn a_clause_after_occurs_when_is_named_by_its_action() {
+    let Some(tagger) = tagger() else { return };
+    assert_eq!(
+        explain::heading::name_occurrence("the Moon passes between Earth and the Sun", &tagger)
+            .as_deref(),
+        Some("Moon passing between Earth and the Sun")
+    );
+    // Without a verb there is no occurrence to name.
+    assert_eq!(explain::heading::name_occurrence("the Moon", &tagger), None);
+}
