@@ -121,26 +121,6 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
     let Some(chosen) = chosen else {
         return Vec::new();
     };
-    // The subject's first sentence states its only reason ("Cholera is an infection of the
-    // small intestine by some strains of the bacterium Vibrio cholerae") and heads that
-    // reason's section: a later sentence of its document that does not even name the
-    // subject only sets the scene ("Symptoms may range from none, to mild, to severe"); the
-    // template names the reasons.
-    let home_lead = SentenceKey {
-        document: home,
-        ordinal: 0,
-    };
-    if answer.is_none()
-        && evidence.documents[home].about_subject
-        && chosen.document == home
-        && chosen.ordinal > 0
-        && needed(home_lead)
-        // One that names the subject may still explain it ("In response, the Earth's
-        // surface emits longwave radiation that is mostly absorbed by greenhouse gases …").
-        && !evidence.names_topic(evidence.documents[home].stored.sentence_text(chosen.ordinal))
-    {
-        return Vec::new();
-    }
     let mut keys = Vec::new();
     let text = evidence.documents[chosen.document]
         .stored
