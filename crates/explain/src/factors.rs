@@ -576,7 +576,7 @@ fn causal_candidates(
                 // practically all modern electronics".
                 let whole = predicate
                     .as_ref()
-                    .map(|p| crate::heading::capitalise(&text[p.clone()]))
+                    .map(|p| crate::heading::capitalise(strip_determiner(&text[p.clone()])))
                     .filter(|h| h.split_whitespace().count() <= 8 && is_well_formed(h, tagger));
                 // After "occurs when", "forms when": a clause of any action.
                 let occurrence = || {
@@ -607,12 +607,7 @@ fn causal_candidates(
                 // "The transistor was important because of its role as the key active
                 // components …".
                 if let Some(predicate) = &predicate {
-                    let article = text[..predicate.start]
-                        .rsplit(' ')
-                        .nth(1)
-                        .filter(|w| ["the", "a", "an"].contains(w))
-                        .map_or(String::new(), |w| format!("{w} "));
-                    phrase = format!("its role as {article}{}", &text[predicate.clone()]);
+                    phrase = format!("its role as {}", &text[predicate.clone()]);
                 }
                 if let Some(role) = &role {
                     heading = crate::heading::capitalise(&format!(
@@ -658,8 +653,9 @@ fn judges_worth(clause: &str) -> bool {
         .any(|w| WORTH_WORDS.contains(&w.as_str()))
 }
 
-/// The predicate noun phrase of a clause whose subject is the question's topic: "the key
-/// active components in …" of "transistors are the key active components in …".
+/// The predicate noun phrase of a clause whose subject is the question's topic, with its
+/// article: "the key active components in …" of "transistors are the key active components
+/// in …".
 fn predicate_of(
     text: &str,
     item: std::ops::Range<usize>,
@@ -674,12 +670,7 @@ fn predicate_of(
     if subject.split_whitespace().count() > 4 || !evidence.names_topic(subject) {
         return None;
     }
-    let mut start = item.start + at + copula;
-    for article in ["the ", "a ", "an "] {
-        if text[start..item.end].starts_with(article) {
-            start += article.len();
-        }
-    }
+    let start = item.start + at + copula;
     (start < item.end).then_some(start..item.end)
 }
 
