@@ -170,6 +170,12 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Strains of the bacterium Vibrio cholerae",
         ),
         ("What causes skin cancer?", "Prolonged exposure"),
+        // What the subject is ranked as, with no causal word: "The … canal is a key trade
+        // route between Europe and Asia."
+        (
+            "Why is the Suez Canal important?",
+            "Key trade route between Europe and Asia",
+        ),
         (
             "Why do solar eclipses happen?",
             "Moon passing between Earth and the Sun",
@@ -204,6 +210,9 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             &["Holocaust", "Wall Street"][..],
         ),
         ("Why did the Crusades happen?", &["Crusade"][..]),
+        // How the subject came about says nothing of why it matters: "The baronial revolt
+        // … led to the sealing of Magna Carta".
+        ("Why was the Magna Carta important?", &["revolt"][..]),
         (
             "Why did the Napoleonic Wars happen?",
             &["Horatio Nelson"][..],

@@ -163,6 +163,32 @@ fn causal_candidates(
                 key_stems,
             });
         }
+        // "The … canal is a key trade route between Europe and Asia": in the subject's own
+        // document, what it is judged to be says why it matters, with no causal word.
+        if evidence.focus == Focus::Effects
+            && document.about_subject
+            && let text = evidence.text(sentence)
+            && !evidence.topic_words.is_empty()
+            && let Some(predicate) = worth_predicate(text, |clause| evidence.names_topic(clause))
+            && let heading = crate::heading::capitalise(strip_determiner(&text[predicate.clone()]))
+            && heading.split_whitespace().count() <= 8
+            && is_well_formed(&heading, tagger)
+        {
+            let key_stems = content_stems(index, &heading);
+            if !key_stems.is_empty() && !key_stems.iter().all(|s| evidence.is_question_stem(s)) {
+                candidates.push(Factor {
+                    phrase: format!("its role as {}", &text[predicate]),
+                    heading,
+                    support: sentence.score,
+                    direction: Some(Direction::Effect),
+                    sentences: vec![SentenceKey {
+                        document: sentence.document,
+                        ordinal: sentence.ordinal,
+                    }],
+                    key_stems,
+                });
+            }
+        }
         // The subject's kind speaks of the subject by another name ("precipitation" for
         // rain), which the question's words do not find.
         let of_its_kind = evidence.documents[sentence.document].kind_of_subject;
@@ -351,6 +377,11 @@ fn causal_candidates(
                     continue;
                 }
                 if statement.direction != Direction::Effect || antecedent_is_subject {
+                    continue;
+                }
+                // "The baronial revolt … led to the sealing of Magna Carta" tells how the
+                // subject came about, not why it matters.
+                if evidence.focus == Focus::Effects {
                     continue;
                 }
                 // Elsewhere than in its own document, what that document's subject led to
@@ -672,6 +703,62 @@ fn predicate_of(
     }
     let start = item.start + at + copula;
     (start < item.end).then_some(start..item.end)
+}
+
+/// Words that rank a thing among others of its kind: "a key trade route", "the principal
+/// source of …".
+const RANK_WORDS: &[&str] = &[
+    "key",
+    "major",
+    "leading",
+    "principal",
+    "chief",
+    "main",
+    "primary",
+    "foundational",
+    "pivotal",
+    "strategic",
+    "central",
+];
+
+/// The predicate of a sentence that ranks the question's topic among things of its kind:
+/// "a key trade route between Europe and Asia" of "The … canal is a key trade route between
+/// Europe and Asia." The subject is a short phrase naming the topic; the predicate opens with
+/// an article and a word of rank or worth, and ends at the clause's end.
+fn worth_predicate(
+    text: &str,
+    names_topic: impl Fn(&str) -> bool,
+) -> Option<std::ops::Range<usize>> {
+    let (at, copula) = [" is ", " are ", " was ", " were "]
+        .iter()
+        .filter_map(|copula| text.find(copula).map(|at| (at, copula.len())))
+        .min()?;
+    let subject = &text[..at];
+    if subject.split_whitespace().count() > 4
+        || !subject.starts_with(|c: char| c.is_uppercase())
+        || !names_topic(subject)
+    {
+        return None;
+    }
+    let start = at + copula;
+    let rest = &text[start..];
+    let end = rest
+        .find([',', ';', ':', '('])
+        .or_else(|| rest.rfind('.'))
+        .unwrap_or(rest.len());
+    let predicate = rest[..end].trim_end();
+    let words = lower_words(predicate);
+    let opening = match words.first().map(String::as_str) {
+        Some("a" | "an" | "the") => &words[1..],
+        Some("one") if words.get(1..3) == Some(&["of".to_owned(), "the".to_owned()]) => &words[3..],
+        _ => return None,
+    };
+    // "a key trade route", "the most important city".
+    let ranks = opening
+        .iter()
+        .take(2)
+        .any(|w| RANK_WORDS.contains(&w.as_str()) || WORTH_WORDS.contains(&w.as_str()));
+    (ranks && opening.len() >= 2).then_some(start..start + predicate.len())
 }
 
 /// Words of a question about myths and beliefs, whose answers may come from myths.
@@ -1502,6 +1589,34 @@ mod tests {
             ", they are considered one of the 20th century's greatest inventions."
         ));
         assert!(!judges_worth(", a transistor can amplify a signal."));
+    }
+
+    #[test]
+    fn a_rank_among_its_kind_is_why_a_thing_matters() {
+        fn predicate(text: &str) -> Option<&str> {
+            let canal = |clause: &str| clause.to_lowercase().contains("canal");
+            worth_predicate(text, canal).map(|range| &text[range])
+        }
+        assert_eq!(
+            predicate(
+                "The 193.3-kilometre-long (120.1-mile) canal is a key trade route between Europe and Asia."
+            ),
+            Some("a key trade route between Europe and Asia")
+        );
+        assert_eq!(
+            predicate("The canal is one of the most important waterways, linking two seas."),
+            Some("one of the most important waterways")
+        );
+        // No word of rank, another subject, or a long subject clause: no judgement.
+        assert_eq!(
+            predicate("The canal is an artificial sea-level waterway in Egypt."),
+            None
+        );
+        assert_eq!(predicate("The Nile is a major river in Africa."), None);
+        assert_eq!(
+            predicate("Ships that pass through the canal each year are a major source of revenue."),
+            None
+        );
     }
 
     #[test]
