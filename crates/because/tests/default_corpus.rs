@@ -213,6 +213,9 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         // How the subject came about says nothing of why it matters: "The baronial revolt
         // … led to the sealing of Magna Carta".
         ("Why was the Magna Carta important?", &["revolt"][..]),
+        // Another sense of the subject's name: the crash "triggered a rapid erosion of
+        // confidence", which the document on erosion, of soil and rock, never speaks of.
+        ("What causes erosion?", &["Wall Street"][..]),
         (
             "Why did the Napoleonic Wars happen?",
             &["Horatio Nelson"][..],

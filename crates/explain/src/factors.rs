@@ -125,6 +125,23 @@ fn causal_candidates(
             .find(|d| d.about_subject)
             .and_then(|d| lower_words(&d.stored.title).pop())
     });
+    // What the subject's own document speaks of: "erosion of confidence in the … banking
+    // system" is another erosion than that of soil and rock.
+    let subject_text_stems: Option<HashSet<String>> = evidence
+        .documents
+        .iter()
+        .find(|d| d.about_subject)
+        .map(|d| content_stems(index, &d.stored.text));
+    let another_sense = |item: &str| {
+        let (Some(head), Some(known)) = (subject_head.as_deref(), subject_text_stems.as_ref())
+        else {
+            return false;
+        };
+        of_what(item, head).is_some_and(|object| {
+            let stems = content_stems(index, object);
+            !stems.is_empty() && stems.is_disjoint(known)
+        })
+    };
     // A wreck's cause is often told as a collision, not with a causal word: "… when she
     // struck an iceberg" in the document on the sinking of the Titanic.
     let asks_about_a_wreck = evidence.focus == Focus::Causes
@@ -321,6 +338,7 @@ fn causal_candidates(
                 .flat_map(|item| conjoined_parts(text, item.clone()))
                 .find(|part| {
                     (names_subject(part) || refers_back(part))
+                        && (document.about_subject || !another_sense(&text[part.clone()]))
                         && !other_phase(part)
                         && names_the_ending(part)
                 });
@@ -703,6 +721,24 @@ fn predicate_of(
     }
     let start = item.start + at + copula;
     (start < item.end).then_some(start..item.end)
+}
+
+/// The common noun that follows the subject's head in "<head> of <noun>": "confidence" in "a
+/// rapid erosion of confidence in the … banking system". None for a name ("the erosion of
+/// Rome"), a number or no "of".
+fn of_what<'a>(item: &'a str, head: &str) -> Option<&'a str> {
+    let mut words = item.split_whitespace();
+    words.find(|w| w.eq_ignore_ascii_case(head))?;
+    if words.next() != Some("of") {
+        return None;
+    }
+    let object = words.find(|w| !["the", "a", "an"].contains(w))?;
+    let object = object.trim_end_matches(|c: char| !c.is_alphanumeric());
+    object
+        .chars()
+        .all(|c| c.is_lowercase() || c == '-')
+        .then_some(object)
+        .filter(|o| !o.is_empty())
 }
 
 /// Words that rank a thing among others of its kind: "a key trade route", "the principal
@@ -1589,6 +1625,21 @@ mod tests {
             ", they are considered one of the 20th century's greatest inventions."
         ));
         assert!(!judges_worth(", a transistor can amplify a signal."));
+    }
+
+    #[test]
+    fn what_follows_the_subject_and_of_names_its_sense() {
+        assert_eq!(
+            of_what(
+                "rapid erosion of confidence in the U.S. banking system",
+                "erosion"
+            ),
+            Some("confidence")
+        );
+        assert_eq!(of_what("erosion of the soil.", "erosion"), Some("soil"));
+        assert_eq!(of_what("the erosion of Rome", "erosion"), None);
+        assert_eq!(of_what("coastal erosion", "erosion"), None);
+        assert_eq!(of_what("erosion by waves", "erosion"), None);
     }
 
     #[test]
