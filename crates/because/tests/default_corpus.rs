@@ -169,7 +169,10 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "What causes cholera?",
             "Strains of the bacterium Vibrio cholerae",
         ),
-        ("What causes skin cancer?", "Prolonged exposure"),
+        (
+            "What causes skin cancer?",
+            "Prolonged exposure to ultraviolet radiation",
+        ),
         // What the subject is ranked as, with no causal word: "The … canal is a key trade
         // route between Europe and Asia."
         (

@@ -23,6 +23,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         return Ok(());
     }
+    if dir == "--tags" {
+        let tagger = explain::tagger::Tagger::load(Path::new("assets/tagger"))?;
+        let tagged: Vec<String> = tagger
+            .tag_text(&question)
+            .into_iter()
+            .map(|(range, tag)| format!("{}/{tag:?}", &question[range]))
+            .collect();
+        println!("{}", tagged.join(" "));
+        return Ok(());
+    }
     if dir == "--heading" {
         let tagger = explain::tagger::Tagger::load(Path::new("assets/tagger"))?;
         println!(

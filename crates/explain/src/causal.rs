@@ -681,7 +681,17 @@ fn phrase_after(sentence: &str, start: usize, limit: usize) -> Range<usize> {
     let text = &sentence[phrase.clone()];
     let mut end = text.len();
     for stop in [";", " (", "[", " – ", " — ", " - ", "?", "!"] {
-        if let Some(i) = text.find(stop) {
+        // An acronym set off within the phrase does not end it: "exposure to ultraviolet
+        // (UV) radiation from the sun".
+        let first = text.match_indices(stop).map(|(i, _)| i).find(|&i| {
+            stop != " ("
+                || acronym_aside(&text[i + 1..]).is_none_or(|len| {
+                    !text[i + 1 + len..]
+                        .strip_prefix(' ')
+                        .is_some_and(|rest| rest.starts_with(|c: char| c.is_lowercase()))
+                })
+        });
+        if let Some(i) = first {
             end = end.min(i);
         }
     }
@@ -710,6 +720,20 @@ fn phrase_after(sentence: &str, start: usize, limit: usize) -> Range<usize> {
         end = at;
     }
     trim_range(sentence, phrase.start..phrase.start + end)
+}
+
+/// The length of an acronym in parentheses that opens `text` ("(UV)", "(NYSE)"), if one
+/// does.
+pub fn acronym_aside(text: &str) -> Option<usize> {
+    let inner = text.strip_prefix('(')?;
+    let close = inner.find(')')?;
+    let acronym = &inner[..close];
+    ((2..=6).contains(&acronym.len())
+        && acronym
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && acronym.starts_with(|c: char| c.is_ascii_uppercase()))
+    .then_some(close + 2)
 }
 
 /// Where " and " opens a second verb phrase of the clause with an irregular past form ("…
@@ -1303,6 +1327,22 @@ mod tests {
             .into_iter()
             .map(|s| s.items.into_iter().map(|r| &sentence[r]).collect())
             .collect()
+    }
+
+    #[test]
+    fn an_acronym_set_off_in_an_item_does_not_end_it() {
+        assert_eq!(
+            items("Sunburn is caused by exposure to ultraviolet (UV) radiation from the sun."),
+            [["exposure to ultraviolet (UV) radiation from the sun"]]
+        );
+        // Any other aside, or an acronym at the phrase's end, still ends the item.
+        assert_eq!(
+            items("The war was caused by the Treaty of Versailles (1919) and the depression."),
+            [["Treaty of Versailles"]]
+        );
+        assert_eq!(acronym_aside("(UV) radiation"), Some(4));
+        assert_eq!(acronym_aside("(Uv) radiation"), None);
+        assert_eq!(acronym_aside("(1919)"), None);
     }
 
     #[test]

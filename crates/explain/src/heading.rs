@@ -54,6 +54,13 @@ const ATTACHING: &[&str] = &[
 /// A heading for the reason stated by `span` (the cause side of a causal statement), or
 /// `None` when no well-formed heading can be cut from it.
 pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
+    // An acronym set off in the span is no part of its name: "exposure to ultraviolet (UV)
+    // radiation".
+    if let Some(at) = span.find(" (")
+        && let Some(len) = crate::causal::acronym_aside(&span[at + 1..])
+    {
+        return name_reason(&format!("{}{}", &span[..at], &span[at + 1 + len..]), tagger);
+    }
     // "the air inside the envelope is at about the same pressure": the subject of a clause
     // is not the reason the clause states, unless the clause names a change of state
     // ("cloud particles become heavy enough …").
@@ -486,9 +493,24 @@ fn is_clause(span: &str, tagger: &Tagger) -> bool {
 fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
     let tagged = tagger.tag_text(span);
     let ranges: Vec<Range<usize>> = tagged.iter().map(|(r, _)| r.clone()).collect();
-    let tags: Vec<Tag> = tagged.iter().map(|(_, t)| *t).collect();
+    let mut tags: Vec<Tag> = tagged.iter().map(|(_, t)| *t).collect();
     let words: Vec<&str> = ranges.iter().map(|r| &span[r.clone()]).collect();
     let lower = |i: usize| words[i].to_lowercase();
+    // After a noun that takes no infinitive, "to" is a preposition: in "exposure to
+    // ultraviolet radiation" the tagger's rule reads "ultraviolet" as a verb, which the
+    // lexicon knows only as an adjective.
+    for i in 2..tags.len() {
+        if tags[i] == Tag::VB
+            && tags[i - 1] == Tag::TO
+            && tags[i - 2].is_noun()
+            && !takes_an_infinitive(&lower(i - 2))
+            && tags.get(i + 1).is_some_and(|t| t.is_noun())
+            && let Some(known) = tagger.lexicon_tag(&lower(i))
+            && (known.is_adjective() || known.is_noun())
+        {
+            tags[i] = known;
+        }
+    }
     // Leading fillers: determiners, possessives, adverbs ("mainly"), "either", "both".
     let mut start = 0;
     // A negation is never dropped: "no direct fighting" is not "direct fighting".

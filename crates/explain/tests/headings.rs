@@ -151,6 +151,13 @@ fn names_participles_and_needed_of_phrases() {
         Some("Desire to find new trade routes")
     );
     assert_eq!(heading("the failure to act quickly"), None);
+    // After a noun that takes no infinitive, "to" opens a phrase the heading keeps, and an
+    // acronym set off in it is no part of the name.
+    assert_eq!(
+        heading("prolonged exposure to ultraviolet (UV) radiation from the sun or tanning devices")
+            .as_deref(),
+        Some("Prolonged exposure to ultraviolet radiation")
+    );
     // What is present names the reason, when the whole span is too long for a heading.
     assert_eq!(
         heading("presence of all or part of a third copy of chromosome 21").as_deref(),
