@@ -173,6 +173,9 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "What causes skin cancer?",
             "Prolonged exposure to ultraviolet radiation",
         ),
+        // What "culminated in the end of China's last imperial dynasty, the Qing dynasty",
+        // named by its own name, not its alias ("also known as the Xinhai Revolution").
+        ("Why did the Qing dynasty fall?", "1911 Revolution"),
         // What the subject is ranked as, with no causal word: "The … canal is a key trade
         // route between Europe and Asia."
         (

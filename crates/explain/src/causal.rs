@@ -170,6 +170,9 @@ const CUES: &[(&str, Direction)] = &[
     ("leads to", Direction::Effect),
     ("lead to", Direction::Effect),
     ("leading to", Direction::Effect),
+    // "The 1911 Revolution … culminated in the end of China's last imperial dynasty".
+    ("culminated in", Direction::Effect),
+    ("culminating in", Direction::Effect),
     ("resulted in", Direction::Effect),
     ("results in", Direction::Effect),
     ("resulting in", Direction::Effect),
@@ -1214,6 +1217,16 @@ pub fn bare_cause(antecedent: &str) -> &str {
     if let Some(hedge) = HEDGES.iter().find(|h| lower.ends_with(*h)) {
         clause = clause[..clause.len() - hedge.len()].trim_end();
     }
+    // "The 1911 Revolution, also known as the Xinhai Revolution …": the first name is the
+    // cause's own, the others are aliases.
+    let lower = clause.to_ascii_lowercase();
+    if let Some(at) = [", also known as ", ", also called ", ", or the "]
+        .iter()
+        .filter_map(|alias| lower.find(alias))
+        .min()
+    {
+        clause = &clause[..at];
+    }
     clause
 }
 
@@ -1581,6 +1594,10 @@ mod tests {
         );
         assert_eq!(bare_cause("Smoking is known to"), "Smoking");
         assert_eq!(bare_cause("Heavy rainfall"), "Heavy rainfall");
+        assert_eq!(
+            bare_cause("The 1911 Revolution, also known as the Xinhai Revolution"),
+            "The 1911 Revolution"
+        );
     }
 
     #[test]

@@ -285,8 +285,28 @@ fn causal_candidates(
                 |range: &std::ops::Range<usize>| other_phase_of(&question, &text[range.clone()]);
             // "Moctezuma I contributed to the famed Aztec Empire that thrived" names the
             // subject but not its fall: a question about an ending needs an ending.
+            // Or an item the subject's name follows in apposition: "culminated in the end of
+            // China's last imperial dynasty, the Qing dynasty".
+            let restates_an_ending = |range: &std::ops::Range<usize>| {
+                statement.items.iter().any(|before| {
+                    before.end < range.start
+                        && text[before.end..range.start]
+                            .trim_start_matches(", ")
+                            .trim()
+                            .eq_ignore_ascii_case("the")
+                        && speaks_of_an_ending(&text[before.clone()])
+                        && subject_head.as_deref().is_some_and(|head| {
+                            lower_words(&text[before.clone()])
+                                .last()
+                                .map(String::as_str)
+                                == Some(head)
+                        })
+                })
+            };
             let names_the_ending = |range: &std::ops::Range<usize>| {
-                !asks_about_an_ending || speaks_of_an_ending(&text[range.clone()])
+                !asks_about_an_ending
+                    || speaks_of_an_ending(&text[range.clone()])
+                    || restates_an_ending(range)
             };
             // When the clause before a cause defines the subject ("Measles is a … disease
             // caused by measles virus"), an item that shares its name is its cause, not the
