@@ -173,6 +173,14 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "What causes skin cancer?",
             "Prolonged exposure to ultraviolet radiation",
         ),
+        // What "can significantly worsen drought conditions" (a modal is no part of the
+        // cause, and "conditions" of a drought are the drought), besides what "increase the
+        // chances of a drought developing".
+        ("Why do droughts happen?", "Heat waves"),
+        (
+            "Why do droughts happen?",
+            "Annual dry seasons in the tropics",
+        ),
         // What "culminated in the end of China's last imperial dynasty, the Qing dynasty",
         // named by its own name, not its alias ("also known as the Xinhai Revolution").
         ("Why did the Qing dynasty fall?", "1911 Revolution"),

@@ -144,6 +144,13 @@ const CUES: &[(&str, Direction)] = &[
     ("increases the risk of", Direction::Effect),
     ("increase the risk of", Direction::Effect),
     ("increased the risk of", Direction::Effect),
+    // "Annual dry seasons in the tropics significantly increase the chances of a drought
+    // developing".
+    ("increases the chances of", Direction::Effect),
+    ("increase the chances of", Direction::Effect),
+    ("increases the likelihood of", Direction::Effect),
+    ("increase the likelihood of", Direction::Effect),
+    ("increased the likelihood of", Direction::Effect),
     ("raises the risk of", Direction::Effect),
     ("raise the risk of", Direction::Effect),
     ("leading cause of", Direction::Effect),
@@ -186,6 +193,13 @@ const CUES: &[(&str, Direction)] = &[
     ("gives rise to", Direction::Effect),
     ("precipitated", Direction::Effect),
     ("triggered", Direction::Effect),
+    // What makes the subject worse is among its causes: "Heat waves can significantly
+    // worsen drought conditions". ("exacerbated" is left out: what "exacerbated the Great
+    // Recession" or "an already existing agricultural recession" is no reason recessions
+    // happen.)
+    ("worsened", Direction::Effect),
+    ("worsens", Direction::Effect),
+    ("worsen", Direction::Effect),
     ("causing", Direction::Effect),
     ("causes", Direction::Effect),
     ("caused", Direction::Effect),
@@ -1217,6 +1231,22 @@ pub fn bare_cause(antecedent: &str) -> &str {
     if let Some(hedge) = HEDGES.iter().find(|h| lower.ends_with(*h)) {
         clause = clause[..clause.len() - hedge.len()].trim_end();
     }
+    // "Heat waves can significantly" (worsen …): a modal and its adverbs are no part of the
+    // cause.
+    let mut tail = clause;
+    while let Some((rest, last)) = tail.rsplit_once(' ') {
+        let last = last.to_ascii_lowercase();
+        let adverb = last.len() > 3 && last.ends_with("ly");
+        let modal = ["can", "may", "could", "might", "will", "would"].contains(&last.as_str());
+        if !(adverb || modal) {
+            break;
+        }
+        tail = rest.trim_end();
+        if modal {
+            clause = tail;
+            break;
+        }
+    }
     // "The 1911 Revolution, also known as the Xinhai Revolution …": the first name is the
     // cause's own, the others are aliases.
     let lower = clause.to_ascii_lowercase();
@@ -1594,6 +1624,9 @@ mod tests {
         );
         assert_eq!(bare_cause("Smoking is known to"), "Smoking");
         assert_eq!(bare_cause("Heavy rainfall"), "Heavy rainfall");
+        assert_eq!(bare_cause("Heat waves can significantly"), "Heat waves");
+        assert_eq!(bare_cause("Smoking can"), "Smoking");
+        assert_eq!(bare_cause("Unusually"), "Unusually");
         assert_eq!(
             bare_cause("The 1911 Revolution, also known as the Xinhai Revolution"),
             "The 1911 Revolution"

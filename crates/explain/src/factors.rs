@@ -1015,8 +1015,9 @@ const AFTER_A_HEAD: &[&str] = &[
 ];
 
 /// Nouns of how often or how much a thing happens or is made and used ("malaria cases",
-/// "flood risk", "biofuel production").
+/// "flood risk", "biofuel production"), or of its state ("drought conditions").
 const OCCURRENCE_WORDS: &[&str] = &[
+    "conditions",
     "cases",
     "case",
     "risk",
