@@ -181,6 +181,16 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Why do droughts happen?",
             "Annual dry seasons in the tropics",
         ),
+        // What a war "was fought … over" (or "for") is why it began; a name in it keeps its
+        // capital.
+        (
+            "Why did the Peloponnesian War start?",
+            "Rivalry for hegemony over Ancient Greece",
+        ),
+        (
+            "Why did the Second Boer War break out?",
+            "Rivalry over Britain's influence in Southern Africa",
+        ),
         // What "culminated in the end of China's last imperial dynasty, the Qing dynasty",
         // named by its own name, not its alias ("also known as the Xinhai Revolution").
         ("Why did the Qing dynasty fall?", "1911 Revolution"),

@@ -206,6 +206,47 @@ fn causal_candidates(
                 });
             }
         }
+        // "The Second Boer War was a conflict fought between the British Empire and the Boer
+        // republics over Britain's influence in Southern Africa": what a war was fought over
+        // is why it began.
+        if evidence.focus == Focus::Causes
+            && !asks_more_than_existence
+            && document.about_subject
+            && let text = evidence.text(sentence)
+            && opens_with_its_title(text, &document.stored.title)
+            && let Some((stake, preposition)) = fought_over(text)
+            && let Some(named) = name_reason(&text[stake.clone()], tagger)
+        {
+            // "Rivalry over Britain's influence …", "Rivalry for hegemony over Ancient
+            // Greece"; a stake that is a rivalry already says so.
+            let heading = if named.to_lowercase().contains("rival") {
+                named
+            } else if text[stake.clone()].starts_with(char::is_uppercase) {
+                // "Britain's influence …" keeps its capital.
+                format!("Rivalry {preposition} {named}")
+            } else {
+                format!(
+                    "Rivalry {preposition} {}",
+                    crate::compose::lower_first(&named)
+                )
+            };
+            let key_stems = content_stems(index, &heading);
+            if is_well_formed(&heading, tagger)
+                && !key_stems.iter().all(|s| evidence.is_question_stem(s))
+            {
+                candidates.push(Factor {
+                    phrase: running_case(crate::compose::lower_first(&heading), tagger),
+                    heading,
+                    support: sentence.score * 1.5,
+                    direction: Some(Direction::Cause),
+                    sentences: vec![SentenceKey {
+                        document: sentence.document,
+                        ordinal: sentence.ordinal,
+                    }],
+                    key_stems,
+                });
+            }
+        }
         // The subject's kind speaks of the subject by another name ("precipitation" for
         // rain), which the question's words do not find.
         let of_its_kind = evidence.documents[sentence.document].kind_of_subject;
@@ -741,6 +782,34 @@ fn predicate_of(
     }
     let start = item.start + at + copula;
     (start < item.end).then_some(start..item.end)
+}
+
+/// What a war was fought over, with the preposition that says so, in a sentence that tells
+/// who fought it: "over Britain's influence in Southern Africa" of "… was a conflict fought
+/// between the British Empire and the Boer republics over Britain's influence in Southern
+/// Africa", "for hegemony over Ancient Greece" of "… was fought … between the Athenian-led
+/// Delian League and the Spartan-led Peloponnesian League from 431 to 404 BC for hegemony
+/// over Ancient Greece". The stake ends with its clause.
+fn fought_over(text: &str) -> Option<(std::ops::Range<usize>, &'static str)> {
+    let lower = text.to_lowercase();
+    let between = lower.find(" between ")?;
+    let told = &lower[..between];
+    if !["fought", "a conflict", "a war"]
+        .iter()
+        .any(|w| told.contains(w))
+    {
+        return None;
+    }
+    let after = between + " between ".len();
+    let (at, preposition) = [(" over ", "over"), (" for ", "for")]
+        .iter()
+        .filter_map(|(word, name)| lower[after..].find(word).map(|at| (after + at, *name)))
+        .min()?;
+    let start = at + preposition.len() + 2;
+    let end = text[start..]
+        .find([',', ';', '(', ':'])
+        .map_or_else(|| text.trim_end_matches('.').len(), |end| start + end);
+    (end > start).then_some((start..end, preposition))
 }
 
 /// The common noun that follows the subject's head in "<head> of <noun>": "confidence" in "a
@@ -1646,6 +1715,36 @@ mod tests {
             ", they are considered one of the 20th century's greatest inventions."
         ));
         assert!(!judges_worth(", a transistor can amplify a signal."));
+    }
+
+    #[test]
+    fn what_a_war_was_fought_over_is_its_stake() {
+        fn stake(text: &str) -> Option<(&str, &str)> {
+            fought_over(text).map(|(range, preposition)| (&text[range], preposition))
+        }
+        assert_eq!(
+            stake(
+                "The Second Boer War was a conflict fought between the British Empire and the Boer republics over Britain's influence in Southern Africa."
+            ),
+            Some(("Britain's influence in Southern Africa", "over"))
+        );
+        assert_eq!(
+            stake(
+                "The Peloponnesian War was fought in the Eastern Mediterranean between the Athenian-led Delian League and the Spartan-led Peloponnesian League from 431 to 404 BC for hegemony over Ancient Greece."
+            ),
+            Some(("hegemony over Ancient Greece", "for"))
+        );
+        // Who fought, with no stake; a border between two states.
+        assert_eq!(
+            stake(
+                "The Korean War was an armed conflict fought on the Korean Peninsula between North Korea and South Korea and their allies."
+            ),
+            None
+        );
+        assert_eq!(
+            stake("The river forms the border between France and Germany for 180 km."),
+            None
+        );
     }
 
     #[test]
