@@ -167,18 +167,15 @@ fn causal_candidates(
             && let Some(object) = crate::causal::collision_object(text)
         {
             let heading = format!("Collision with {}", &text[object.clone()]);
-            let key_stems = content_stems(index, &heading);
-            candidates.push(Factor {
-                phrase: crate::compose::lower_first(&format!("A {}", heading.to_lowercase())),
+            let phrase = crate::compose::lower_first(&format!("A {}", heading.to_lowercase()));
+            candidates.push(one_sentence_factor(
+                index,
+                sentence,
                 heading,
-                support: sentence.score * 1.5,
-                direction: Some(Direction::Cause),
-                sentences: vec![SentenceKey {
-                    document: sentence.document,
-                    ordinal: sentence.ordinal,
-                }],
-                key_stems,
-            });
+                phrase,
+                1.5,
+                Direction::Cause,
+            ));
         }
         // "The … canal is a key trade route between Europe and Asia": in the subject's own
         // document, what it is judged to be says why it matters, with no causal word.
@@ -191,19 +188,21 @@ fn causal_candidates(
             && heading.split_whitespace().count() <= 8
             && is_well_formed(&heading, tagger)
         {
-            let key_stems = content_stems(index, &heading);
-            if !key_stems.is_empty() && !key_stems.iter().all(|s| evidence.is_question_stem(s)) {
-                candidates.push(Factor {
-                    phrase: format!("its role as {}", &text[predicate]),
-                    heading,
-                    support: sentence.score,
-                    direction: Some(Direction::Effect),
-                    sentences: vec![SentenceKey {
-                        document: sentence.document,
-                        ordinal: sentence.ordinal,
-                    }],
-                    key_stems,
-                });
+            let factor = one_sentence_factor(
+                index,
+                sentence,
+                heading,
+                format!("its role as {}", &text[predicate]),
+                1.0,
+                Direction::Effect,
+            );
+            if !factor.key_stems.is_empty()
+                && !factor
+                    .key_stems
+                    .iter()
+                    .all(|s| evidence.is_question_stem(s))
+            {
+                candidates.push(factor);
             }
         }
         // "The Second Boer War was a conflict fought between the British Empire and the Boer
@@ -230,21 +229,17 @@ fn causal_candidates(
                     crate::compose::lower_first(&named)
                 )
             };
-            let key_stems = content_stems(index, &heading);
-            if is_well_formed(&heading, tagger)
-                && !key_stems.iter().all(|s| evidence.is_question_stem(s))
+            let phrase = running_case(crate::compose::lower_first(&heading), tagger);
+            let well_formed = is_well_formed(&heading, tagger);
+            let factor =
+                one_sentence_factor(index, sentence, heading, phrase, 1.5, Direction::Cause);
+            if well_formed
+                && !factor
+                    .key_stems
+                    .iter()
+                    .all(|s| evidence.is_question_stem(s))
             {
-                candidates.push(Factor {
-                    phrase: running_case(crate::compose::lower_first(&heading), tagger),
-                    heading,
-                    support: sentence.score * 1.5,
-                    direction: Some(Direction::Cause),
-                    sentences: vec![SentenceKey {
-                        document: sentence.document,
-                        ordinal: sentence.ordinal,
-                    }],
-                    key_stems,
-                });
+                candidates.push(factor);
             }
         }
         // The subject's kind speaks of the subject by another name ("precipitation" for
@@ -738,6 +733,28 @@ fn causal_candidates(
         }
     }
     candidates
+}
+
+/// A factor that one sentence states, its support the sentence's score times `weight`.
+fn one_sentence_factor(
+    index: &Index,
+    sentence: &crate::evidence::EvidenceSentence,
+    heading: String,
+    phrase: String,
+    weight: f32,
+    direction: Direction,
+) -> Factor {
+    Factor {
+        key_stems: content_stems(index, &heading),
+        phrase,
+        heading,
+        support: sentence.score * weight,
+        direction: Some(direction),
+        sentences: vec![SentenceKey {
+            document: sentence.document,
+            ordinal: sentence.ordinal,
+        }],
+    }
 }
 
 /// Words that judge a thing's worth: "considered one of the 20th century's greatest
