@@ -201,6 +201,10 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Key trade route between Europe and Asia",
         ),
         (
+            "Why is the Great Barrier Reef important?",
+            "World's largest coral reef system",
+        ),
+        (
             "Why do solar eclipses happen?",
             "Moon passing between Earth and the Sun",
         ),

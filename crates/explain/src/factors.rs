@@ -861,6 +861,14 @@ const RANK_WORDS: &[&str] = &[
     "pivotal",
     "strategic",
     "central",
+    // Superlatives of extent: "the world's largest coral reef system".
+    "largest",
+    "biggest",
+    "longest",
+    "highest",
+    "tallest",
+    "deepest",
+    "oldest",
 ];
 
 /// The predicate of a sentence that ranks the question's topic among things of its kind:
@@ -891,6 +899,10 @@ fn worth_predicate(
     let predicate = rest[..end].trim_end();
     let words = lower_words(predicate);
     let opening = match words.first().map(String::as_str) {
+        // "the world's largest …".
+        Some("the") if words.get(1..3) == Some(&["world".to_owned(), "s".to_owned()]) => {
+            &words[3..]
+        }
         Some("a" | "an" | "the") => &words[1..],
         Some("one") if words.get(1..3) == Some(&["of".to_owned(), "the".to_owned()]) => &words[3..],
         _ => return None,
@@ -1794,6 +1806,10 @@ mod tests {
         assert_eq!(
             predicate("The canal is one of the most important waterways, linking two seas."),
             Some("one of the most important waterways")
+        );
+        assert_eq!(
+            predicate("The canal is the world's longest shipping canal, built in 1869."),
+            Some("the world's longest shipping canal")
         );
         // No word of rank, another subject, or a long subject clause: no judgement.
         assert_eq!(
