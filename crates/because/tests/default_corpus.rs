@@ -244,6 +244,9 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         // Another sense of the subject's name: the crash "triggered a rapid erosion of
         // confidence", which the document on erosion, of soil and rock, never speaks of.
         ("What causes erosion?", &["Wall Street"][..]),
+        // Why a name is used is no reason the thing began: "The term cold war is used
+        // because there was no direct fighting …".
+        ("Why did the Cold War begin?", &["fighting"][..]),
         (
             "Why did the Napoleonic Wars happen?",
             &["Horatio Nelson"][..],

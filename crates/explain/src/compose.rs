@@ -653,6 +653,25 @@ fn gives_a_name(clause: &str) -> bool {
                 .to_lowercase()
         })
         .collect();
+    // "The term cold war is used because …", "The name was chosen because …": a word's use
+    // is about the name (not "The term now broadly encompasses communities formed through
+    // forced displacement caused by …").
+    if words.first().is_some_and(|w| w == "the")
+        && words
+            .get(1)
+            .is_some_and(|w| ["term", "name", "word", "phrase"].contains(&w.as_str()))
+        && words.last().is_some_and(|w| {
+            ["used", "coined", "given", "applied", "chosen", "adopted"].contains(&w.as_str())
+        })
+        && words
+            .iter()
+            .rev()
+            .skip(1)
+            .find(|w| !ADVERBS.contains(&w.as_str()))
+            .is_some_and(|w| BE.contains(&w.as_str()))
+    {
+        return true;
+    }
     (0..words.len()).any(|at| {
         let names = NAMING.iter().any(|marker| {
             let marker: Vec<&str> = marker.split(' ').collect();
@@ -1119,6 +1138,11 @@ mod tests {
             "Its members were known as the \"Boxers\" in English"
         ));
         assert!(gives_a_name("Mars is often called the Red Planet"));
+        assert!(gives_a_name("The term cold war is used"));
+        assert!(!gives_a_name("The terms of the treaty were harsh"));
+        assert!(!gives_a_name(
+            "The term now broadly encompasses communities formed through voluntary migration as well as through forced displacement"
+        ));
         assert!(gives_a_name(
             "The city later became known as Constantinople"
         ));
