@@ -181,6 +181,25 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Why do droughts happen?",
             "Annual dry seasons in the tropics",
         ),
+        // A cause without its alias ("…, also called Salmonella Typhi"); a list of
+        // adjectives after the gerund that governs it is one reason; an occurrence with its
+        // object; what a canyon is "carved by", without the place set off after it.
+        (
+            "What causes typhoid fever?",
+            "Salmonella enterica serotype Typhi bacteria",
+        ),
+        (
+            "Why was the Silk Road important?",
+            "Central role in economic, cultural, political, and religious interactions",
+        ),
+        (
+            "What causes malnutrition?",
+            "Organism getting too few or too many nutrients",
+        ),
+        (
+            "How was the Grand Canyon formed?",
+            "Colorado River in Arizona",
+        ),
         // What a war "was fought … over" (or "for") is why it began; a name in it keeps its
         // capital.
         (

@@ -113,6 +113,10 @@ const CUES: &[(&str, Direction)] = &[
     ("infection of … by", Direction::Cause),
     ("infections of … by", Direction::Cause),
     ("shaped by", Direction::Cause),
+    // "a steep-sided canyon carved by the Colorado River".
+    ("carved out by", Direction::Cause),
+    ("carved by", Direction::Cause),
+    ("eroded by", Direction::Cause),
     ("influenced by", Direction::Cause),
     ("transmitted through", Direction::Cause),
     ("occurs when", Direction::Cause),
@@ -697,6 +701,18 @@ fn phrase_after(sentence: &str, start: usize, limit: usize) -> Range<usize> {
 
     let text = &sentence[phrase.clone()];
     let mut end = text.len();
+    // An alias set off after the cause names the same thing again: "Salmonella enterica
+    // serotype Typhi bacteria, also called Salmonella Typhi".
+    for alias in [
+        ", also called ",
+        ", also known as ",
+        ", commonly known as ",
+        ", commonly called ",
+    ] {
+        if let Some(i) = text.find(alias) {
+            end = end.min(i);
+        }
+    }
     for stop in [";", " (", "[", " – ", " — ", " - ", "?", "!"] {
         // An acronym set off within the phrase does not end it: "exposure to ultraviolet
         // (UV) radiation from the sun".
@@ -849,6 +865,19 @@ fn split_items(sentence: &str, phrase: Range<usize>) -> Vec<Range<usize>> {
     }
     if start < list_end {
         pieces.push(start..list_end);
+    }
+    // "the Colorado River in Arizona, United States": a name after a place's name, with no
+    // conjunction, says where the place is; it is no second item.
+    if let [first, second] = pieces.as_slice()
+        && !conjunction_seen
+        && text[first.clone()]
+            .rsplit_once(" in ")
+            .is_some_and(|(_, place)| place.starts_with(char::is_uppercase))
+        && text[second.clone()]
+            .split_whitespace()
+            .all(|w| w.starts_with(char::is_uppercase))
+    {
+        pieces.truncate(1);
     }
     if pieces.len() == 1 {
         // "A and B" with short sides is a pair of items.
@@ -1370,6 +1399,39 @@ mod tests {
             .into_iter()
             .map(|s| s.items.into_iter().map(|r| &sentence[r]).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_place_after_a_place_is_no_second_item() {
+        assert_eq!(
+            items(
+                "The Grand Canyon is a canyon carved by the Colorado River in Arizona, United States."
+            ),
+            [["Colorado River in Arizona"]]
+        );
+        assert_eq!(
+            items("It is caused by wind, waves, and tides."),
+            [["wind", "waves", "tides"]]
+        );
+        assert_eq!(
+            items(
+                "It was caused by a failure to apply dryland farming methods, most notably the destruction of the topsoil."
+            ),
+            [[
+                "failure to apply dryland farming methods",
+                "most notably the destruction of the topsoil"
+            ]]
+        );
+    }
+
+    #[test]
+    fn an_alias_after_a_cause_is_no_other_cause() {
+        assert_eq!(
+            items(
+                "Typhoid fever is a disease caused by Salmonella enterica serotype Typhi bacteria, also called Salmonella Typhi."
+            ),
+            [["Salmonella enterica serotype Typhi bacteria"]]
+        );
     }
 
     #[test]

@@ -242,13 +242,44 @@ pub fn leans_on_previous(text: &str) -> bool {
 }
 
 fn starts_with_anaphor(text: &str) -> bool {
-    let first = text
-        .split(|c: char| !c.is_alphanumeric())
-        .find(|w| !w.is_empty())
-        .unwrap_or("")
-        .to_lowercase();
-    ANAPHORS.contains(&first.as_str())
+    let opens_with_anaphor = |text: &str| {
+        let first = text
+            .split(|c: char| !c.is_alphanumeric())
+            .find(|w| !w.is_empty())
+            .unwrap_or("")
+            .to_lowercase();
+        ANAPHORS.contains(&first.as_str())
+    };
+    // Or past a discourse marker: "Specifically, it is …", "As a result, they …".
+    opens_with_anaphor(text)
+        || text.split_once(", ").is_some_and(|(marker, rest)| {
+            marker.split_whitespace().count() <= 3
+                && marker.chars().all(|c| c.is_alphabetic() || c == ' ')
+                && (marker.ends_with("ly")
+                    || DISCOURSE_MARKERS.contains(&marker.to_lowercase().as_str()))
+                && opens_with_anaphor(rest)
+        })
 }
+
+/// Words that open a sentence and link it to the one before: "However, it …".
+const DISCOURSE_MARKERS: &[&str] = &[
+    "however",
+    "moreover",
+    "furthermore",
+    "therefore",
+    "thus",
+    "hence",
+    "instead",
+    "also",
+    "nevertheless",
+    "meanwhile",
+    "in addition",
+    "as a result",
+    "for example",
+    "for instance",
+    "in particular",
+    "in turn",
+];
 
 struct Citations<'a> {
     evidence: &'a Evidence,
@@ -1131,6 +1162,18 @@ pub(crate) fn lower_first(heading: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pronoun_after_a_discourse_marker_leans_on_the_sentence_before() {
+        assert!(leans_on_previous(
+            "Specifically, it is a deficiency, excess, or imbalance of energy."
+        ));
+        assert!(leans_on_previous("As a result, they left."));
+        assert!(!leans_on_previous(
+            "Specifically, malnutrition is a deficiency."
+        ));
+        assert!(!leans_on_previous("In 1912, the ship sank."));
+    }
 
     #[test]
     fn a_clause_that_gives_a_name_is_told_from_one_with_an_alias() {

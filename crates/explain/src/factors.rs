@@ -1317,8 +1317,25 @@ fn coordinated_modifiers(
                 .lexicon_tag(&word.to_lowercase())
                 .is_some_and(|tag| tag.is_adjective())
     };
-    if items[..items.len() - 1].iter().all(lone_adjective) && text[last.clone()].contains(' ') {
-        std::iter::once(first.start..last.end).collect()
+    // "facilitating economic, cultural, political, and religious interactions …": the first
+    // adjective may follow the gerund that governs the whole list, which the reason leaves
+    // out.
+    let start = match text[first.clone()].split_once(' ') {
+        Some((gerund, rest))
+            if gerund.len() > 4
+                && gerund.ends_with("ing")
+                && gerund.chars().all(|c| c.is_ascii_lowercase())
+                && lone_adjective(&(first.end - rest.len()..first.end)) =>
+        {
+            first.end - rest.len()
+        }
+        _ => first.start,
+    };
+    if lone_adjective(&(start..first.end))
+        && items[1..items.len() - 1].iter().all(lone_adjective)
+        && text[last.clone()].contains(' ')
+    {
+        std::iter::once(start..last.end).collect()
     } else {
         items.to_vec()
     }

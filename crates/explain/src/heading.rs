@@ -362,6 +362,22 @@ fn name_clause(span: &str, tagger: &Tagger, change_only: bool) -> Option<String>
         heading.push(second);
         next += 2;
     }
+    // A short object after an active verb comes whole: "an organism gets too few or too many
+    // nutrients" is "Organism getting too few or too many nutrients".
+    if !passive
+        && next < words.len()
+        && !matches!(tags[next], Tag::IN | Tag::TO | Tag::CC)
+        && heading.len() + (words.len() - next) <= MAX_WORDS + 1
+        && tags.last().is_some_and(|t| t.is_noun())
+        && !has_finite_verb(&tags[next..])
+        && words[next..].iter().all(|w| {
+            w.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
+        })
+    {
+        heading.extend(words[next..].iter().map(|w| (*w).to_owned()));
+        next = words.len();
+    }
     // A short prepositional phrase that ends in a noun: "along the fibre".
     if next < words.len()
         && tags[next] == Tag::IN
@@ -586,6 +602,15 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
             MAX_WORDS
         };
         if next_end - opens_at > limit {
+            break;
+        }
+        // "between the Eastern and Western worlds" is attached whole or not at all.
+        if preposition == "between"
+            && tags.get(next_end) == Some(&Tag::CC)
+            && phrases
+                .iter()
+                .any(|p| start + p.start == next_end + 1 && start + p.end - opens_at > MAX_WORDS)
+        {
             break;
         }
         end = next_end;

@@ -158,6 +158,11 @@ fn names_participles_and_needed_of_phrases() {
             .as_deref(),
         Some("Prolonged exposure to ultraviolet radiation")
     );
+    // "between X and Y" is attached whole or not at all.
+    assert_eq!(
+        heading("religious interactions between the Eastern and Western worlds").as_deref(),
+        Some("Religious interactions")
+    );
     // What is present names the reason, when the whole span is too long for a heading.
     assert_eq!(
         heading("presence of all or part of a third copy of chromosome 21").as_deref(),
@@ -367,6 +372,15 @@ fn a_clause_after_occurs_when_is_named_by_its_action() {
         explain::heading::name_occurrence("the Moon passes between Earth and the Sun", &tagger)
             .as_deref(),
         Some("Moon passing between Earth and the Sun")
+    );
+    // A short object comes with its verb.
+    assert_eq!(
+        explain::heading::name_occurrence(
+            "an organism gets too few or too many nutrients",
+            &tagger
+        )
+        .as_deref(),
+        Some("Organism getting too few or too many nutrients")
     );
     // Without a verb there is no occurrence to name.
     assert_eq!(explain::heading::name_occurrence("the Moon", &tagger), None);
