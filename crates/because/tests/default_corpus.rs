@@ -200,6 +200,8 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "How was the Grand Canyon formed?",
             "Colorado River in Arizona",
         ),
+        // What the subject "has been widely used as" is why it matters.
+        ("Why was gunpowder important?", "Propellant in firearms"),
         // What a war "was fought … over" (or "for") is why it began; a name in it keeps its
         // capital.
         (

@@ -177,32 +177,37 @@ fn causal_candidates(
                 Direction::Cause,
             ));
         }
-        // "The … canal is a key trade route between Europe and Asia": in the subject's own
-        // document, what it is judged to be says why it matters, with no causal word.
+        // "The … canal is a key trade route between Europe and Asia", "Gunpowder has been
+        // widely used as a propellant in firearms, artillery, …": in the subject's own
+        // document, what it is ranked as or used as says why it matters, with no causal word.
         if evidence.focus == Focus::Effects
             && document.about_subject
-            && let text = evidence.text(sentence)
             && !evidence.topic_words.is_empty()
-            && let Some(predicate) = worth_predicate(text, |clause| evidence.names_topic(clause))
-            && let heading = crate::heading::capitalise(strip_determiner(&text[predicate.clone()]))
-            && heading.split_whitespace().count() <= 8
-            && is_well_formed(&heading, tagger)
         {
-            let factor = one_sentence_factor(
-                index,
-                sentence,
-                heading,
-                format!("its role as {}", &text[predicate]),
-                1.0,
-                Direction::Effect,
-            );
-            if !factor.key_stems.is_empty()
-                && !factor
-                    .key_stems
-                    .iter()
-                    .all(|s| evidence.is_question_stem(s))
-            {
-                candidates.push(factor);
+            let text = evidence.text(sentence);
+            let names_topic = |clause: &str| evidence.names_topic(clause);
+            let ranked = worth_predicate(text, names_topic).and_then(|predicate| {
+                let heading =
+                    crate::heading::capitalise(strip_determiner(&text[predicate.clone()]));
+                (heading.split_whitespace().count() <= 8 && is_well_formed(&heading, tagger))
+                    .then(|| (heading, format!("its role as {}", &text[predicate])))
+            });
+            let used = || {
+                let used_as = use_predicate(text, names_topic)?;
+                let heading = name_reason(&text[used_as.clone()], tagger)?;
+                Some((heading, format!("its use as {}", &text[used_as])))
+            };
+            if let Some((heading, phrase)) = ranked.or_else(used) {
+                let factor =
+                    one_sentence_factor(index, sentence, heading, phrase, 1.0, Direction::Effect);
+                if !factor.key_stems.is_empty()
+                    && !factor
+                        .key_stems
+                        .iter()
+                        .all(|s| evidence.is_question_stem(s))
+                {
+                    candidates.push(factor);
+                }
             }
         }
         // "The Second Boer War was a conflict fought between the British Empire and the Boer
@@ -799,6 +804,40 @@ fn predicate_of(
     }
     let start = item.start + at + copula;
     (start < item.end).then_some(start..item.end)
+}
+
+/// What a short subject naming the question's topic "is used as" (or "has been widely used
+/// as"), to the end of its clause: "a propellant in firearms, artillery, rocketry, and
+/// pyrotechnics" of "Gunpowder has been widely used as a propellant in firearms, artillery,
+/// rocketry, and pyrotechnics, including use as a blasting agent …".
+fn use_predicate(text: &str, names_topic: impl Fn(&str) -> bool) -> Option<std::ops::Range<usize>> {
+    let at = text.find(" used as ")?;
+    let mut clause: Vec<&str> = text[..at].split_whitespace().collect();
+    while clause
+        .last()
+        .is_some_and(|w| w.len() > 3 && w.ends_with("ly"))
+    {
+        clause.pop();
+    }
+    let verb = ["is", "are", "was", "were", "has been", "have been"]
+        .iter()
+        .find(|verb| clause.join(" ").ends_with(&format!(" {verb}")))?;
+    let subject = &clause[..clause.len() - verb.split(' ').count()];
+    if subject.is_empty()
+        || subject.len() > 4
+        || !subject[0].starts_with(char::is_uppercase)
+        || !names_topic(&subject.join(" "))
+    {
+        return None;
+    }
+    let start = at + " used as ".len();
+    let rest = &text[start..];
+    let end = [", including ", ";", " (", ", which "]
+        .iter()
+        .filter_map(|stop| rest.find(stop))
+        .min()
+        .unwrap_or_else(|| rest.trim_end_matches('.').len());
+    (end > 0).then_some(start..start + end)
 }
 
 /// What a war was fought over, with the preposition that says so, in a sentence that tells
@@ -1761,6 +1800,30 @@ mod tests {
             ", they are considered one of the 20th century's greatest inventions."
         ));
         assert!(!judges_worth(", a transistor can amplify a signal."));
+    }
+
+    #[test]
+    fn what_a_thing_is_used_as_is_told_to_its_clause_end() {
+        fn used_as(text: &str) -> Option<&str> {
+            let gunpowder = |clause: &str| clause.to_lowercase().contains("gunpowder");
+            use_predicate(text, gunpowder).map(|range| &text[range])
+        }
+        assert_eq!(
+            used_as(
+                "Gunpowder has been widely used as a propellant in firearms, artillery, rocketry, and pyrotechnics, including use as a blasting agent."
+            ),
+            Some("a propellant in firearms, artillery, rocketry, and pyrotechnics")
+        );
+        assert_eq!(
+            used_as("Gunpowder is used as a propellant."),
+            Some("a propellant")
+        );
+        // Another subject, or no verb of use.
+        assert_eq!(used_as("Saltpetre is used as a fertiliser."), None);
+        assert_eq!(
+            used_as("Gunpowder consists of sulfur, charcoal and saltpetre."),
+            None
+        );
     }
 
     #[test]
