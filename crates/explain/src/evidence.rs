@@ -188,6 +188,12 @@ impl Evidence {
         self.terms.iter().any(|t| t.stem == stem)
     }
 
+    /// Do these stems say nothing the question did not: none at all, or only its own words
+    /// ("Skin" for "What causes skin cancer?")?
+    pub fn only_question_stems(&self, stems: &HashSet<String>) -> bool {
+        stems.iter().all(|s| self.is_question_stem(s))
+    }
+
     /// Index of the sentence `(document, ordinal)` in `sentences`, if it is a candidate.
     pub fn find(&self, document: usize, ordinal: usize) -> Option<usize> {
         self.sentences

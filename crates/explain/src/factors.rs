@@ -200,12 +200,7 @@ fn causal_candidates(
             if let Some((heading, phrase)) = ranked.or_else(used) {
                 let factor =
                     one_sentence_factor(index, sentence, heading, phrase, 1.0, Direction::Effect);
-                if !factor.key_stems.is_empty()
-                    && !factor
-                        .key_stems
-                        .iter()
-                        .all(|s| evidence.is_question_stem(s))
-                {
+                if !evidence.only_question_stems(&factor.key_stems) {
                     candidates.push(factor);
                 }
             }
@@ -238,12 +233,7 @@ fn causal_candidates(
             let well_formed = is_well_formed(&heading, tagger);
             let factor =
                 one_sentence_factor(index, sentence, heading, phrase, 1.5, Direction::Cause);
-            if well_formed
-                && !factor
-                    .key_stems
-                    .iter()
-                    .all(|s| evidence.is_question_stem(s))
-            {
+            if well_formed && !evidence.only_question_stems(&factor.key_stems) {
                 candidates.push(factor);
             }
         }
@@ -416,8 +406,7 @@ fn causal_candidates(
                 && let Some(heading) = name_reason(cause, tagger)
             {
                 let key_stems = content_stems(index, &heading);
-                if !key_stems.is_empty() && !key_stems.iter().all(|s| evidence.is_question_stem(s))
-                {
+                if !evidence.only_question_stems(&key_stems) {
                     candidates.push(Factor {
                         phrase: running_case(in_running_text(&heading, cause, ""), tagger),
                         heading,
@@ -441,9 +430,7 @@ fn causal_candidates(
                     && let Some(heading) = name_reason(antecedent, tagger)
                 {
                     let key_stems = content_stems(index, &heading);
-                    if !key_stems.is_empty()
-                        && !key_stems.iter().all(|s| evidence.is_question_stem(s))
-                    {
+                    if !evidence.only_question_stems(&key_stems) {
                         candidates.push(Factor {
                             phrase: running_case(in_running_text(&heading, antecedent, ""), tagger),
                             heading,
@@ -548,7 +535,7 @@ fn causal_candidates(
                     continue;
                 };
                 let key_stems = content_stems(index, &heading);
-                if key_stems.is_empty() || key_stems.iter().all(|s| evidence.is_question_stem(s)) {
+                if evidence.only_question_stems(&key_stems) {
                     continue;
                 }
                 // The subject is no cause of its own coming about: "The successes of the
@@ -709,7 +696,7 @@ fn causal_candidates(
                 let key_stems = content_stems(index, &heading);
                 // Only the question's own words say nothing: "Skin cancers are cancers that
                 // arise from the skin".
-                if key_stems.is_empty() || key_stems.iter().all(|s| evidence.is_question_stem(s)) {
+                if evidence.only_question_stems(&key_stems) {
                     continue;
                 }
                 let mut phrase =
@@ -793,17 +780,22 @@ fn predicate_of(
     item: std::ops::Range<usize>,
     evidence: &Evidence,
 ) -> Option<std::ops::Range<usize>> {
-    let span = &text[item.clone()];
+    let (_, predicate) =
+        copular_clause(&text[item.clone()], |subject| evidence.names_topic(subject))?;
+    let start = item.start + predicate;
+    (start < item.end).then_some(start..item.end)
+}
+
+/// Where the subject of a copular clause ends and its predicate begins, when its subject is a
+/// short phrase (at most four words) that names the question's topic: "transistors are the
+/// key active components …".
+fn copular_clause(span: &str, names_topic: impl Fn(&str) -> bool) -> Option<(usize, usize)> {
     let (at, copula) = [" is ", " are ", " was ", " were "]
         .iter()
         .filter_map(|copula| span.find(copula).map(|at| (at, copula.len())))
         .min()?;
     let subject = &span[..at];
-    if subject.split_whitespace().count() > 4 || !evidence.names_topic(subject) {
-        return None;
-    }
-    let start = item.start + at + copula;
-    (start < item.end).then_some(start..item.end)
+    (subject.split_whitespace().count() <= 4 && names_topic(subject)).then_some((at, at + copula))
 }
 
 /// What a short subject naming the question's topic "is used as" (or "has been widely used
@@ -918,18 +910,10 @@ fn worth_predicate(
     text: &str,
     names_topic: impl Fn(&str) -> bool,
 ) -> Option<std::ops::Range<usize>> {
-    let (at, copula) = [" is ", " are ", " was ", " were "]
-        .iter()
-        .filter_map(|copula| text.find(copula).map(|at| (at, copula.len())))
-        .min()?;
-    let subject = &text[..at];
-    if subject.split_whitespace().count() > 4
-        || !subject.starts_with(|c: char| c.is_uppercase())
-        || !names_topic(subject)
-    {
+    let (_, start) = copular_clause(text, names_topic)?;
+    if !text.starts_with(char::is_uppercase) {
         return None;
     }
-    let start = at + copula;
     let rest = &text[start..];
     let end = rest
         .find([',', ';', ':', '('])
