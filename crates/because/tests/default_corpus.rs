@@ -229,6 +229,20 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Why do solar eclipses happen?",
             "Moon passing between Earth and the Sun",
         ),
+        // What a made thing was made for, with no causal word: "The primary intention for
+        // the Wall's construction was to prevent …", "… as protection against …".
+        (
+            "Why was the Berlin Wall built?",
+            "Preventing East German citizens from fleeing to the West",
+        ),
+        (
+            "Why was the Great Wall of China built?",
+            "Protection against various nomadic groups from the Eurasian Steppe",
+        ),
+        (
+            "Why was the League of Nations founded?",
+            "Maintaining world peace",
+        ),
     ] {
         let headings = headings_of(question);
         assert!(

@@ -895,9 +895,16 @@ fn summary(
         (_, AnswerKind::Significance, None) => {
             format!("The sources name these consequences of {subject}: {listed}.")
         }
+        // "The Berlin Wall was built with the aim of preventing …".
+        (_, AnswerKind::Purpose, Some(statement)) => {
+            format!("{} {}.", capitalise(&statement), purposes(&all))
+        }
         (_, _, Some(statement)) => format!("{} because of {listed}.", capitalise(&statement)),
         (_, AnswerKind::Purpose, None) => {
-            format!("According to the sources, {subject} serves {listed}.")
+            format!(
+                "According to the sources, {subject} exists {}.",
+                purposes(&all)
+            )
         }
         (_, _, None) if all.len() == 1 => {
             format!("The sources name one cause of {subject}: {listed}.")
@@ -910,10 +917,53 @@ fn summary(
     vec![Sentence::new(text, cites, SentenceKind::Template)]
 }
 
+/// What a thing was made for, from the phrases of its reasons: aims ("with the aim of a and
+/// b") and protection ("as protection against c") as they read, any other reason after
+/// "because of".
+fn purposes(all: &[String]) -> String {
+    const AIM: &str = "with the aim of ";
+    let aims: Vec<String> = all
+        .iter()
+        .filter_map(|p| p.strip_prefix(AIM).map(str::to_owned))
+        .collect();
+    let protections: Vec<String> = all
+        .iter()
+        .filter(|p| p.starts_with("as "))
+        .cloned()
+        .collect();
+    let others: Vec<String> = all
+        .iter()
+        .filter(|p| !p.starts_with(AIM) && !p.starts_with("as "))
+        .cloned()
+        .collect();
+    let mut parts = Vec::new();
+    if !aims.is_empty() {
+        parts.push(format!("{AIM}{}", join_list(&aims)));
+    }
+    parts.extend(protections);
+    if !others.is_empty() {
+        parts.push(format!("because of {}", join_list(&others)));
+    }
+    parts.join(", and ")
+}
+
 /// "The sources point to a and b." — the answer upfront when no quoted sentence gives it.
 fn answer_in_brief(sections: &[FactorSection], reasons: &[Vec<String>]) -> Sentence {
+    // An aim reads as one: "the aim of maintaining world peace", "protection against …".
+    let named: Vec<String> = flatten(reasons)
+        .into_iter()
+        .map(|phrase| {
+            if let Some(aim) = phrase.strip_prefix("with the aim of ") {
+                format!("the aim of {aim}")
+            } else if let Some(protection) = phrase.strip_prefix("as ") {
+                protection.to_owned()
+            } else {
+                phrase
+            }
+        })
+        .collect();
     Sentence::new(
-        format!("The sources point to {}.", join_list(&flatten(reasons))),
+        format!("The sources point to {}.", join_list(&named)),
         cited_by(sections),
         SentenceKind::Template,
     )
@@ -1162,6 +1212,26 @@ pub(crate) fn lower_first(heading: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn purposes_read_as_aims_with_other_reasons_after_them() {
+        let phrases = |list: &[&str]| list.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            purposes(&phrases(&[
+                "with the aim of making peace",
+                "the baronial revolt"
+            ])),
+            "with the aim of making peace, and because of the baronial revolt"
+        );
+        assert_eq!(
+            purposes(&phrases(&[
+                "with the aim of maintaining world peace",
+                "with the aim of promoting cooperation",
+                "as protection against nomads"
+            ])),
+            "with the aim of maintaining world peace and promoting cooperation, and as protection against nomads"
+        );
+    }
 
     #[test]
     fn a_pronoun_after_a_discourse_marker_leans_on_the_sentence_before() {

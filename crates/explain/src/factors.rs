@@ -21,6 +21,7 @@ use crate::ExplainError;
 use crate::causal::{Direction, is_anaphoric};
 use crate::evidence::{Evidence, Focus};
 use crate::heading::{is_well_formed, name_reason};
+use crate::intent::AnswerKind;
 use crate::tagger::Tagger;
 
 /// A sentence of the evidence, by document position and sentence ordinal (stable while the
@@ -203,6 +204,30 @@ fn causal_candidates(
                 if !evidence.only_question_stems(&factor.key_stems) {
                     candidates.push(factor);
                 }
+            }
+        }
+        // "The primary intention for the Wall's construction was to prevent East German
+        // citizens from fleeing to the West": in the subject's own document, what it was made
+        // for is why it was made.
+        if evidence.intent.kind == AnswerKind::Purpose
+            && document.about_subject
+            && let Some(tagger) = tagger
+            && let Some(aim) = crate::aim::aim_of(
+                evidence.text(sentence),
+                |clause| evidence.names_topic(clause),
+                tagger,
+            )
+        {
+            let factor = one_sentence_factor(
+                index,
+                sentence,
+                aim.heading,
+                aim.phrase,
+                1.5,
+                Direction::Cause,
+            );
+            if !evidence.only_question_stems(&factor.key_stems) {
+                candidates.push(factor);
             }
         }
         // "The Second Boer War was a conflict fought between the British Empire and the Boer

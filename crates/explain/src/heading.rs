@@ -644,8 +644,13 @@ fn phrase_heading(span: &str, tagger: &Tagger) -> Option<String> {
 /// finite verb, and whose head is not a vague word? Without a tagger only the closed-class
 /// checks apply.
 pub fn is_well_formed(heading: &str, tagger: Option<&Tagger>) -> bool {
+    is_well_formed_within(heading, tagger, MAX_WORDS + 1)
+}
+
+/// [`is_well_formed`], for a heading of at most `max_words` words.
+pub fn is_well_formed_within(heading: &str, tagger: Option<&Tagger>, max_words: usize) -> bool {
     let words: Vec<&str> = heading.split_whitespace().collect();
-    if words.is_empty() || words.len() > MAX_WORDS + 1 {
+    if words.is_empty() || words.len() > max_words {
         return false;
     }
     let balanced = heading.matches('(').count() == heading.matches(')').count()

@@ -457,6 +457,12 @@ impl Intent {
         let first = self.event.split(' ').next().unwrap_or("").to_lowercase();
         self.kind = if is_be && NAMING_WORDS.contains(&first.as_str()) {
             AnswerKind::Naming
+        } else if is_be
+            && crate::aim::MAKING_VERBS.contains(&first.as_str())
+            && self.event.split(' ').count() <= 3
+        {
+            // "Why was the Berlin Wall built?" asks what it was built for.
+            AnswerKind::Purpose
         } else {
             kind_of_event(&self.event, AnswerKind::Causes)
         };
@@ -968,10 +974,25 @@ mod tests {
         );
         check(
             "Why was the Great Wall of China built?",
-            Causes,
+            Purpose,
             "the Great Wall of China",
             "built",
         );
+        check("Why was NATO founded?", Purpose, "NATO", "founded");
+        check(
+            "Why were the pyramids built?",
+            Purpose,
+            "the pyramids",
+            "built",
+        );
+        check(
+            "Why was the euro introduced?",
+            Purpose,
+            "the euro",
+            "introduced",
+        );
+        // Forming by itself is no making: "Why do hurricanes form?" asks for causes.
+        check("Why do hurricanes form?", Causes, "hurricanes", "form");
     }
 
     #[test]

@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod aim;
 pub mod article;
 pub mod audit;
 pub mod causal;

@@ -1,9 +1,11 @@
 //! Headings with the real tagger (`assets/tagger`, installed by `scripts/install-assets.sh`):
-//! the bad kinds readers saw are refused, editor-style noun phrases are kept, and cause spans
-//! are cut at phrase boundaries. Skips, saying so, without the assets (fails under CI).
+//! the bad kinds readers saw are refused, editor-style noun phrases are kept, cause spans
+//! are cut at phrase boundaries, and aims are named by what a made thing was made for.
+//! Skips, saying so, without the assets (fails under CI).
 
 use std::path::Path;
 
+use explain::aim::aim_of;
 use explain::heading::{is_well_formed, name_reason};
 use explain::tagger::Tagger;
 
@@ -384,4 +386,82 @@ fn a_clause_after_occurs_when_is_named_by_its_action() {
     );
     // Without a verb there is no occurrence to name.
     assert_eq!(explain::heading::name_occurrence("the Moon", &tagger), None);
+}
+
+/// The heading and phrase of the aim `text` states about a subject named by `word`.
+fn aim(text: &str, word: &str, tagger: &Tagger) -> Option<(String, String)> {
+    aim_of(text, |clause| clause.to_lowercase().contains(word), tagger)
+        .map(|aim| (aim.heading, aim.phrase))
+}
+
+#[test]
+fn aims_stated_in_their_forms_are_read() {
+    let Some(tagger) = tagger() else { return };
+    for (text, word, heading, phrase) in [
+        (
+            "The primary intention for the Wall's construction was to prevent East German citizens from fleeing to the West.",
+            "wall",
+            "Preventing East German citizens from fleeing to the West",
+            "with the aim of preventing East German citizens from fleeing to the West",
+        ),
+        (
+            "The League of Nations was the first worldwide intergovernmental organisation whose principal mission was to maintain world peace.",
+            "league",
+            "Maintaining world peace",
+            "with the aim of maintaining world peace",
+        ),
+        (
+            "The United Nations (UN) is an international intergovernmental organization established by the signing of the Charter of the United Nations on 26 June 1945 with the articulated mission of maintaining international peace and security, to develop friendly relations among states.",
+            "united nations",
+            "Maintaining international peace and security",
+            "with the aim of maintaining international peace and security",
+        ),
+        (
+            "They were built across the historical northern borders of ancient Chinese states and Imperial China as protection against various nomadic groups from the Eurasian Steppe.",
+            "great wall",
+            "Protection against various nomadic groups from the Eurasian Steppe",
+            "as protection against various nomadic groups from the Eurasian Steppe",
+        ),
+        (
+            "The organization serves as a system of collective security and deterrence, whereby its independent members agree to defend each-other from attack by any outside party.",
+            "organization",
+            "System of collective security and deterrence",
+            "with the aim of serving as a system of collective security and deterrence",
+        ),
+    ] {
+        assert_eq!(
+            aim(text, word, &tagger),
+            Some((heading.to_owned(), phrase.to_owned())),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn infinitives_that_are_no_aim_are_refused() {
+    let Some(tagger) = tagger() else { return };
+    for (text, word) in [
+        // What another thing was made for: the locks' lake, not the canal.
+        (
+            "Locks at each end lift ships up to Gatun Lake, an artificial fresh water lake 26 meters (85 ft) above sea level, created by damming the Chagres River and Lake Alajuela to reduce the amount of excavation work required for the canal.",
+            "panama",
+        ),
+        // "to" after a verb that takes it: what the builders began, not what they built for.
+        (
+            "The canal was built by the French, who began to dig in 1881.",
+            "canal",
+        ),
+        // "introduced to Europe" says where, not why.
+        (
+            "The potato was introduced to Europe in the 16th century.",
+            "potato",
+        ),
+        // No making and no aim word.
+        (
+            "The Berlin Wall fell in 1989 and Germany was reunified a year later.",
+            "wall",
+        ),
+    ] {
+        assert_eq!(aim(text, word, &tagger), None, "{text}");
+    }
 }
