@@ -182,6 +182,10 @@ const CUES: &[(&str, Direction)] = &[
     ("lead to", Direction::Effect),
     ("leading to", Direction::Effect),
     // "The 1911 Revolution … culminated in the end of China's last imperial dynasty".
+    // "Germany's invasion of Poland … marked the outbreak of the Second World War": what
+    // opened an event is a reason it began.
+    ("marked the outbreak of", Direction::Effect),
+    ("marked the beginning of", Direction::Effect),
     ("culminated in", Direction::Effect),
     ("culminating in", Direction::Effect),
     ("resulted in", Direction::Effect),
@@ -1276,6 +1280,17 @@ pub fn bare_cause(antecedent: &str) -> &str {
             break;
         }
     }
+    // "The revolutions of 1989 were a" (key factor in …): the copula and its article are no
+    // part of the cause.
+    let lower = clause.to_ascii_lowercase();
+    if let Some(copula) = [" is", " are", " was", " were"].iter().find_map(|verb| {
+        ["a", "an", "the", "one of the"]
+            .iter()
+            .map(|article| format!("{verb} {article}"))
+            .find(|copula| lower.ends_with(copula.as_str()))
+    }) {
+        clause = clause[..clause.len() - copula.len()].trim_end();
+    }
     // "The 1911 Revolution, also known as the Xinhai Revolution …": the first name is the
     // cause's own, the others are aliases.
     let lower = clause.to_ascii_lowercase();
@@ -1474,6 +1489,9 @@ mod tests {
             items(s),
             [vec!["changes brought by the Industrial Revolution"]]
         );
+        let s = "Germany's invasion of Poland on 1 September 1939 under his leadership marked the outbreak of the Second World War.";
+        assert_eq!(items(s), [vec!["Second World War"]]);
+        assert_eq!(find_causal_statements(s)[0].direction, Direction::Effect);
     }
 
     #[test]
@@ -1688,6 +1706,11 @@ mod tests {
         assert_eq!(bare_cause("Heavy rainfall"), "Heavy rainfall");
         assert_eq!(bare_cause("Heat waves can significantly"), "Heat waves");
         assert_eq!(bare_cause("Smoking can"), "Smoking");
+        assert_eq!(
+            bare_cause("The revolutions of 1989 were a"),
+            "The revolutions of 1989"
+        );
+        assert_eq!(bare_cause("Hypertension is a"), "Hypertension");
         assert_eq!(bare_cause("Unusually"), "Unusually");
         assert_eq!(
             bare_cause("The 1911 Revolution, also known as the Xinhai Revolution"),

@@ -1217,7 +1217,10 @@ fn only_as_a_modifier(item: &str, head: &str) -> bool {
         found = true;
         // A comma after it ends its phrase where it opens the clause: "Tuberculosis, also
         // known as …" (not "… is explained through cosmic inflation: a phase …").
-        let ends_its_phrase = i == 0 && item[spans[i].1..].starts_with(',');
+        // A dash sets off an apposition after it anywhere: "the dissolution of the Soviet
+        // Union—one of the two superpowers—".
+        let ends_its_phrase = (i == 0 && item[spans[i].1..].starts_with(','))
+            || item[spans[i].1..].starts_with(['—', '–']);
         // "lightning formation", "Soviet Union collapse": a noun of the thing's life or
         // frequency after it still names the thing.
         let modifies = !ends_its_phrase
@@ -1760,6 +1763,10 @@ mod tests {
         ));
         // Not named at all is no modifier either.
         assert!(!only_as_a_modifier("disability", "diabetes"));
+        assert!(!only_as_a_modifier(
+            "dissolution of the Soviet Union—one of the two superpowers—",
+            "union"
+        ));
         // Nor one that ends its phrase at a comma.
         assert!(!only_as_a_modifier(
             "Tuberculosis, also known colloquially as the \"white death\", is a contagious disease",

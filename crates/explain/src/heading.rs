@@ -135,43 +135,58 @@ pub fn name_reason(span: &str, tagger: Option<&Tagger>) -> Option<String> {
                 })
             })
     };
-    [from_phrase, Some(crate::causal::heading_from_phrase(span))]
-        .into_iter()
-        .flatten()
-        .find(|heading| {
-            is_well_formed(heading, tagger)
-                && !cut_from_its_of(heading)
-                && !cut_from_its_infinitive(heading)
+    // The article of a common noun is no part of its heading ("The revolutions of 1989");
+    // a name keeps its own ("The Hague").
+    let bare = ["the ", "a ", "an "]
+        .iter()
+        .find_map(|article| {
+            let opening = span.trim_start().get(..article.len())?;
+            let rest = &span.trim_start()[article.len()..];
+            (opening.eq_ignore_ascii_case(article) && rest.starts_with(char::is_lowercase))
+                .then_some(rest)
         })
-        // "the presence of all or part of a third copy of chromosome 21" is too long for a
-        // heading; what is present names the reason.
-        .or_else(|| without_light_head(span).and_then(|rest| name_reason(rest, tagger)))
-        // "bite of Anopheles mosquitoes", its article cut off by the cue ("transmitted by the
-        // bite …"), opens with what the tagger reads as a verb: with "the" it is a noun
-        // ("The bite of Anopheles mosquitoes").
-        .or_else(|| {
-            let tagger = tagger?;
-            let span = span.trim_start();
-            let first = span.split_whitespace().next()?;
-            let base_verb = first.chars().all(|c| c.is_ascii_lowercase())
-                && tagger
-                    .tag_text(span)
-                    .first()
-                    .is_some_and(|(_, tag)| matches!(*tag, Tag::VB | Tag::VBP));
-            if !base_verb {
-                return None;
-            }
-            // Only a noun that a preposition follows ("the bite of …", "the cut in …"), not
-            // a verb with its object ("prevent infection", "reduce the risk").
-            let determined = format!("the {span}");
-            let tagged = tagger.tag_text(&determined);
-            let a_noun = tagged.get(1).is_some_and(|(_, tag)| tag.is_noun())
-                && tagged.get(2).is_some_and(|(_, tag)| *tag == Tag::IN);
-            if !a_noun {
-                return None;
-            }
-            name_reason(&determined, Some(tagger))
-        })
+        .unwrap_or(span);
+    [
+        from_phrase,
+        Some(crate::causal::heading_from_phrase(bare)),
+        Some(crate::causal::heading_from_phrase(span)),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|heading| {
+        is_well_formed(heading, tagger)
+            && !cut_from_its_of(heading)
+            && !cut_from_its_infinitive(heading)
+    })
+    // "the presence of all or part of a third copy of chromosome 21" is too long for a
+    // heading; what is present names the reason.
+    .or_else(|| without_light_head(span).and_then(|rest| name_reason(rest, tagger)))
+    // "bite of Anopheles mosquitoes", its article cut off by the cue ("transmitted by the
+    // bite …"), opens with what the tagger reads as a verb: with "the" it is a noun
+    // ("The bite of Anopheles mosquitoes").
+    .or_else(|| {
+        let tagger = tagger?;
+        let span = span.trim_start();
+        let first = span.split_whitespace().next()?;
+        let base_verb = first.chars().all(|c| c.is_ascii_lowercase())
+            && tagger
+                .tag_text(span)
+                .first()
+                .is_some_and(|(_, tag)| matches!(*tag, Tag::VB | Tag::VBP));
+        if !base_verb {
+            return None;
+        }
+        // Only a noun that a preposition follows ("the bite of …", "the cut in …"), not
+        // a verb with its object ("prevent infection", "reduce the risk").
+        let determined = format!("the {span}");
+        let tagged = tagger.tag_text(&determined);
+        let a_noun = tagged.get(1).is_some_and(|(_, tag)| tag.is_noun())
+            && tagged.get(2).is_some_and(|(_, tag)| *tag == Tag::IN);
+        if !a_noun {
+            return None;
+        }
+        name_reason(&determined, Some(tagger))
+    })
 }
 
 /// Does the noun take an infinitive that completes it ("determination to reassert …",

@@ -76,6 +76,16 @@ fn cause_spans_are_cut_at_phrase_boundaries() {
         Some("Lack of blood flow")
     );
     assert_eq!(name("who they are"), None);
+    // The article of a common noun goes; a name keeps its own, and "the bite of …" keeps its
+    // article where only the article makes "bite" a noun.
+    assert_eq!(
+        name("The revolutions of 1989").as_deref(),
+        Some("Revolutions of 1989")
+    );
+    assert_eq!(
+        name("bite of Anopheles mosquitoes").as_deref(),
+        Some("The bite of Anopheles mosquitoes")
+    );
 }
 
 #[test]
