@@ -246,6 +246,12 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         // "X were a key factor in the dissolution of the Soviet Union—one of the two
         // superpowers—": the copula is no part of the cause, a dash ends the subject's name.
         ("Why did the Soviet Union collapse?", "Revolutions of 1989"),
+        // Another name of the subject, from its own lead ("World War II, or the Second World
+        // War"), finds the document that says what opened it.
+        (
+            "Why did World War II start?",
+            "Germany's invasion of Poland",
+        ),
     ] {
         let headings = headings_of(question);
         assert!(

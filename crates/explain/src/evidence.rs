@@ -95,6 +95,9 @@ pub struct Evidence {
     pub intent: Intent,
     /// The content words that name the question's topic ("Titanic"), lowercase.
     pub topic_words: Vec<String>,
+    /// Other names of two words or more that the subject's own document gives it in its
+    /// first sentence ("Second World War").
+    pub subject_aliases: Vec<String>,
     /// The question's embedding, when the index has vectors.
     pub query_vector: Option<Vec<f32>>,
     pub focus: Focus,
@@ -114,6 +117,9 @@ pub struct RetrievalConfig {
     pub causal_documents: usize,
     /// Further documents kept from the dense (embedding) search over sentences.
     pub dense_documents: usize,
+    /// Further documents kept from the search among causal passages for each other name of
+    /// the subject.
+    pub alias_documents: usize,
     /// How the lexical searches score passages.
     pub ranking: Ranking,
 }
@@ -125,6 +131,7 @@ impl Default for RetrievalConfig {
             documents: 12,
             causal_documents: 10,
             dense_documents: 6,
+            alias_documents: 3,
             ranking: Ranking::WHY_QUESTION,
         }
     }
@@ -165,6 +172,19 @@ impl Evidence {
     /// so that "World War II" does not name "World War I".
     pub fn names_whole_topic(&self, text: &str) -> bool {
         self.topic_words.len() >= 2 && self.topic_words_named_in(text) == self.topic_words.len()
+    }
+
+    /// Does `text` name the subject by one of its other names, every content word of it
+    /// ("the outbreak of the Second World War" for World War II)?
+    pub fn names_an_alias(&self, text: &str) -> bool {
+        let forms = word_forms(text);
+        self.subject_aliases.iter().any(|alias| {
+            let mut words = alias
+                .split(|c: char| !c.is_alphanumeric() && c != '-')
+                .filter(|w| !w.is_empty() && !STOPWORDS.contains(&w.to_lowercase().as_str()))
+                .peekable();
+            words.peek().is_some() && words.all(|w| forms.contains(&w.to_lowercase()))
+        })
     }
 
     /// How many of the topic words `text` names, in one of their forms.
@@ -448,16 +468,74 @@ pub fn retrieve_for(
             }
         }
     }
+    let document_of = |stored, score| evidence_document(index, &terms, &topic_words, stored, score);
     let mut documents = Vec::new();
     for (id, score) in chosen {
         if let Some(stored) = index.document(id)? {
-            documents.push(evidence_document(
-                index,
-                &terms,
-                &topic_words,
-                stored,
-                score,
-            ));
+            documents.push(document_of(stored, score));
+        }
+    }
+    // The subject by another name ("World War II, or the Second World War, was …"): other
+    // documents often use that name when they say what caused it ("Germany's invasion of
+    // Poland … marked the outbreak of the Second World War"), so passages that name it so
+    // and state a cause are searched for too.
+    let subject_aliases: Vec<String> = documents
+        .iter()
+        .filter(|d| d.about_subject)
+        .max_by_key(|d| d.topic_words_named)
+        .map(|d| aliases_in_lead(d.stored.sentence_text(0), &d.stored.title))
+        .unwrap_or_default();
+    let alias_cues: Vec<String> = index
+        .analyze(&format!("{CAUSAL_WORDS} {ALIAS_CAUSAL_WORDS}"))
+        .into_iter()
+        .map(|t| t.stem)
+        .collect();
+    // The words that say what opened an event weigh in the search as well: a passage that
+    // names the subject in passing ranks below one that says what set it off.
+    let opening_words: Vec<WeightedTerm> = index
+        .analyze(ALIAS_CAUSAL_WORDS)
+        .into_iter()
+        .map(|t| WeightedTerm {
+            stem: t.stem,
+            weight: 0.5,
+        })
+        .collect();
+    for alias in subject_aliases.iter().take(2) {
+        let mut alias_terms: Vec<WeightedTerm> = index
+            .analyze(alias)
+            .into_iter()
+            .filter(|t| !STOPWORDS.contains(&alias[t.range.clone()].to_lowercase().as_str()))
+            .map(|t| WeightedTerm {
+                stem: t.stem,
+                weight: 1.0,
+            })
+            .collect();
+        alias_terms.extend(opening_words.iter().cloned());
+        let hits = index.search_with(&alias_terms, &alias_cues, config.passages, config.ranking)?;
+        let top = hits.first().map_or(1.0, |h| h.score).max(f32::EPSILON);
+        let mut kept = 0;
+        for hit in &hits {
+            if kept == config.alias_documents {
+                break;
+            }
+            if documents.iter().any(|d| d.stored.id == hit.document) {
+                continue;
+            }
+            // Only a document that names the subject so in a sentence that states a cause or
+            // an effect: many name "the Second World War" in passing.
+            let Some(stored) = index.document(hit.document)? else {
+                continue;
+            };
+            let lower_alias = alias.to_lowercase();
+            let states_it = (0..stored.sentences.len()).any(|i| {
+                let sentence = stored.sentence_text(i);
+                sentence.to_lowercase().contains(&lower_alias)
+                    && !crate::causal::find_causal_statements(sentence).is_empty()
+            });
+            if states_it {
+                documents.push(document_of(stored, 0.8 * hit.score / top));
+                kept += 1;
+            }
         }
     }
     // A document about the general kind is not about the subject when one that names more of
@@ -509,6 +587,7 @@ pub fn retrieve_for(
         terms,
         intent,
         topic_words,
+        subject_aliases,
         query_vector,
         focus,
         documents,
@@ -719,6 +798,63 @@ fn names_topic_with_its_place(title: &str, topic_words: &[String]) -> bool {
     !others.is_empty() && named && name_words <= others.len() + 1
 }
 
+/// Words that say what opened an event, searched for with the subject's other names only.
+const ALIAS_CAUSAL_WORDS: &str = "outbreak sparked prompted precipitated";
+
+/// The other names, of two content words or more, that a document's first sentence gives
+/// its subject right after its title: "Second World War" of "World War II, or the Second
+/// World War, was …"; "Protestant Reformation" and "European Reformation" of "The
+/// Reformation, also known as the Protestant Reformation or the European Reformation, was
+/// …".
+pub fn aliases_in_lead(sentence: &str, title: &str) -> Vec<String> {
+    const MARKERS: &[&str] = &[
+        ", or ",
+        ", also known as ",
+        ", also called ",
+        ", officially ",
+        " (",
+    ];
+    // "Fault (geology)" is named "fault" in its text.
+    let title = title.split(" (").next().unwrap_or(title).to_lowercase();
+    let lower = sentence.to_lowercase();
+    let opening = if lower.starts_with("the ") && !title.starts_with("the ") {
+        4
+    } else {
+        0
+    };
+    if !lower[opening..].starts_with(&title) {
+        return Vec::new();
+    }
+    let after = opening + title.len();
+    let Some(marker) = MARKERS.iter().find(|m| lower[after..].starts_with(*m)) else {
+        return Vec::new();
+    };
+    let start = after + marker.len();
+    let rest = &sentence[start..];
+    let end = [",", "(", ")", ";", " is ", " was ", " were ", " are "]
+        .iter()
+        .filter_map(|stop| rest.find(stop))
+        .min()
+        .unwrap_or(rest.len());
+    rest[..end]
+        .split(" or ")
+        .map(|name| {
+            let name = name.trim();
+            name.strip_prefix("the ")
+                .or_else(|| name.strip_prefix("The "))
+                .unwrap_or(name)
+        })
+        .filter(|name| {
+            name.split_whitespace()
+                .filter(|w| !STOPWORDS.contains(&w.to_lowercase().as_str()))
+                .count()
+                >= 2
+                && !name.eq_ignore_ascii_case(&title)
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
 fn names_topic_as_alias(sentence: &str, topic_forms: &[Vec<String>]) -> bool {
     const MARKERS: &[&str] = &["known as ", "called ", "referred to as ", "nicknamed "];
     let lower = sentence.to_lowercase();
@@ -854,6 +990,47 @@ mod tests {
             "Famine",
             &topic(&["irish", "famine"])
         ));
+    }
+
+    #[test]
+    fn other_names_after_the_title_are_aliases() {
+        assert_eq!(
+            aliases_in_lead(
+                "World War II, or the Second World War, was a global conflict between two coalitions: the Allies and the Axis powers.",
+                "World War II"
+            ),
+            ["Second World War"]
+        );
+        assert_eq!(
+            aliases_in_lead(
+                "The Reformation, also known as the Protestant Reformation or the European Reformation, was a major theological movement.",
+                "Reformation"
+            ),
+            ["Protestant Reformation", "European Reformation"]
+        );
+        assert_eq!(
+            aliases_in_lead(
+                "The Soviet Union, officially the Union of Soviet Socialist Republics (USSR), was a transcontinental country.",
+                "Soviet Union"
+            ),
+            ["Union of Soviet Socialist Republics"]
+        );
+        // One word is no alias worth a search ("quake"), nor is a sentence about another
+        // thing.
+        assert!(
+            aliases_in_lead(
+                "An earthquake, also called a quake, tremor, or temblor, is the shaking of the Earth's surface.",
+                "Earthquake"
+            )
+            .is_empty()
+        );
+        assert!(
+            aliases_in_lead(
+                "In geology, a fault is a planar fracture.",
+                "Fault (geology)"
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -292,6 +292,7 @@ fn causal_candidates(
                 // Only as the head of its phrase: "obstructive sleep apnea" names apnea, not
                 // sleep.
                 (evidence.names_whole_topic(&text[range.clone()])
+                    || evidence.names_an_alias(&text[range.clone()])
                     || match evidence.subject_stems() {
                         Some(subject) => subject.is_subset(&stems),
                         None => subject_weight(evidence, &stems) >= 0.5,
