@@ -252,6 +252,12 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
             "Why did World War II start?",
             "Germany's invasion of Poland",
         ),
+        // What a definition says the subject does is why it matters: "… the administration
+        // of a vaccine to help the immune system develop immunity from a disease".
+        (
+            "Why is vaccination important?",
+            "Helping the immune system develop immunity from a disease",
+        ),
     ] {
         let headings = headings_of(question);
         assert!(

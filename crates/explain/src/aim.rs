@@ -71,6 +71,7 @@ const PROTECTION_NOUNS: &[&str] = &[
 
 /// Where an aim's words stop: its clause ends, or another aim or a relative clause begins.
 const AIM_STOPS: &[&str] = &[
+    " when ",
     ",",
     ";",
     ":",
@@ -193,6 +194,63 @@ pub fn aim_of(text: &str, names_subject: impl Fn(&str) -> bool, tagger: &Tagger)
         }
     }
     None
+}
+
+/// What the subject does, as a sentence that defines it says: what it "enables" or
+/// "allows" others to do ("A telephone … is a telecommunications device that enables two or
+/// more users to conduct a conversation …") or the purpose infinitive of the definition
+/// ("Vaccination is the administration of a vaccine to help the immune system develop
+/// immunity from a disease"). The phrase is a clause about the subject ("it enables two or
+/// more users to conduct a conversation"), for a summary of why it matters.
+pub fn function_of(
+    text: &str,
+    names_subject: impl Fn(&str) -> bool,
+    tagger: &Tagger,
+) -> Option<Aim> {
+    let lower = text.to_ascii_lowercase();
+    // A definition of the subject: a short clause naming it before its copula.
+    let (at, copula) = [" is ", " are "]
+        .iter()
+        .filter_map(|c| lower.find(c).map(|at| (at, c.len())))
+        .min()?;
+    let subject = &text[..at];
+    if subject.split_whitespace().count() > 6 || !names_subject(subject) {
+        return None;
+    }
+    let predicate = at + copula;
+    let clause_end = aim_end(text, predicate);
+    let verbs = tagger.verbs()?;
+    let clause = |verb: usize| {
+        let end = aim_end(text, verb);
+        let words = &text[verb..end];
+        let (form, rest) = words.split_once(' ')?;
+        let base = verbs.lemma(form).unwrap_or(form);
+        if rest.is_empty() || !base.chars().all(|c| c.is_ascii_lowercase()) {
+            return None;
+        }
+        let gerund = verbs.present_participle(base)?;
+        let third = verbs.third_person(base)?;
+        let heading = capitalise(&format!("{gerund} {rest}"));
+        fits(&heading, tagger).then(|| Aim {
+            phrase: format!("it {third} {rest}"),
+            heading,
+        })
+    };
+    // "… that enables two or more users to conduct a conversation".
+    for enabling in [" enables ", " allows ", " enable ", " allow "] {
+        if let Some(found) = lower[predicate..clause_end].find(enabling)
+            && lower[predicate + found..clause_end].contains(" to ")
+        {
+            return clause(predicate + found + 1);
+        }
+    }
+    // "… the administration of a vaccine to help the immune system develop immunity …".
+    let to = lower[predicate..clause_end].find(" to ")?;
+    let before = &lower[..predicate + to];
+    if governs_to(before, tagger) {
+        return None;
+    }
+    clause(predicate + to + " to ".len())
 }
 
 /// Does the word `len` bytes long at `at` stand alone (not "aims" or "claim")?

@@ -883,7 +883,13 @@ fn summary(
         (CoverageLevel::Thin, _, None) => format!(
             "The sources hold little direct evidence on this question; the closest they come is {listed}."
         ),
-        // "… because of its central role in …": a role is no consequence.
+        // "… because of its central role in …": a role is no consequence; nor is what it
+        // does ("… because it enables two or more users to conduct a conversation").
+        (_, AnswerKind::Significance, Some(statement))
+            if all.iter().any(|p| p.starts_with("it ")) =>
+        {
+            format!("{} {}.", capitalise(&statement), what_it_does(&all))
+        }
         (_, AnswerKind::Significance, Some(statement)) if listed.starts_with("its ") => {
             format!("{} because of {listed}.", capitalise(&statement))
         }
@@ -915,6 +921,18 @@ fn summary(
         ),
     };
     vec![Sentence::new(text, cites, SentenceKind::Template)]
+}
+
+/// Why a thing matters when one reason is what it does: "because it enables …", with any
+/// other reason after "and because of".
+fn what_it_does(all: &[String]) -> String {
+    let (clauses, others): (Vec<String>, Vec<String>) =
+        all.iter().cloned().partition(|p| p.starts_with("it "));
+    let mut text = format!("because {}", join_list(&clauses));
+    if !others.is_empty() {
+        text.push_str(&format!(", and because of {}", join_list(&others)));
+    }
+    text
 }
 
 /// What a thing was made for, from the phrases of its reasons: aims ("with the aim of a and
@@ -955,6 +973,9 @@ fn answer_in_brief(sections: &[FactorSection], reasons: &[Vec<String>]) -> Sente
         .map(|phrase| {
             if let Some(aim) = phrase.strip_prefix("with the aim of ") {
                 format!("the aim of {aim}")
+            } else if phrase.starts_with("it ") {
+                // "what it does: it enables …" reads as a clause after a colon.
+                format!("what it does: {phrase}")
             } else if let Some(protection) = phrase.strip_prefix("as ") {
                 protection.to_owned()
             } else {
@@ -1212,6 +1233,19 @@ pub(crate) fn lower_first(heading: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_thing_does_reads_as_a_clause_after_because() {
+        let phrases = |list: &[&str]| list.iter().map(|p| (*p).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            what_it_does(&phrases(&["it enables users to talk"])),
+            "because it enables users to talk"
+        );
+        assert_eq!(
+            what_it_does(&phrases(&["its role as a route", "it carries trade"])),
+            "because it carries trade, and because of its role as a route"
+        );
+    }
 
     #[test]
     fn purposes_read_as_aims_with_other_reasons_after_them() {

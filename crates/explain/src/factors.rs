@@ -198,7 +198,13 @@ fn causal_candidates(
                 let heading = name_reason(&text[used_as.clone()], tagger)?;
                 Some((heading, format!("its use as {}", &text[used_as])))
             };
-            if let Some((heading, phrase)) = ranked.or_else(used) {
+            // "… a telecommunications device that enables two or more users to conduct a
+            // conversation": what it does for others.
+            let function = || {
+                let aim = crate::aim::function_of(text, names_topic, tagger?)?;
+                Some((aim.heading, aim.phrase))
+            };
+            if let Some((heading, phrase)) = ranked.or_else(used).or_else(function) {
                 let factor =
                     one_sentence_factor(index, sentence, heading, phrase, 1.0, Direction::Effect);
                 if !evidence.only_question_stems(&factor.key_stems) {

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use explain::aim::aim_of;
+use explain::aim::{aim_of, function_of};
 use explain::heading::{is_well_formed, name_reason};
 use explain::tagger::Tagger;
 
@@ -473,5 +473,53 @@ fn infinitives_that_are_no_aim_are_refused() {
         ),
     ] {
         assert_eq!(aim(text, word, &tagger), None, "{text}");
+    }
+}
+
+#[test]
+fn what_a_definition_says_the_subject_does_is_its_function() {
+    let Some(tagger) = tagger() else { return };
+    let function = |text: &str, word: &str| {
+        function_of(text, |clause| clause.to_lowercase().contains(word), &tagger)
+            .map(|aim| (aim.heading, aim.phrase))
+    };
+    assert_eq!(
+        function(
+            "A telephone, commonly shortened to phone, is a telecommunications device that enables two or more users to conduct a conversation when they are too far apart to be easily heard directly.",
+            "telephone"
+        ),
+        Some((
+            "Enabling two or more users to conduct a conversation".to_owned(),
+            "it enables two or more users to conduct a conversation".to_owned()
+        ))
+    );
+    assert_eq!(
+        function(
+            "Vaccination is the administration of a vaccine to help the immune system develop immunity from a disease.",
+            "vaccination"
+        ),
+        Some((
+            "Helping the immune system develop immunity from a disease".to_owned(),
+            "it helps the immune system develop immunity from a disease".to_owned()
+        ))
+    );
+    // "similar to", a place after "to", another clause's infinitive, or a sentence that
+    // does not define the subject: no function.
+    for (text, word) in [
+        ("Venus is similar to Earth in size and mass.", "venus"),
+        (
+            "The euro is the official currency of 21 states to date.",
+            "euro",
+        ),
+        (
+            "The Internet is the global system of interconnected computer networks that uses the Internet protocol suite (TCP/IP) to communicate between networks and devices.",
+            "internet",
+        ),
+        (
+            "Controlled burns can turn into wildfires if they escape containment lines.",
+            "wildfire",
+        ),
+    ] {
+        assert_eq!(function(text, word), None, "{text}");
     }
 }
