@@ -243,7 +243,9 @@ fn causal_candidates(
             && !asks_more_than_existence
             && document.about_subject
             && let text = evidence.text(sentence)
-            && opens_with_its_title(text, &document.stored.title)
+            // (Its copula may come late: "The Wars of the Roses, known at the time … as the
+            // Civil Wars, were …".)
+            && opens_with_its_name(text, &document.stored.title)
             && let Some((stake, preposition)) = fought_over(text)
             && let Some(named) = name_reason(&text[stake.clone()], tagger)
         {
@@ -265,6 +267,40 @@ fn causal_candidates(
             let factor =
                 one_sentence_factor(index, sentence, heading, phrase, 1.5, Direction::Cause);
             if well_formed && !evidence.only_question_stems(&factor.key_stems) {
+                candidates.push(factor);
+            }
+        }
+        // "… it was buried under 4 to 6 m of volcanic ash and pumice in the eruption of Mount
+        // Vesuvius in 79 AD": for a question about an ending, what destroyed the subject.
+        if evidence.focus == Focus::Causes
+            && asks_about_an_ending
+            && document.about_subject
+            && let text = evidence.text(sentence)
+            && let Some(agent) = destroyed_by(text, &document.stored.title)
+            && let Some(heading) = name_reason(&text[agent.clone()], tagger)
+        {
+            let phrase = running_case(
+                in_running_text(&heading, &text[agent.clone()], &text[..agent.start]),
+                tagger,
+            );
+            let factor =
+                one_sentence_factor(index, sentence, heading, phrase, 1.5, Direction::Cause);
+            if !evidence.only_question_stems(&factor.key_stems) {
+                candidates.push(factor);
+            }
+        }
+        // "The immediate issue was the Chinese enforcement of their ban on the opium trade
+        // …": in the subject's own document, what it names as its issue or cause is one.
+        if evidence.focus == Focus::Causes
+            && document.about_subject
+            && let text = evidence.text(sentence)
+            && let Some(issue) = named_issue(text)
+            && let Some(heading) = name_reason(&text[issue.clone()], tagger)
+        {
+            let phrase = running_case(in_running_text(&heading, &text[issue], ""), tagger);
+            let factor =
+                one_sentence_factor(index, sentence, heading, phrase, 1.5, Direction::Cause);
+            if !evidence.only_question_stems(&factor.key_stems) {
                 candidates.push(factor);
             }
         }
@@ -302,7 +338,10 @@ fn causal_candidates(
                     || match evidence.subject_stems() {
                         Some(subject) => subject.is_subset(&stems),
                         None => subject_weight(evidence, &stems) >= 0.5,
-                    })
+                    }
+                    // By a form of a topic word, not a stem alone: "colony" shares its stem
+                    // with colonialism and names another thing.
+                    && evidence.names_topic(&text[range.clone()]))
                     && !subject_head
                         .as_deref()
                         .is_some_and(|head| only_as_a_modifier(&text[range.clone()], head))
@@ -328,7 +367,17 @@ fn causal_candidates(
                     && text[..range.start]
                         .to_lowercase()
                         .trim_end()
-                        .ends_with(" the");
+                        .ends_with(" the")
+                    // What happens to the subject, or a noun its title or first sentence
+                    // calls it by ("the treaty"): "the war" in the document on a treaty is
+                    // another thing.
+                    && (END_WORDS.contains(&item)
+                        || BEGINNING_WORDS.contains(&item)
+                        || OCCURRENCE_WORDS.contains(&item)
+                        || lower_words(&document.stored.title)
+                            .iter()
+                            .chain(&lower_words(document.stored.sentence_text(0)))
+                            .any(|w| w == item));
                 // By stem or a stem's extension: "widely" and "widespread".
                 let names_event = content_stems(index, item).iter().any(|s| {
                     event_stems.iter().any(|e| {
@@ -336,9 +385,23 @@ fn causal_candidates(
                             && (s == e || (e.len() >= 4 && s.starts_with(e.as_str())))
                     })
                 });
+                // "a succession crisis" in the document on the War of the Spanish Succession:
+                // a crisis over what the war is named for is the war in the making.
+                let crisis_of_its_name = {
+                    let words = lower_words(item);
+                    let title = lower_words(&document.stored.title);
+                    words
+                        .last()
+                        .is_some_and(|w| CRISIS_WORDS.contains(&w.as_str()))
+                        && words.iter().any(|w| {
+                            w.len() > 3
+                                && !CRISIS_WORDS.contains(&w.as_str())
+                                && title.iter().skip(1).any(|t| t == w)
+                        })
+                };
                 statement.direction == Direction::Effect
                     && document.about_subject
-                    && (bare_noun || names_event)
+                    && (bare_noun || names_event || crisis_of_its_name)
             };
             let antecedent = &text[statement.antecedent.clone()];
             let antecedent_is_subject = subject_share(index, evidence, antecedent) >= 0.5;
@@ -872,6 +935,17 @@ fn use_predicate(text: &str, names_topic: impl Fn(&str) -> bool) -> Option<std::
 /// over Ancient Greece". The stake ends with its clause.
 fn fought_over(text: &str) -> Option<(std::ops::Range<usize>, &'static str)> {
     let lower = text.to_lowercase();
+    // "… campaigns fought for control of the English throne from 1455 to 1487": the stake
+    // right after "fought", with no parties named.
+    for (word, preposition) in [(" fought for ", "for"), (" fought over ", "over")] {
+        if let Some(at) = lower.find(word) {
+            let start = at + word.len();
+            let end = text[start..]
+                .find([',', ';', '(', ':'])
+                .map_or_else(|| text.trim_end_matches('.').len(), |end| start + end);
+            return (end > start).then_some((start..end, preposition));
+        }
+    }
     let between = lower.find(" between ")?;
     let told = &lower[..between];
     if !["fought", "a conflict", "a war"]
@@ -890,6 +964,157 @@ fn fought_over(text: &str) -> Option<(std::ops::Range<usize>, &'static str)> {
         .find([',', ';', '(', ':'])
         .map_or_else(|| text.trim_end_matches('.').len(), |end| start + end);
     (end > start).then_some((start..end, preposition))
+}
+
+/// Nouns of a conflict in the making: "a succession crisis".
+const CRISIS_WORDS: &[&str] = &[
+    "crisis", "dispute", "conflict", "struggle", "war", "rivalry",
+];
+
+/// Passive verbs of destruction: "it was buried …", "the city was destroyed …".
+const DESTROYING: &[&str] = &[
+    "buried",
+    "destroyed",
+    "devastated",
+    "razed",
+    "flattened",
+    "levelled",
+    "leveled",
+    "sacked",
+    "burned",
+    "burnt",
+    "wiped out",
+    "obliterated",
+    "engulfed",
+    "submerged",
+    "overrun",
+    "demolished",
+    "ruined",
+];
+
+/// Events that destroy, which "in the" introduces as the agent: "in the eruption of …".
+const DESTROYING_EVENTS: &[&str] = &[
+    "eruption",
+    "earthquake",
+    "fire",
+    "flood",
+    "attack",
+    "bombing",
+    "raid",
+    "storm",
+    "explosion",
+    "tsunami",
+    "siege",
+    "invasion",
+    "blast",
+    "sack",
+    "hurricane",
+    "war",
+    "battle",
+];
+
+/// What destroyed the subject of a sentence that says it was destroyed (or buried, sacked,
+/// …), when the subject is "it", "they" or the document's title: the agent after "by", or an
+/// event after "in the" ("eruption of Mount Vesuvius in 79 AD" of "… it was buried under 4 to
+/// 6 m of volcanic ash and pumice in the eruption of Mount Vesuvius in 79 AD"), to the end of
+/// its clause.
+fn destroyed_by(text: &str, title: &str) -> Option<std::ops::Range<usize>> {
+    let lower = text.to_ascii_lowercase();
+    let title = title
+        .split(" (")
+        .next()
+        .unwrap_or(title)
+        .to_ascii_lowercase();
+    let lower_text = lower.as_str();
+    let (at, verb) = DESTROYING
+        .iter()
+        .flat_map(|verb| {
+            [" was ", " were "].iter().filter_map(move |be| {
+                lower_text
+                    .find(&format!("{be}{verb}"))
+                    .map(|at| (at, be.len() + verb.len()))
+            })
+        })
+        .min()?;
+    let before = lower[..at].trim_end();
+    let subject = before
+        .rsplit([' ', ','])
+        .next()
+        .is_some_and(|w| ["it", "they"].contains(&w))
+        || before.ends_with(&title);
+    if !subject {
+        return None;
+    }
+    let after = at + verb;
+    let clause_end = lower[after..]
+        .find([';', '(', ':'])
+        .map_or(lower.len(), |end| after + end);
+    let clause = &lower[after..clause_end];
+    let start = if let Some(by) = clause.find(" by ") {
+        after + by + " by ".len()
+    } else {
+        let (found, _) = clause.match_indices(" in the ").find(|(i, _)| {
+            let next = &clause[i + " in the ".len()..];
+            DESTROYING_EVENTS.iter().any(|event| {
+                next.starts_with(event) && next[event.len()..].starts_with([' ', ',', '.'])
+            })
+        })?;
+        after + found + " in the ".len()
+    };
+    let end = text[start..clause_end]
+        .find(',')
+        .map_or(clause_end, |end| start + end);
+    let end = start + text[start..end].trim_end_matches('.').len();
+    (end > start).then_some(start..end)
+}
+
+/// What a sentence that opens by naming an issue or cause says it was, to the end of its
+/// clause: "the Chinese enforcement of their ban on the opium trade by seizing …" of "The
+/// immediate issue was the Chinese enforcement of …".
+fn named_issue(text: &str) -> Option<std::ops::Range<usize>> {
+    const QUALIFIERS: &[&str] = &[
+        "immediate",
+        "main",
+        "principal",
+        "central",
+        "chief",
+        "primary",
+        "underlying",
+        "key",
+        "proximate",
+        "direct",
+        "root",
+    ];
+    const ISSUES: &[&str] = &[
+        "issue", "cause", "causes", "trigger", "catalyst", "spark", "pretext",
+    ];
+    let words: Vec<&str> = text.split_whitespace().take(4).collect();
+    let mut i = 0;
+    if !words
+        .first()
+        .is_some_and(|w| ["the", "its", "their"].contains(&w.to_lowercase().as_str()))
+    {
+        return None;
+    }
+    i += 1;
+    if words.get(i).is_some_and(|w| QUALIFIERS.contains(w)) {
+        i += 1;
+    }
+    if !words.get(i).is_some_and(|w| ISSUES.contains(w)) {
+        return None;
+    }
+    if !words
+        .get(i + 1)
+        .is_some_and(|w| ["was", "were", "is", "are"].contains(w))
+    {
+        return None;
+    }
+    let start = words[..=i + 1].iter().map(|w| w.len() + 1).sum::<usize>();
+    let rest = text.get(start..)?;
+    let end = rest
+        .find([',', ';', '(', ':'])
+        .unwrap_or_else(|| rest.trim_end_matches('.').len());
+    (end > 0).then_some(start..start + end)
 }
 
 /// The common noun that follows the subject's head in "<head> of <noun>": "confidence" in "a
@@ -1259,6 +1484,16 @@ fn as_a_past_verb(item: &str, head: &str) -> bool {
 
 /// Does the clause open with its document's title and say what it is ("Alzheimer's disease
 /// (AD) is a neurodegenerative disease and is the most common")?
+/// Does the sentence open with its document's title (after "The")?
+fn opens_with_its_name(text: &str, title: &str) -> bool {
+    let mut words = lower_words(text);
+    let title = lower_words(title);
+    if words.first().is_some_and(|w| w == "the") && title.first().is_some_and(|w| w != "the") {
+        words.remove(0);
+    }
+    !title.is_empty() && words.starts_with(&title)
+}
+
 fn opens_with_its_title(antecedent: &str, title: &str) -> bool {
     let mut clause = lower_words(antecedent);
     let title = lower_words(title);
@@ -1759,6 +1994,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn what_destroyed_the_subject_is_its_agent_or_event() {
+        let s = "Along with Herculaneum, Stabiae, and many surrounding villas, it was buried under 4 to 6 m of volcanic ash and pumice in the eruption of Mount Vesuvius in 79 AD.";
+        assert_eq!(
+            destroyed_by(s, "Pompeii").map(|r| &s[r]),
+            Some("eruption of Mount Vesuvius in 79 AD")
+        );
+        let s = "The city was sacked by the Visigoths in 410.";
+        assert_eq!(destroyed_by(s, "Rome"), None);
+        let s = "Rome was sacked by the Visigoths in 410.";
+        assert_eq!(
+            destroyed_by(s, "Rome").map(|r| &s[r]),
+            Some("the Visigoths in 410")
+        );
+        // A place after "in the" is no event.
+        let s = "It was destroyed in the north of the country.";
+        assert_eq!(destroyed_by(s, "Pompeii"), None);
+    }
+
+    #[test]
+    fn an_issue_named_as_such_is_a_cause() {
+        let s = "The immediate issue was the Chinese enforcement of their ban on the opium trade by seizing private opium stocks, and threats.";
+        assert_eq!(
+            named_issue(s).map(|r| &s[r]),
+            Some(
+                "the Chinese enforcement of their ban on the opium trade by seizing private opium stocks"
+            )
+        );
+        assert_eq!(
+            named_issue("The cause was unknown.").map(|r| &"The cause was unknown."[r]),
+            Some("unknown")
+        );
+        // Only an opening that names the issue: not "The issue of slavery was …".
+        assert_eq!(named_issue("The issue of slavery was divisive."), None);
+        assert_eq!(named_issue("Its causes include war."), None);
+    }
+
+    #[test]
     fn a_subject_that_only_modifies_another_noun_is_not_named() {
         assert!(only_as_a_modifier("obstructive sleep apnea", "sleep"));
         assert!(!only_as_a_modifier("poor sleep", "sleep"));
@@ -1865,6 +2137,13 @@ mod tests {
                 "The Peloponnesian War was fought in the Eastern Mediterranean between the Athenian-led Delian League and the Spartan-led Peloponnesian League from 431 to 404 BC for hegemony over Ancient Greece."
             ),
             Some(("hegemony over Ancient Greece", "for"))
+        );
+        // The stake right after "fought", with no parties named.
+        assert_eq!(
+            stake(
+                "The Wars of the Roses were a series of armed confrontations, machinations, battles and campaigns fought for control of the English throne from 1455 to 1487."
+            ),
+            Some(("control of the English throne from 1455 to 1487", "for"))
         );
         // Who fought, with no stake; a border between two states.
         assert_eq!(

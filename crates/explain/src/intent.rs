@@ -627,6 +627,15 @@ fn subject_end_before_verb(words: &[&str], lower: &[String]) -> usize {
         if name_at < words.len() && lower[end + 1] == "of" && is_capitalised(words[name_at]) {
             end = name_run_end(words, lower, name_at);
         }
+        // "the Wars of the Roses": a name run with an "of" phrase of names is one name.
+        let name_at = if end + 2 < words.len() && lower[end + 1] == "the" {
+            end + 2
+        } else {
+            end + 1
+        };
+        if name_at + 1 < words.len() && lower[end] == "of" && is_capitalised(words[name_at]) {
+            end = name_run_end(words, lower, name_at);
+        }
         return end.max(start + 1).min(words.len());
     }
     // Lowercase subject: up to its plural head ("hot air balloons"), else one word, with
@@ -993,6 +1002,22 @@ mod tests {
         );
         // Forming by itself is no making: "Why do hurricanes form?" asks for causes.
         check("Why do hurricanes form?", Causes, "hurricanes", "form");
+    }
+
+    #[test]
+    fn a_name_with_an_of_phrase_of_names_is_one_subject() {
+        check(
+            "Why did the Wars of the Roses happen?",
+            Causes,
+            "the Wars of the Roses",
+            "happen",
+        );
+        check(
+            "Why did the Bank of England raise rates?",
+            Causes,
+            "the Bank of England",
+            "raise rates",
+        );
     }
 
     #[test]
