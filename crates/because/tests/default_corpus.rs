@@ -356,6 +356,20 @@ fn every_dev_question_gives_a_sound_article_over_the_default_corpus() {
         );
     }
 
+    // How the subject ended is no overview for why it happened: "Conflict was largely
+    // brought to an end upon the union of the two houses …".
+    let article = engine
+        .ask(&explain::Question::parse("Why did the Wars of the Roses happen?").unwrap())
+        .unwrap();
+    assert!(
+        article
+            .overview
+            .iter()
+            .all(|s| !s.text.contains("brought to an end")),
+        "{:?}",
+        article.overview
+    );
+
     // A myth's cause is no reason: Loki's writhing is not why the earth quakes.
     let article = engine
         .ask(&explain::Question::parse("Why do earthquakes happen?").unwrap())

@@ -101,6 +101,19 @@ pub fn select_overview(evidence: &Evidence, factors: &[Factor]) -> Vec<SentenceK
                     // resulting in long-term effects" is no overview for what causes Lyme
                     // disease.
                     .filter(|k| k.ordinal == 0 || !tells_only_consequences(evidence, *k))
+                    // Nor, for a question about how the subject came about, one that tells how
+                    // it ended: "Conflict was largely brought to an end upon the union of the
+                    // two houses …" is no overview for why the Wars of the Roses happened.
+                    .filter(|k| {
+                        k.ordinal == 0
+                            || evidence.focus != crate::evidence::Focus::Causes
+                            || crate::factors::speaks_of_an_ending(&evidence.intent.event)
+                            || !crate::factors::speaks_of_an_ending(
+                                evidence.documents[k.document]
+                                    .stored
+                                    .sentence_text(k.ordinal),
+                            )
+                    })
             };
             // Without a document about the subject, a sentence that names it comes first
             // ("Deaths caused by famine declined sharply" is no overview for the Indigenous

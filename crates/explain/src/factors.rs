@@ -1371,7 +1371,7 @@ fn names_a_later_part(item: &str) -> bool {
 }
 
 /// Does the text speak of a thing's end ("fall", "conquest", "decline")?
-fn speaks_of_an_ending(text: &str) -> bool {
+pub(crate) fn speaks_of_an_ending(text: &str) -> bool {
     lower_words(text)
         .iter()
         .any(|w| END_WORDS.contains(&w.as_str()))
