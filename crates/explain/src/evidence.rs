@@ -814,9 +814,14 @@ pub fn aliases_in_lead(sentence: &str, title: &str) -> Vec<String> {
         ", officially ",
         " (",
     ];
-    // "Fault (geology)" is named "fault" in its text.
-    let title = title.split(" (").next().unwrap_or(title).to_lowercase();
-    let lower = sentence.to_lowercase();
+    // "Fault (geology)" is named "fault" in its text. (ASCII lower case keeps every byte
+    // offset of the sentence.)
+    let title = title
+        .split(" (")
+        .next()
+        .unwrap_or(title)
+        .to_ascii_lowercase();
+    let lower = sentence.to_ascii_lowercase();
     let opening = if lower.starts_with("the ") && !title.starts_with("the ") {
         4
     } else {
@@ -1030,6 +1035,14 @@ mod tests {
                 "Fault (geology)"
             )
             .is_empty()
+        );
+        // A letter whose lower case is longer keeps the offsets right.
+        assert_eq!(
+            aliases_in_lead(
+                "İstanbul, or the City of Constantinople, is a city.",
+                "İstanbul"
+            ),
+            ["City of Constantinople"]
         );
     }
 

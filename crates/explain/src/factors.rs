@@ -934,7 +934,8 @@ fn use_predicate(text: &str, names_topic: impl Fn(&str) -> bool) -> Option<std::
 /// Delian League and the Spartan-led Peloponnesian League from 431 to 404 BC for hegemony
 /// over Ancient Greece". The stake ends with its clause.
 fn fought_over(text: &str) -> Option<(std::ops::Range<usize>, &'static str)> {
-    let lower = text.to_lowercase();
+    // ASCII lower case keeps every byte offset of the text.
+    let lower = text.to_ascii_lowercase();
     // "… campaigns fought for control of the English throne from 1455 to 1487": the stake
     // right after "fought", with no parties named.
     for (word, preposition) in [(" fought for ", "for"), (" fought over ", "over")] {
