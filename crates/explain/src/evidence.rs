@@ -798,6 +798,12 @@ fn names_topic_with_its_place(title: &str, topic_words: &[String]) -> bool {
     !others.is_empty() && named && name_words <= others.len() + 1
 }
 
+/// A title without its bracketed qualifier: "Fault" of "Fault (geology)", the name its text
+/// calls it by.
+pub(crate) fn name_of_title(title: &str) -> &str {
+    title.split(" (").next().unwrap_or(title)
+}
+
 /// Words that say what opened an event, searched for with the subject's other names only.
 const ALIAS_CAUSAL_WORDS: &str = "outbreak sparked prompted precipitated";
 
@@ -816,11 +822,7 @@ pub fn aliases_in_lead(sentence: &str, title: &str) -> Vec<String> {
     ];
     // "Fault (geology)" is named "fault" in its text. (ASCII lower case keeps every byte
     // offset of the sentence.)
-    let title = title
-        .split(" (")
-        .next()
-        .unwrap_or(title)
-        .to_ascii_lowercase();
+    let title = name_of_title(title).to_ascii_lowercase();
     let lower = sentence.to_ascii_lowercase();
     let opening = if lower.starts_with("the ") && !title.starts_with("the ") {
         4

@@ -938,33 +938,38 @@ fn fought_over(text: &str) -> Option<(std::ops::Range<usize>, &'static str)> {
     let lower = text.to_ascii_lowercase();
     // "… campaigns fought for control of the English throne from 1455 to 1487": the stake
     // right after "fought", with no parties named.
-    for (word, preposition) in [(" fought for ", "for"), (" fought over ", "over")] {
-        if let Some(at) = lower.find(word) {
-            let start = at + word.len();
-            let end = text[start..]
-                .find([',', ';', '(', ':'])
-                .map_or_else(|| text.trim_end_matches('.').len(), |end| start + end);
-            return (end > start).then_some((start..end, preposition));
+    let right_after = [(" fought for ", "for"), (" fought over ", "over")]
+        .iter()
+        .find_map(|(word, preposition)| lower.find(word).map(|at| (at + word.len(), *preposition)));
+    let (start, preposition) = match right_after {
+        Some(found) => found,
+        None => {
+            let between = lower.find(" between ")?;
+            let told = &lower[..between];
+            if !["fought", "a conflict", "a war"]
+                .iter()
+                .any(|w| told.contains(w))
+            {
+                return None;
+            }
+            let after = between + " between ".len();
+            let (at, preposition) = [(" over ", "over"), (" for ", "for")]
+                .iter()
+                .filter_map(|(word, name)| lower[after..].find(word).map(|at| (after + at, *name)))
+                .min()?;
+            (at + preposition.len() + 2, preposition)
         }
-    }
-    let between = lower.find(" between ")?;
-    let told = &lower[..between];
-    if !["fought", "a conflict", "a war"]
-        .iter()
-        .any(|w| told.contains(w))
-    {
-        return None;
-    }
-    let after = between + " between ".len();
-    let (at, preposition) = [(" over ", "over"), (" for ", "for")]
-        .iter()
-        .filter_map(|(word, name)| lower[after..].find(word).map(|at| (after + at, *name)))
-        .min()?;
-    let start = at + preposition.len() + 2;
-    let end = text[start..]
-        .find([',', ';', '(', ':'])
-        .map_or_else(|| text.trim_end_matches('.').len(), |end| start + end);
+    };
+    let end = clause_end(text, start);
     (end > start).then_some((start..end, preposition))
+}
+
+/// Where the clause that goes on at `start` ends: at a comma, semicolon, bracket or colon,
+/// else before the sentence's full stop.
+fn clause_end(text: &str, start: usize) -> usize {
+    text[start..]
+        .find([',', ';', '(', ':'])
+        .map_or_else(|| text.trim_end_matches('.').len(), |end| start + end)
 }
 
 /// Nouns of a conflict in the making: "a succession crisis".
@@ -1021,11 +1026,7 @@ const DESTROYING_EVENTS: &[&str] = &[
 /// its clause.
 fn destroyed_by(text: &str, title: &str) -> Option<std::ops::Range<usize>> {
     let lower = text.to_ascii_lowercase();
-    let title = title
-        .split(" (")
-        .next()
-        .unwrap_or(title)
-        .to_ascii_lowercase();
+    let title = crate::evidence::name_of_title(title).to_ascii_lowercase();
     let lower_text = lower.as_str();
     let (at, verb) = DESTROYING
         .iter()
@@ -1111,11 +1112,9 @@ fn named_issue(text: &str) -> Option<std::ops::Range<usize>> {
         return None;
     }
     let start = words[..=i + 1].iter().map(|w| w.len() + 1).sum::<usize>();
-    let rest = text.get(start..)?;
-    let end = rest
-        .find([',', ';', '(', ':'])
-        .unwrap_or_else(|| rest.trim_end_matches('.').len());
-    (end > 0).then_some(start..start + end)
+    text.get(start..)?;
+    let end = clause_end(text, start);
+    (end > start).then_some(start..end)
 }
 
 /// The common noun that follows the subject's head in "<head> of <noun>": "confidence" in "a
@@ -1485,29 +1484,30 @@ fn as_a_past_verb(item: &str, head: &str) -> bool {
 
 /// Does the clause open with its document's title and say what it is ("Alzheimer's disease
 /// (AD) is a neurodegenerative disease and is the most common")?
-/// Does the sentence open with its document's title (after "The")?
-fn opens_with_its_name(text: &str, title: &str) -> bool {
+/// The words of `text` after its document's title, when it opens with that title (after
+/// "The": "The Syrian civil war was …" opens with "Syrian civil war").
+fn after_its_title(text: &str, title: &str) -> Option<Vec<String>> {
     let mut words = lower_words(text);
     let title = lower_words(title);
     if words.first().is_some_and(|w| w == "the") && title.first().is_some_and(|w| w != "the") {
         words.remove(0);
     }
-    !title.is_empty() && words.starts_with(&title)
+    (!title.is_empty() && words.starts_with(&title)).then(|| words.split_off(title.len()))
 }
 
+/// Does the sentence open with its document's title (its copula may come late: "The Wars of
+/// the Roses, known at the time … as the Civil Wars, were …")?
+fn opens_with_its_name(text: &str, title: &str) -> bool {
+    after_its_title(text, title).is_some()
+}
+
+/// Does the clause open with its document's title, with a copula within eight words after it?
 fn opens_with_its_title(antecedent: &str, title: &str) -> bool {
-    let mut clause = lower_words(antecedent);
-    let title = lower_words(title);
-    // "The Syrian civil war was …" opens with "Syrian civil war".
-    if clause.first().is_some_and(|w| w == "the") && title.first().is_some_and(|w| w != "the") {
-        clause.remove(0);
-    }
-    !title.is_empty()
-        && clause.starts_with(&title)
-        && clause[title.len()..]
-            .iter()
+    after_its_title(antecedent, title).is_some_and(|rest| {
+        rest.iter()
             .take(8)
             .any(|w| ["is", "was", "are", "were"].contains(&w.as_str()))
+    })
 }
 
 /// The cause in a clause that tells how its subject began, when that beginning came when
@@ -1921,8 +1921,7 @@ fn add_support_from_other_documents(
 /// insulin", "Fault (geology)" in "Presence of several active geologic faults")?
 fn names_by_word(heading: &str, title: &str) -> bool {
     let heading = lower_words(heading);
-    let title = title.split(" (").next().unwrap_or(title);
-    lower_words(title)
+    lower_words(crate::evidence::name_of_title(title))
         .iter()
         .filter(|w| !["the", "of", "a", "an", "and", "in"].contains(&w.as_str()))
         .all(|w| {
